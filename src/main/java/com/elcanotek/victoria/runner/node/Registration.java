@@ -1,0 +1,91 @@
+package com.elcanotek.victoria.runner.node;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+
+/**
+ * The node's identity with the orchestrator. Registers once and reuses the stored key across
+ * restarts; registers again only when the key is refused (401) or the node is gone (404).
+ */
+public class Registration {
+
+    private static final Logger LOG = Logger.getLogger(Registration.class);
+
+    private final Orchestrator orchestrator;
+    private final CredentialsStore store;
+    private final NodeIdentity identity;
+    private final Supplier<String> registrationToken;
+    private final String orchestratorUrl;
+    private final Clock clock;
+    private final AtomicReference<Credentials> current = new AtomicReference<>();
+
+    public Registration(Orchestrator orchestrator, CredentialsStore store, NodeIdentity identity,
+            Supplier<String> registrationToken, String orchestratorUrl, Clock clock) {
+        this.orchestrator = orchestrator;
+        this.store = store;
+        this.identity = identity;
+        this.registrationToken = registrationToken;
+        this.orchestratorUrl = orchestratorUrl;
+        this.clock = clock;
+    }
+
+    /** The stored identity if it belongs to this orchestrator and name, else a new registration. */
+    public Credentials ensure() {
+        Optional<Credentials> stored = store.load()
+                .filter(c -> orchestratorUrl.equals(c.orchestratorUrl()) && identity.name().equals(c.name()));
+        if (stored.isPresent()) {
+            LOG.infof("Using stored node identity %s (%s)", stored.get().nodeId(), stored.get().name());
+            current.set(stored.get());
+            return stored.get();
+        }
+        return register("no stored identity for this orchestrator and name");
+    }
+
+    /** Registers again because the orchestrator refused the stored identity. */
+    public synchronized Credentials renew(String reason) {
+        return register(reason);
+    }
+
+    public Optional<Credentials> current() {
+        return Optional.ofNullable(current.get());
+    }
+
+    /** The key for the orchestrator client; {@code null} before registration. */
+    public String apiKey() {
+        Credentials credentials = current.get();
+        return credentials == null ? null : credentials.apiKey();
+    }
+
+    private Credentials register(String reason) {
+        LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, reason);
+        NodeRegistration answer;
+        try {
+            answer = orchestrator.register(registrationToken.get(), identity.registerRequest());
+        } catch (OrchestratorException e) {
+            if (e.isUnauthorized()) {
+                throw new RegistrationRefused("Registration failed - invalid registration token");
+            }
+            if (e.status() == 503) {
+                throw new RegistrationRefused("Registration failed - orchestrator has registration disabled");
+            }
+            throw e;
+        }
+        if (answer == null || answer.id() == null || answer.apiKey() == null) {
+            throw new OrchestratorException("POST /register", 200, "answer without id or api_key", null, null);
+        }
+        Credentials credentials = new Credentials(answer.id(), answer.apiKey(), identity.name(), orchestratorUrl,
+                answer.registeredAt() != null ? answer.registeredAt() : clock.instant().toString());
+        store.save(credentials);
+        current.set(credentials);
+        LOG.infof("Registered as node %s (%s); identity stored in %s", credentials.nodeId(), credentials.name(), store.file());
+        return credentials;
+    }
+}

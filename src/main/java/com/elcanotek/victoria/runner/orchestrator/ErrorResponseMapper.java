@@ -1,0 +1,71 @@
+package com.elcanotek.victoria.runner.orchestrator;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Turns an error answer into an {@link OrchestratorException} carrying the server's {@code detail}. */
+final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorException> {
+
+    private static final int MAX_DETAIL = 500;
+
+    private final ObjectMapper json;
+
+    ErrorResponseMapper(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public OrchestratorException toThrowable(Response response) {
+        String body = response.hasEntity() ? response.readEntity(String.class) : "";
+        return new OrchestratorException(null, response.getStatus(), detail(body, response),
+                retryAfter(response.getHeaderString(HttpHeaders.RETRY_AFTER)), null);
+    }
+
+    private String detail(String body, Response response) {
+        try {
+            JsonNode detail = json.readTree(body).path("detail");
+            if (detail.isTextual()) {
+                return clip(detail.asText());
+            }
+            if (!detail.isMissingNode()) {
+                return clip(detail.toString());
+            }
+        } catch (Exception notJson) {
+            // A proxy's HTML page or an empty body: fall through to the raw text.
+        }
+        String text = body == null ? "" : body.strip();
+        return text.isEmpty() ? response.getStatusInfo().getReasonPhrase() : clip(text);
+    }
+
+    private static String clip(String text) {
+        return text.length() <= MAX_DETAIL ? text : text.substring(0, MAX_DETAIL) + "...";
+    }
+
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.strip();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package com.elcanotek.victoria.runner.orchestrator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.Guard;
+
+/**
+ * The runner's one door to the orchestrator: the REST client plus the retry rules of
+ * PROTOCOL.md. Transient failures (no answer, 5xx, 429) are retried with {@link Backoff}; 400,
+ * 401, 403, 404 never are. Every call records the last time the orchestrator answered at all.
+ */
+public class Orchestrator {
+
+    private static final Logger LOG = Logger.getLogger(Orchestrator.class);
+
+    private final OrchestratorApi api;
+    private final OrchestratorApi logsApi;
+    private final Guard registration;
+    private final Guard reports;
+    private final Clock clock;
+    private final AtomicReference<Instant> lastContact = new AtomicReference<>();
+
+    public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
+        this.api = client(settings, settings.readTimeout(), apiKey, json);
+        this.logsApi = client(settings, settings.logsTimeout(), apiKey, json);
+        this.clock = clock;
+        // Registration waits as long as it takes: 409 (our name still has a task), 429, 400 and
+        // outages pass; only a wrong token (401) or disabled registration (503) end it.
+        this.registration = retrying("register", settings.retry(), -1,
+                e -> e.isTransient() && e.status() != 503 || e.isConflict() || e.status() == 400);
+        this.reports = retrying("report", settings.retry(), 5, OrchestratorException::isTransient);
+    }
+
+    private static OrchestratorApi client(ClientSettings settings, Duration readTimeout, Supplier<String> apiKey,
+            ObjectMapper json) {
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(settings.url())
+                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .followRedirects(false)
+                .register(new ErrorResponseMapper(json))
+                .register(new ApiKeyFilter(apiKey));
+        if (settings.caFile() != null) {
+            builder.trustStore(TrustBundle.load(settings.caFile()));
+        }
+        return builder.build(OrchestratorApi.class);
+    }
+
+    private static Guard retrying(String name, Backoff.Policy policy, int maxRetries,
+            Predicate<OrchestratorException> retryable) {
+        return Guard.create()
+                .withDescription(name)
+                .withRetry()
+                .maxRetries(maxRetries)
+                .maxDuration(0, ChronoUnit.MILLIS)
+                .jitter(0, ChronoUnit.MILLIS)
+                .whenException(e -> e instanceof OrchestratorException failure && retryable.test(failure))
+                .beforeRetry((Throwable e) -> LOG.warnf("%s; retrying", e.getMessage()))
+                .withCustomBackoff().strategy(() -> new Backoff(policy)).done()
+                .done()
+                .build();
+    }
+
+    public NodeRegistration register(String registrationToken, RegisterRequest request) {
+        return guarded(registration, "POST /register", () -> api.register(registrationToken, request), NodeRegistration.class);
+    }
+
+    /** One try: the heartbeat has its own schedule, and the next beat is the retry. */
+    public void heartbeat(HeartbeatRequest request) {
+        call("POST /nodes/heartbeat", () -> {
+            api.heartbeat(request);
+            return null;
+        });
+    }
+
+    /**
+     * Claims the next task, if any. Never retried: a retry after a lost answer would claim yet
+     * another task, and the next poll comes soon anyway.
+     */
+    public Optional<TaskAssignment> claimNextTask() {
+        return Optional.ofNullable(call("GET /tasks/pending", api::pendingTask));
+    }
+
+    /** Opens a task file; the caller streams and closes the response. */
+    public Response file(String name) {
+        return call("GET /files/" + name, () -> api.file(name));
+    }
+
+    public void status(StatusUpdate update) {
+        guarded(reports, "POST /status", () -> {
+            api.status(update);
+            return null;
+        }, Void.class);
+    }
+
+    public void logs(LogSubmission submission) {
+        guarded(reports, "POST /logs", () -> {
+            logsApi.logs(submission);
+            return null;
+        }, Void.class);
+    }
+
+    /** When the orchestrator last answered anything, error statuses included; empty before that. */
+    public Optional<Instant> lastContact() {
+        return Optional.ofNullable(lastContact.get());
+    }
+
+    private <T> T guarded(Guard guard, String endpoint, Callable<T> call, Class<T> type) {
+        try {
+            return guard.call(() -> call(endpoint, call), type);
+        } catch (OrchestratorException e) {
+            throw e;
+        } catch (Exception e) {
+            throw OrchestratorException.unreachable(endpoint, e);
+        }
+    }
+
+    private <T> T call(String endpoint, Callable<T> call) {
+        try {
+            T answer = call.call();
+            lastContact.set(clock.instant());
+            return answer;
+        } catch (Exception e) {
+            OrchestratorException failure = translate(endpoint, e);
+            if (failure.status() != OrchestratorException.NO_ANSWER) {
+                lastContact.set(clock.instant());
+            }
+            throw failure;
+        }
+    }
+
+    private static OrchestratorException translate(String endpoint, Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OrchestratorException failure) {
+                return failure.at(endpoint);
+            }
+            if (t instanceof JsonProcessingException) {
+                return OrchestratorException.malformed(endpoint, t);
+            }
+        }
+        return OrchestratorException.unreachable(endpoint, thrown);
+    }
+}

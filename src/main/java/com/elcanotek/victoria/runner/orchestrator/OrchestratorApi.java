@@ -1,0 +1,56 @@
+package com.elcanotek.victoria.runner.orchestrator;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/**
+ * The orchestrator's node API (../shared/PROTOCOL.md). Instances are built by
+ * {@link OrchestratorClients} with the URL, timeouts and trust settings of the command line; the
+ * node key is added by {@link ApiKeyFilter}, errors become {@link OrchestratorException}.
+ */
+@RegisterRestClient(configKey = "orchestrator")
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public interface OrchestratorApi {
+
+    String REGISTRATION_TOKEN_HEADER = "X-Registration-Token";
+    String API_KEY_HEADER = "X-API-Key";
+    String CHECKSUM_HEADER = "X-Checksum-SHA256";
+
+    @POST
+    @Path("register")
+    NodeRegistration register(@HeaderParam(REGISTRATION_TOKEN_HEADER) String registrationToken, RegisterRequest request);
+
+    @POST
+    @Path("nodes/heartbeat")
+    void heartbeat(HeartbeatRequest request);
+
+    /** Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. */
+    @GET
+    @Path("tasks/pending")
+    TaskAssignment pendingTask();
+
+    /** The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response. */
+    @GET
+    @Path("files/{filename}")
+    @Produces(MediaType.WILDCARD)
+    Response file(@PathParam("filename") String filename);
+
+    @POST
+    @Path("status")
+    void status(StatusUpdate update);
+
+    @POST
+    @Path("logs")
+    void logs(LogSubmission submission);
+}

@@ -1,0 +1,100 @@
+package com.elcanotek.victoria.runner.orchestrator;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A call to the orchestrator that did not succeed: either an answer with an error status (and the
+ * server's {@code detail}), or no usable answer at all (status 0). The message names the endpoint
+ * and the server's words, never a credential.
+ */
+public class OrchestratorException extends RuntimeException {
+
+    public static final int NO_ANSWER = 0;
+
+    private final String endpoint;
+    private final int status;
+    private final String detail;
+    private final Duration retryAfter;
+
+    public OrchestratorException(String endpoint, int status, String detail, Duration retryAfter, Throwable cause) {
+        super(describe(endpoint, status, detail), cause);
+        this.endpoint = endpoint;
+        this.status = status;
+        this.detail = detail;
+        this.retryAfter = retryAfter;
+    }
+
+    public static OrchestratorException unreachable(String endpoint, Throwable cause) {
+        return new OrchestratorException(endpoint, NO_ANSWER, "orchestrator unreachable: " + rootMessage(cause), null, cause);
+    }
+
+    public static OrchestratorException malformed(String endpoint, Throwable cause) {
+        return new OrchestratorException(endpoint, 200, "malformed answer: " + rootMessage(cause), null, cause);
+    }
+
+    /** The same failure, named for the endpoint that was called. */
+    public OrchestratorException at(String calledEndpoint) {
+        return new OrchestratorException(calledEndpoint, status, detail, retryAfter, getCause());
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** Worth trying again later: no answer, a server error, or rate limiting. */
+    public boolean isTransient() {
+        return status == NO_ANSWER || status == 429 || status >= 500;
+    }
+
+    public boolean isMalformedAnswer() {
+        return status == 200;
+    }
+
+    public boolean isUnauthorized() {
+        return status == 401;
+    }
+
+    /** The only cancellation signal there is: this node no longer holds the task. */
+    public boolean isNotAssigned() {
+        return status == 403;
+    }
+
+    public boolean isNotFound() {
+        return status == 404;
+    }
+
+    public boolean isConflict() {
+        return status == 409;
+    }
+
+    public boolean isTooLarge() {
+        return status == 413;
+    }
+
+    private static String describe(String endpoint, int status, String detail) {
+        String where = endpoint == null ? "orchestrator" : endpoint;
+        return status == NO_ANSWER || status == 200 ? where + ": " + detail : where + " answered " + status + ": " + detail;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " (" + message + ")");
+    }
+}
