@@ -1,0 +1,75 @@
+package com.elcanotek.victoria.runner.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import com.elcanotek.victoria.runner.config.InvalidOption;
+import com.elcanotek.victoria.runner.config.OptionSources;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import picocli.CommandLine;
+
+/**
+ * Entry point. Usage errors exit 2 with one line naming the option; nothing is started. Commands
+ * that are not the daemon (help, version, usage errors) move the health listener to a random
+ * loopback port, so they run while a daemon holds the configured one.
+ */
+@QuarkusMain
+public class Main implements QuarkusApplication {
+
+    private static final List<String> ONE_SHOT = List.of("-h", "--help", "-V", "--version");
+
+    private final CommandLine.IFactory factory;
+    private final RunCommand command;
+
+    public Main(CommandLine.IFactory factory, @TopCommand RunCommand command) {
+        this.factory = factory;
+        this.command = command;
+    }
+
+    public static void main(String... args) {
+        if (List.of(args).stream().anyMatch(ONE_SHOT::contains)) {
+            System.setProperty("quarkus.management.port", "0");
+        }
+        Quarkus.run(Main.class, args);
+    }
+
+    @Override
+    public int run(String... args) {
+        CommandLine commandLine = new CommandLine(command, factory);
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println(e.getMessage() + " (see --help)");
+            return CommandLine.ExitCode.USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            if (e instanceof InvalidOption) {
+                cl.getErr().println(e.getMessage());
+                return CommandLine.ExitCode.USAGE;
+            }
+            throw e;
+        });
+        try {
+            commandLine.setDefaultValueProvider(OptionSources.load(System.getenv(), configFileArgument(args)));
+        } catch (InvalidOption e) {
+            commandLine.getErr().println(e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        return commandLine.execute(args);
+    }
+
+    /** {@code --config} must be known before the other options are resolved against the file it names. */
+    static Path configFileArgument(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return null;
+    }
+}

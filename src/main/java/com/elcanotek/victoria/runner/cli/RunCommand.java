@@ -1,0 +1,249 @@
+package com.elcanotek.victoria.runner.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.Dependent;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.config.InvalidOption;
+import com.elcanotek.victoria.runner.config.OptionSources;
+import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.daemon.Daemon;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code victoria-runner [options]}: the daemon. Every option can also come from
+ * {@code VICTORIA_RUNNER_<OPTION>} or the config file (see {@link OptionSources}).
+ */
+@Command(name = "victoria-runner", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
+        footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
+                "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." })
+@Dependent
+public class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = Logger.getLogger(RunCommand.class);
+    private static final Set<String> RUNTIMES = Set.of("auto", "podman", "docker");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--orchestrator-url", paramLabel = "URL", description = "Orchestrator base URL (required).")
+    String orchestratorUrl;
+
+    @Option(names = "--registration-token", paramLabel = "TOKEN",
+            description = "Registration token (required unless --registration-token-file). Prefer the environment "
+                    + "or the file: a command-line value shows in process listings.")
+    String registrationToken;
+
+    @Option(names = "--registration-token-file", paramLabel = "FILE", description = "File holding the registration token.")
+    Path registrationTokenFile;
+
+    @Option(names = "--name", description = "Node name shown in the orchestrator (default: the host name).")
+    String name;
+
+    @Option(names = "--poll-interval", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds between polls for tasks (default: ${DEFAULT-VALUE}).")
+    long pollInterval;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds between heartbeats, at most 60 (default: ${DEFAULT-VALUE}).")
+    long heartbeatInterval;
+
+    @Option(names = "--container-image", paramLabel = "IMAGE", defaultValue = "ghcr.io/elcanotek/victoria-terminal:latest",
+            description = "Victoria Terminal image (default: ${DEFAULT-VALUE}).")
+    String containerImage;
+
+    @Option(names = "--victoria-home", paramLabel = "DIR", description = "Victoria home mounted into each container, "
+            + "created if missing (default: ~/Victoria).")
+    Path victoriaHome;
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Environment file passed to each container.")
+    Path envFile;
+
+    @Option(names = "--container-runtime", paramLabel = "RUNTIME", defaultValue = "auto",
+            description = "podman, docker or auto (prefers podman) (default: ${DEFAULT-VALUE}).")
+    String containerRuntime;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where credentials and the task journal live "
+            + "(default: $STATE_DIRECTORY under systemd, else ~/.local/state/victoria-runner).")
+    Path stateDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: /etc/victoria-runner/runner.conf, if present).")
+    Path configFile;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle to trust for HTTPS instead of the JVM's trust store.")
+    Path caFile;
+
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Connect timeout for orchestrator calls (default: ${DEFAULT-VALUE}).")
+    long connectTimeout;
+
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Read timeout for orchestrator calls (default: ${DEFAULT-VALUE}).")
+    long readTimeout;
+
+    @Option(names = "--logs-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "Read timeout for session log submissions (default: ${DEFAULT-VALUE}).")
+    long logsTimeout;
+
+    @Option(names = "--max-concurrent-tasks", paramLabel = "N", defaultValue = "1",
+            description = "Tasks run at the same time (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentTasks;
+
+    @Option(names = "--max-file-size", paramLabel = "BYTES", defaultValue = "1073741824",
+            description = "Largest task file accepted (default: ${DEFAULT-VALUE}).")
+    long maxFileSize;
+
+    @Option(names = "--logs-max-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Largest session log body sent (default: ${DEFAULT-VALUE}).")
+    int logsMaxBytes;
+
+    @Option(names = { "-v", "--verbose" }, description = "Log debug detail.")
+    boolean verbose;
+
+    private final Daemon daemon;
+
+    public RunCommand(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @Override
+    public Integer call() {
+        RunnerConfig config = toConfig(System.getenv());
+        if (spec.commandLine().getParseResult().hasMatchedOption("--registration-token")) {
+            LOG.warn("The registration token was given on the command line, where other users can see it in process "
+                    + "listings; prefer " + OptionSources.environmentName("registration-token") + " or --registration-token-file");
+        }
+        return daemon.run(config);
+    }
+
+    RunnerConfig toConfig(Map<String, String> environment) {
+        URI url = orchestratorUrl(require("--orchestrator-url", orchestratorUrl));
+        positive("--poll-interval", pollInterval);
+        positive("--heartbeat-interval", heartbeatInterval);
+        positive("--connect-timeout", connectTimeout);
+        positive("--read-timeout", readTimeout);
+        positive("--logs-timeout", logsTimeout);
+        positive("--max-concurrent-tasks", maxConcurrentTasks);
+        positive("--max-file-size", maxFileSize);
+        positive("--logs-max-bytes", logsMaxBytes);
+        String runtime = containerRuntime.toLowerCase(Locale.ROOT);
+        if (!RUNTIMES.contains(runtime)) {
+            throw new InvalidOption("--container-runtime", "'" + containerRuntime + "' is not one of podman, docker, auto");
+        }
+        if (envFile != null && !Files.isReadable(envFile)) {
+            throw new InvalidOption("--env-file", "'" + envFile + "' does not exist or is not readable");
+        }
+        if (caFile != null && !Files.isReadable(caFile)) {
+            throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
+        }
+        Path home = Path.of(System.getProperty("user.home"));
+        return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : hostname(),
+                Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)), containerImage,
+                expand(victoriaHome, home.resolve("Victoria"), home),
+                expand(envFile, null, home),
+                runtime,
+                expand(stateDir, defaultStateDir(environment, home), home),
+                expand(caFile, null, home),
+                Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
+                maxConcurrentTasks, maxFileSize, logsMaxBytes, verbose);
+    }
+
+    private String token() {
+        if (registrationToken != null && !registrationToken.isBlank()) {
+            return registrationToken.strip();
+        }
+        if (registrationTokenFile != null) {
+            try {
+                String fromFile = Files.readString(registrationTokenFile, StandardCharsets.UTF_8).strip();
+                if (fromFile.isEmpty()) {
+                    throw new InvalidOption("--registration-token-file", "'" + registrationTokenFile + "' is empty");
+                }
+                return fromFile;
+            } catch (IOException e) {
+                throw new InvalidOption("--registration-token-file", "cannot read '" + registrationTokenFile + "'");
+            }
+        }
+        throw new InvalidOption("--registration-token", "missing; set " + OptionSources.environmentName("registration-token")
+                + " or --registration-token-file");
+    }
+
+    private static String require(String option, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidOption(option, "missing; it is required (or set " + OptionSources.environmentName(option) + ")");
+        }
+        return value.strip();
+    }
+
+    private static URI orchestratorUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw new InvalidOption("--orchestrator-url", "'" + value + "' is not an http(s) URL");
+            }
+            if (uri.getUserInfo() != null) {
+                throw new InvalidOption("--orchestrator-url", "credentials in the URL are not allowed");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new InvalidOption("--orchestrator-url", "'" + value + "' is not an http(s) URL");
+        }
+    }
+
+    private static void positive(String option, long value) {
+        if (value <= 0) {
+            throw new InvalidOption(option, "must be greater than 0, got " + value);
+        }
+    }
+
+    private static Path expand(Path given, Path fallback, Path home) {
+        if (given == null) {
+            return fallback;
+        }
+        String text = given.toString();
+        if (text.equals("~")) {
+            return home;
+        }
+        return text.startsWith("~/") ? home.resolve(text.substring(2)) : given.toAbsolutePath();
+    }
+
+    private static Path defaultStateDir(Map<String, String> environment, Path home) {
+        // systemd's StateDirectory= announces /var/lib/victoria-runner through $STATE_DIRECTORY.
+        String systemd = environment.get("STATE_DIRECTORY");
+        if (systemd != null && !systemd.isBlank()) {
+            return Path.of(systemd.split(":")[0]);
+        }
+        String xdg = environment.get("XDG_STATE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/state");
+        return base.resolve("victoria-runner");
+    }
+
+    private static String hostname() {
+        String fromEnvironment = System.getenv("HOSTNAME");
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return fromEnvironment != null ? fromEnvironment : "localhost";
+        }
+    }
+}

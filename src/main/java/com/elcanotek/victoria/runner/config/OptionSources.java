@@ -1,0 +1,74 @@
+package com.elcanotek.victoria.runner.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Where an option comes from when the command line does not give it: the environment
+ * ({@code VICTORIA_RUNNER_<OPTION>}), then the config file ({@code option-name = value}), then the
+ * option's own default. Picocli asks this for every option it did not see on the command line.
+ */
+public final class OptionSources implements IDefaultValueProvider {
+
+    public static final String ENV_PREFIX = "VICTORIA_RUNNER_";
+    public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/victoria-runner/runner.conf");
+
+    private final Map<String, String> environment;
+    private final Properties file;
+
+    private OptionSources(Map<String, String> environment, Properties file) {
+        this.environment = environment;
+        this.file = file;
+    }
+
+    /**
+     * @param explicitConfigFile the {@code --config} value, which must be known before the other
+     *        options are resolved; {@code null} for the default file, which may be absent
+     */
+    public static OptionSources load(Map<String, String> environment, Path explicitConfigFile) {
+        Path configFile = explicitConfigFile;
+        if (configFile == null && environment.containsKey(ENV_PREFIX + "CONFIG")) {
+            configFile = Path.of(environment.get(ENV_PREFIX + "CONFIG"));
+        }
+        Properties properties = new Properties();
+        Path toRead = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        if (configFile != null || Files.isReadable(toRead)) {
+            try (Reader reader = Files.newBufferedReader(toRead)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new InvalidOption("--config", "cannot read config file " + toRead + ": " + e.getMessage());
+            }
+        }
+        return new OptionSources(environment, properties);
+    }
+
+    public static String environmentName(String optionName) {
+        return ENV_PREFIX + optionName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+        if (!(argSpec instanceof OptionSpec option)) {
+            return argSpec.defaultValue();
+        }
+        String name = option.longestName();
+        String fromEnvironment = environment.get(environmentName(name));
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return fromEnvironment.strip();
+        }
+        String fromFile = file.getProperty(name.replaceFirst("^-+", ""));
+        if (fromFile != null && !fromFile.isBlank()) {
+            return fromFile.strip();
+        }
+        return option.defaultValue();
+    }
+}

@@ -1,0 +1,155 @@
+package com.elcanotek.victoria.runner.daemon;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.health.RunnerHealth;
+import com.elcanotek.victoria.runner.node.CredentialsStore;
+import com.elcanotek.victoria.runner.node.Heartbeat;
+import com.elcanotek.victoria.runner.node.NodeIdentity;
+import com.elcanotek.victoria.runner.node.Registration;
+import com.elcanotek.victoria.runner.orchestrator.Backoff;
+import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.elcanotek.victoria.runner.task.TaskHandler;
+import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.TaskLoop;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.scheduler.Scheduler;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Assembles a {@link Runner} from checked settings and runs it until the process is asked to stop. */
+@ApplicationScoped
+public class Daemon {
+
+    static final String NO_RUNTIME = "No container runtime found. Install podman or docker.";
+
+    private static final Logger LOG = Logger.getLogger(Daemon.class);
+
+    private final ObjectMapper json;
+    private final Scheduler scheduler;
+    private final RunnerHealth health;
+    private final Backoff.Policy retry;
+
+    public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health,
+            @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") java.time.Duration retryInitial,
+            @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") java.time.Duration retryMax) {
+        this.json = json;
+        this.scheduler = scheduler;
+        this.health = health;
+        this.retry = new Backoff.Policy(retryInitial, retryMax);
+    }
+
+    public int run(RunnerConfig config) {
+        if (config.verbose()) {
+            java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
+        }
+        String runtimeVersion = detectRuntime(config.containerRuntime());
+        if (runtimeVersion == null) {
+            System.err.println(NO_RUNTIME);
+            return 1;
+        }
+        warnIfPlainHttp(config);
+        createHome(config.victoriaHome());
+        Runner runner = create(config, runtimeVersion, Clock.systemUTC());
+        health.attach(runner);
+        try {
+            runner.start();
+            Quarkus.waitForExit();
+            return runner.stop();
+        } finally {
+            health.detach(runner);
+        }
+    }
+
+    Runner create(RunnerConfig config, String runtimeVersion, Clock clock) {
+        Registration[] registration = new Registration[1];
+        Orchestrator orchestrator = new Orchestrator(
+                new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
+                        config.logsTimeout(), config.caFile(), retry),
+                () -> registration[0] == null ? null : registration[0].apiKey(), json, clock);
+        registration[0] = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
+                new NodeIdentity(localHostname(), config.name(),
+                        NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
+                config::registrationToken, config.orchestratorUrl().toString(), clock);
+        HeldTasks held = new HeldTasks(clock);
+        TaskJournal journal = new TaskJournal(config.stateDir(), json, clock);
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration[0], held::heartbeatTask);
+        ExecutorService workers = Executors.newCachedThreadPool(named("task"));
+        TaskHandler handler = task -> LOG.warnf("[task %s] task execution is not available yet", task.taskId());
+        TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, handler, workers,
+                config.maxConcurrentTasks());
+        return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop, held, workers,
+                runtimeVersion, clock);
+    }
+
+    private static String detectRuntime(String choice) {
+        for (String candidate : choice.equals("auto") ? new String[] { "podman", "docker" } : new String[] { choice }) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, candidate))) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void warnIfPlainHttp(RunnerConfig config) {
+        if (!"http".equalsIgnoreCase(config.orchestratorUrl().getScheme())) {
+            return;
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(config.orchestratorUrl().getHost())) {
+                if (!address.isLoopbackAddress()) {
+                    LOG.warnf("The orchestrator URL %s is plain HTTP: the node key crosses the network unencrypted; use https",
+                            config.orchestratorUrl());
+                    return;
+                }
+            }
+        } catch (IOException unresolvable) {
+            LOG.warnf("The orchestrator URL %s is plain HTTP; use https", config.orchestratorUrl());
+        }
+    }
+
+    private static void createHome(Path home) {
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the Victoria home " + home, e);
+        }
+    }
+
+    private static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,175 @@
+package com.elcanotek.victoria.runner.daemon;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.health.RunnerView;
+import com.elcanotek.victoria.runner.node.Credentials;
+import com.elcanotek.victoria.runner.node.Heartbeat;
+import com.elcanotek.victoria.runner.node.Registration;
+import com.elcanotek.victoria.runner.node.RegistrationRefused;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.elcanotek.victoria.runner.task.TaskLoop;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
+
+/**
+ * The daemon: registers (or reuses the stored identity), then heartbeats and polls on the
+ * scheduler until asked to stop. Start-up runs off the main thread so that a long wait for the
+ * orchestrator never blocks shutdown.
+ */
+public class Runner implements RunnerView {
+
+    /** Exit status for a refusal no restart can fix (sysexits' EX_CONFIG), so systemd stops retrying. */
+    public static final int EXIT_REGISTRATION_REFUSED = 78;
+
+    private static final Logger LOG = Logger.getLogger(Runner.class);
+
+    private final RunnerConfig config;
+    private final Scheduler scheduler;
+    private final Orchestrator orchestrator;
+    private final Registration registration;
+    private final Heartbeat heartbeat;
+    private final TaskLoop loop;
+    private final HeldTasks held;
+    private final ExecutorService workers;
+    private final String runtimeVersion;
+    private final Clock clock;
+    private final AtomicInteger exitCode = new AtomicInteger(0);
+    private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
+    private volatile Thread startup;
+
+    public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
+            Heartbeat heartbeat, TaskLoop loop, HeldTasks held, ExecutorService workers, String runtimeVersion,
+            Clock clock) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.orchestrator = orchestrator;
+        this.registration = registration;
+        this.heartbeat = heartbeat;
+        this.loop = loop;
+        this.held = held;
+        this.workers = workers;
+        this.runtimeVersion = runtimeVersion;
+        this.clock = clock;
+    }
+
+    public void start() {
+        try {
+            StateFiles.privateDir(config.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state dir " + config.stateDir(), e);
+        }
+        startup = new Thread(this::startUp, "runner-startup");
+        startup.setDaemon(true);
+        startup.start();
+    }
+
+    private void startUp() {
+        try {
+            registration.ensure();
+            // Before any claim: tells the orchestrator what really runs, so a stale current task
+            // from before a restart does not linger (it would make re-registration answer 409).
+            heartbeat.beat();
+            scheduler.newJob("heartbeat")
+                    .setInterval(seconds(config.heartbeatInterval()))
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> heartbeat.beat())
+                    .schedule();
+            // A random phase spreads a fleet of runners restarted together.
+            long phase = ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1);
+            scheduler.newJob("poll")
+                    .setInterval(seconds(config.pollInterval()))
+                    .setDelayed(phase + "ms")
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> {
+                        lastPollTick.set(clock.instant());
+                        loop.poll();
+                    })
+                    .schedule();
+            lastPollTick.set(clock.instant());
+            loop.poll();
+            LOG.infof("Runner '%s' started: polling %s every %d s", config.name(), config.orchestratorUrl(),
+                    config.pollInterval().toSeconds());
+        } catch (RegistrationRefused e) {
+            LOG.error(e.getMessage());
+            exitCode.set(EXIT_REGISTRATION_REFUSED);
+            Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            LOG.errorf(e, "Runner could not start: %s", e.getMessage());
+            exitCode.set(1);
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    /** Stops claiming and scheduling; held tasks' containers keep running. @return the exit status */
+    public int stop() {
+        Thread starting = startup;
+        if (starting != null) {
+            starting.interrupt();
+        }
+        scheduler.unscheduleJob("poll");
+        scheduler.unscheduleJob("heartbeat");
+        loop.stopClaiming();
+        workers.shutdownNow();
+        LOG.infof("Runner stopped (%d task(s) held)", held.size());
+        return exitCode.get();
+    }
+
+    private static String seconds(Duration duration) {
+        return Math.max(1, duration.toSeconds()) + "s";
+    }
+
+    @Override
+    public Optional<String> nodeId() {
+        return registration.current().map(Credentials::nodeId);
+    }
+
+    @Override
+    public Optional<Instant> lastContact() {
+        return orchestrator.lastContact();
+    }
+
+    @Override
+    public Duration contactMaxAge() {
+        return config.pollInterval().multipliedBy(3).plus(config.readTimeout());
+    }
+
+    @Override
+    public Optional<String> runtimeVersion() {
+        return Optional.ofNullable(runtimeVersion);
+    }
+
+    @Override
+    public int tasksHeld() {
+        return held.size();
+    }
+
+    @Override
+    public Optional<Instant> lastPollTick() {
+        return Optional.ofNullable(lastPollTick.get());
+    }
+
+    @Override
+    public Duration pollMaxSilence() {
+        return config.pollInterval().multipliedBy(3).plus(config.readTimeout().multipliedBy(2));
+    }
+}

@@ -1,0 +1,56 @@
+package com.elcanotek.victoria.runner.node;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.orchestrator.HeartbeatRequest;
+import com.elcanotek.victoria.runner.orchestrator.NodeStatus;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+
+/**
+ * Tells the orchestrator this node is alive and what it runs. A busy heartbeat naming a task also
+ * renews that task's lease, so it names the task whose lease matters most; the others are renewed
+ * by their own {@code running} reports. A failure is logged and left to the next beat.
+ */
+public class Heartbeat {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class);
+
+    private final Orchestrator orchestrator;
+    private final Registration registration;
+    private final Supplier<Optional<String>> namedTask;
+
+    /** @param namedTask the task to name in the heartbeat, empty when the node is idle */
+    public Heartbeat(Orchestrator orchestrator, Registration registration, Supplier<Optional<String>> namedTask) {
+        this.orchestrator = orchestrator;
+        this.registration = registration;
+        this.namedTask = namedTask;
+    }
+
+    /** @return whether the orchestrator took the heartbeat */
+    public boolean beat() {
+        Optional<Credentials> credentials = registration.current();
+        if (credentials.isEmpty()) {
+            return false;
+        }
+        Optional<String> task = namedTask.get();
+        HeartbeatRequest request = new HeartbeatRequest(credentials.get().nodeId(),
+                task.isPresent() ? NodeStatus.BUSY : NodeStatus.IDLE, task.orElse(null));
+        try {
+            orchestrator.heartbeat(request);
+            LOG.debugf("Heartbeat sent (%s%s)", request.status().wire(), task.map(t -> ", task " + t).orElse(""));
+            return true;
+        } catch (OrchestratorException e) {
+            if (e.isUnauthorized() || e.isNotFound()) {
+                LOG.warnf("Heartbeat refused (%s): registering again", e.getMessage());
+                registration.renew(e.getMessage());
+            } else {
+                LOG.warnf("Heartbeat failed: %s; next beat will retry", e.getMessage());
+            }
+            return false;
+        }
+    }
+}

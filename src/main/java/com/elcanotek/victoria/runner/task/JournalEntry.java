@@ -1,0 +1,53 @@
+package com.elcanotek.victoria.runner.task;
+
+import java.time.Instant;
+
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What the runner knows of one held task, as last written to disk.
+ *
+ * @param exitCode the container's exit code once it exited
+ * @param outcome the final status to report ({@code success}/{@code error}) and its message, once decided
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record JournalEntry(
+        @JsonProperty("task") TaskAssignment task,
+        @JsonProperty("stage") Stage stage,
+        @JsonProperty("claimed_at") Instant claimedAt,
+        @JsonProperty("container") String container,
+        @JsonProperty("container_started_at") Instant containerStartedAt,
+        @JsonProperty("exit_code") Integer exitCode,
+        @JsonProperty("final_status") String finalStatus,
+        @JsonProperty("final_message") String finalMessage,
+        @JsonProperty("updated_at") Instant updatedAt) {
+
+    /** The steps that matter after a crash, in order. */
+    public enum Stage {
+        CLAIMED, FILES_READY, CONTAINER_STARTED, EXITED, LOGS_SENT, REPORTED
+    }
+
+    public static JournalEntry claimed(TaskAssignment task, Instant at) {
+        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at);
+    }
+
+    public JournalEntry at(Stage next, Instant now) {
+        return new JournalEntry(task, next, claimedAt, container, containerStartedAt, exitCode, finalStatus,
+                finalMessage, now);
+    }
+
+    public JournalEntry started(String containerName, Instant startedAt) {
+        return new JournalEntry(task, Stage.CONTAINER_STARTED, claimedAt, containerName, startedAt, exitCode,
+                finalStatus, finalMessage, startedAt);
+    }
+
+    public JournalEntry exited(int code, String status, String message, Instant now) {
+        return new JournalEntry(task, Stage.EXITED, claimedAt, container, containerStartedAt, code, status, message, now);
+    }
+
+    public JournalEntry decided(String status, String message, Instant now) {
+        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, status, message, now);
+    }
+}

@@ -1,0 +1,116 @@
+package com.elcanotek.victoria.runner.task;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One crash-safe file per held task under {@code <state>/journal/}, written before each step that
+ * matters, so that a restarted runner knows what it held and how far each task got. A torn or
+ * corrupt file is reported and skipped, never fatal.
+ */
+public class TaskJournal {
+
+    private static final Logger LOG = Logger.getLogger(TaskJournal.class);
+    // Task ids come from the server; only this shape may become a file name.
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    private final Path dir;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public TaskJournal(Path stateDir, ObjectMapper json, Clock clock) {
+        this.dir = stateDir.resolve("journal");
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public JournalEntry claimed(TaskAssignment task) {
+        JournalEntry entry = JournalEntry.claimed(task, clock.instant());
+        write(entry);
+        return entry;
+    }
+
+    /** Applies {@code change} to the stored entry and writes the result before returning it. */
+    public synchronized JournalEntry update(String taskId, UnaryOperator<JournalEntry> change) {
+        JournalEntry current = read(file(taskId)).orElseThrow(() -> new IllegalStateException("task " + taskId + " is not in the journal"));
+        JournalEntry next = change.apply(current);
+        write(next);
+        return next;
+    }
+
+    public Optional<JournalEntry> get(String taskId) {
+        return read(file(taskId));
+    }
+
+    /** The task's story is over: forget it. */
+    public void forget(String taskId) {
+        try {
+            Files.deleteIfExists(file(taskId));
+        } catch (IOException e) {
+            LOG.warnf("[task %s] cannot remove journal entry: %s", taskId, e.getMessage());
+        }
+    }
+
+    /** Every readable entry; unreadable files are reported and skipped. */
+    public List<JournalEntry> all() {
+        List<JournalEntry> entries = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return entries;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path file : files) {
+                read(file).ifPresent(entries::add);
+            }
+        } catch (IOException e) {
+            LOG.errorf("Cannot list the task journal %s: %s", dir, e.getMessage());
+        }
+        return entries;
+    }
+
+    private Optional<JournalEntry> read(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            JournalEntry entry = json.readValue(file.toFile(), JournalEntry.class);
+            if (entry.task() == null || entry.task().taskId() == null || entry.stage() == null) {
+                throw new IOException("entry without task or stage");
+            }
+            return Optional.of(entry);
+        } catch (IOException e) {
+            LOG.errorf("Skipping corrupt journal file %s: %s", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private synchronized void write(JournalEntry entry) {
+        try {
+            StateFiles.privateDir(dir);
+            StateFiles.writeAtomically(file(entry.task().taskId()), json.writeValueAsBytes(entry));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the task journal in " + dir, e);
+        }
+    }
+
+    private Path file(String taskId) {
+        if (!SAFE_ID.matcher(taskId).matches()) {
+            throw new IllegalArgumentException("unusable task id: " + taskId);
+        }
+        return dir.resolve(taskId + ".json");
+    }
+}

@@ -1,0 +1,108 @@
+package com.elcanotek.victoria.runner.task;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.node.Registration;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+
+/**
+ * Claims tasks while a slot is free. Runs on every scheduler tick and again as soon as a task
+ * ends. Reading {@code /tasks/pending} claims, so a claimed task is written to the journal before
+ * anything else happens: a task the runner forgets stays lost until its lease expires.
+ */
+public class TaskLoop {
+
+    private static final Logger LOG = Logger.getLogger(TaskLoop.class);
+
+    private final Orchestrator orchestrator;
+    private final Registration registration;
+    private final TaskJournal journal;
+    private final HeldTasks held;
+    private final TaskHandler handler;
+    private final ExecutorService workers;
+    private final int slots;
+    private final ReentrantLock polling = new ReentrantLock();
+    private final AtomicBoolean claiming = new AtomicBoolean(true);
+
+    public TaskLoop(Orchestrator orchestrator, Registration registration, TaskJournal journal, HeldTasks held,
+            TaskHandler handler, ExecutorService workers, int slots) {
+        this.orchestrator = orchestrator;
+        this.registration = registration;
+        this.journal = journal;
+        this.held = held;
+        this.handler = handler;
+        this.workers = workers;
+        this.slots = slots;
+    }
+
+    /** Claims until the slots are full or nothing is pending. A poll already under way covers this one. */
+    public void poll() {
+        if (!polling.tryLock()) {
+            return;
+        }
+        try {
+            while (claiming.get() && held.size() < slots && registration.current().isPresent()) {
+                if (!claimOne()) {
+                    return;
+                }
+            }
+        } finally {
+            polling.unlock();
+        }
+    }
+
+    /** Claims no more tasks; those held go on. */
+    public void stopClaiming() {
+        claiming.set(false);
+        polling.lock();
+        polling.unlock();
+    }
+
+    private boolean claimOne() {
+        TaskAssignment task;
+        try {
+            task = orchestrator.claimNextTask().orElse(null);
+        } catch (OrchestratorException e) {
+            if (e.isUnauthorized()) {
+                LOG.warnf("Poll refused (%s): registering again", e.getMessage());
+                registration.renew(e.getMessage());
+            } else if (e.isMalformedAnswer()) {
+                // The server may have claimed a task we cannot read: only its lease expiry frees it.
+                LOG.errorf("Poll answer could not be read; a task may have been claimed and lost until its lease expires: %s",
+                        e.getMessage());
+            } else {
+                LOG.warnf("Poll failed: %s", e.getMessage());
+            }
+            return false;
+        }
+        if (task == null) {
+            return false;
+        }
+        if (task.taskId() == null || task.prompt() == null) {
+            LOG.errorf("Claimed a task without task_id or prompt (%s); it cannot be run", task.taskId());
+            return true;
+        }
+        journal.claimed(task);
+        held.add(task);
+        LOG.infof("[task %s] claimed", task.taskId());
+        workers.execute(() -> run(task));
+        return true;
+    }
+
+    private void run(TaskAssignment task) {
+        try {
+            handler.handle(task);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "[task %s] ended unexpectedly", task.taskId());
+        } finally {
+            held.remove(task.taskId());
+        }
+        poll();
+    }
+}
