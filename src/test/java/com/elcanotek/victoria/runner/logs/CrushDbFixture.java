@@ -1,0 +1,138 @@
+package com.elcanotek.victoria.runner.logs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** A real Crush database under a Victoria home, written the way the agent would write it. */
+final class CrushDbFixture {
+
+    enum Schema {
+        /** Today's Crush. */
+        CURRENT(
+                """
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY,
+                    parent_session_id TEXT,
+                    title TEXT NOT NULL,
+                    message_count INTEGER NOT NULL DEFAULT 0,
+                    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                    completion_tokens INTEGER NOT NULL DEFAULT 0,
+                    cost REAL NOT NULL DEFAULT 0.0,
+                    updated_at INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    summary_message_id TEXT)""",
+                """
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    parts TEXT NOT NULL DEFAULT '[]',
+                    model TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    provider TEXT,
+                    is_summary_message INTEGER DEFAULT 0 NOT NULL)""",
+                "INSERT INTO sessions (id, parent_session_id, title, prompt_tokens, completion_tokens, cost,"
+                        + " created_at, updated_at) VALUES (?, ?, ?, 100, 20, 0.25, ?, ?)",
+                "INSERT INTO messages (id, session_id, role, parts, model, provider, created_at, updated_at,"
+                        + " finished_at) VALUES (?, ?, ?, ?, 'claude', 'anthropic', ?, ?, ? + 1)"),
+        /** An early Crush: no cost, no provider, no finished_at, upper-case column spelling. */
+        OLD(
+                """
+                CREATE TABLE sessions (
+                    ID TEXT PRIMARY KEY,
+                    PARENT_SESSION_ID TEXT,
+                    TITLE TEXT NOT NULL,
+                    MESSAGE_COUNT INTEGER NOT NULL DEFAULT 0,
+                    PROMPT_TOKENS INTEGER NOT NULL DEFAULT 0,
+                    COMPLETION_TOKENS INTEGER NOT NULL DEFAULT 0,
+                    UPDATED_AT INTEGER NOT NULL,
+                    CREATED_AT INTEGER NOT NULL)""",
+                """
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    parts TEXT NOT NULL DEFAULT '[]',
+                    model TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL)""",
+                "INSERT INTO sessions (id, parent_session_id, title, prompt_tokens, completion_tokens,"
+                        + " created_at, updated_at) VALUES (?, ?, ?, 100, 20, ?, ?)",
+                "INSERT INTO messages (id, session_id, role, parts, model, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, 'claude', ?, ?)");
+
+        private final String createSessions;
+        private final String createMessages;
+        private final String insertSession;
+        private final String insertMessage;
+
+        Schema(String createSessions, String createMessages, String insertSession, String insertMessage) {
+            this.createSessions = createSessions;
+            this.createMessages = createMessages;
+            this.insertSession = insertSession;
+            this.insertMessage = insertMessage;
+        }
+    }
+
+    private final Path file;
+    private final Schema schema;
+
+    private CrushDbFixture(Path file, Schema schema) {
+        this.file = file;
+        this.schema = schema;
+    }
+
+    static CrushDbFixture create(Path victoriaHome, Schema schema) throws Exception {
+        Path file = Files.createDirectories(victoriaHome.resolve(".crush")).resolve("crush.db");
+        try (Connection connection = connect(file); Statement statement = connection.createStatement()) {
+            statement.execute(schema.createSessions);
+            statement.execute(schema.createMessages);
+        }
+        return new CrushDbFixture(file, schema);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** A read-write connection, as the agent holds one. */
+    Connection connect() throws SQLException {
+        return connect(file);
+    }
+
+    CrushDbFixture session(String id, String parentId, long createdAt, long updatedAt) throws SQLException {
+        update(schema.insertSession, id, parentId, "title of " + id, createdAt, updatedAt);
+        return this;
+    }
+
+    /** A message; with the current schema it finished one second after it was created. */
+    CrushDbFixture message(String id, String sessionId, String role, String parts, long createdAt)
+            throws SQLException {
+        if (schema == Schema.CURRENT) {
+            update(schema.insertMessage, id, sessionId, role, parts, createdAt, createdAt, createdAt);
+        } else {
+            update(schema.insertMessage, id, sessionId, role, parts, createdAt, createdAt);
+        }
+        return this;
+    }
+
+    private void update(String sql, Object... values) throws SQLException {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                statement.setObject(i + 1, values[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+}
