@@ -1,0 +1,154 @@
+package com.elcanotek.victoria.runner.container;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.task.TaskFailure;
+
+/**
+ * Runs one task's container through the runtime's CLI: starts it detached (so it outlives the
+ * runner), notices its exit as it happens, stops it at its deadline, and removes it afterwards.
+ * Secrets reach the container through a 0600 env file that exists only while the container is
+ * being created, never through argv.
+ */
+public class ContainerSupervisor {
+
+    private static final Logger LOG = Logger.getLogger(ContainerSupervisor.class);
+
+    /**
+     * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
+     * @param stopGrace time between SIGTERM and SIGKILL when a container is stopped
+     */
+    public record Settings(String image, Path victoriaHome, Path operatorEnvFile, Path stateDir, String runnerName,
+            Duration stopGrace) {
+    }
+
+    /** How a container ended. */
+    public record Exit(int code, boolean timedOut) {
+    }
+
+    private final ContainerRuntime runtime;
+    private final Settings settings;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+
+    public ContainerSupervisor(ContainerRuntime runtime, Settings settings, ScheduledExecutorService timers, Clock clock) {
+        this.runtime = runtime;
+        this.settings = settings;
+        this.timers = timers;
+        this.clock = clock;
+    }
+
+    /** The in-container path of a task's files, as {@code TASK_FILES_DIR} names it. */
+    public static String filesDirInContainer(TaskAssignment task) {
+        return ContainerSpec.VICTORIA_HOME_IN_CONTAINER + "/tasks/" + task.shortId() + "/files";
+    }
+
+    /** Starts the task's container. @return its name; @throws TaskFailure with the runtime's own words */
+    public String start(TaskAssignment task, String nodeId, String apiKey, URI orchestratorUrl, boolean hasFiles) {
+        Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
+        try {
+            List<Path> envFiles = new ArrayList<>();
+            if (settings.operatorEnvFile() != null) {
+                envFiles.add(settings.operatorEnvFile());
+            }
+            // Last, so that the runner's values win over an operator file that sets the same names.
+            envFiles.add(secrets);
+            ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), settings.image(),
+                    settings.victoriaHome(), envFiles, nodeId, settings.runnerName());
+            removeLeftover(spec.name());
+            runtime.start(spec);
+            LOG.infof("[task %s] container %s started", task.taskId(), spec.name());
+            return spec.name();
+        } catch (ContainerException e) {
+            throw new TaskFailure("container could not start: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(secrets);
+        }
+    }
+
+    /** Blocks until the container exits; past {@code deadline} it is stopped and the exit marked as a timeout. */
+    public Exit await(String container, Instant deadline) throws InterruptedException {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
+        ScheduledFuture<?> timer = timers.schedule(() -> {
+            timedOut.set(true);
+            LOG.warnf("Container %s passed its deadline; stopping it", container);
+            stop(container);
+        }, delay, TimeUnit.MILLISECONDS);
+        try {
+            return new Exit(runtime.awaitExit(container), timedOut.get());
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period. */
+    public void stop(String container) {
+        try {
+            runtime.stop(container, settings.stopGrace());
+        } catch (ContainerException e) {
+            LOG.warnf("Cannot stop container %s: %s", container, e.getMessage());
+        }
+    }
+
+    public void remove(String container) {
+        try {
+            runtime.remove(container);
+        } catch (ContainerException e) {
+            LOG.warnf("Cannot remove container %s: %s", container, e.getMessage());
+        }
+    }
+
+    /** A finished container of the same name (an earlier run of the same short id) would block the name. */
+    private void removeLeftover(String name) {
+        runtime.inspect(name).filter(info -> info.state() != ContainerState.RUNNING).ifPresent(info -> {
+            LOG.infof("Removing finished container %s left from an earlier run", name);
+            remove(name);
+        });
+    }
+
+    private Path writeEnvFile(TaskAssignment task, String apiKey, URI orchestratorUrl, boolean hasFiles) {
+        StringBuilder env = new StringBuilder()
+                .append("TASK_ID=").append(task.taskId()).append('\n')
+                .append("ORCHESTRATOR_URL=").append(orchestratorUrl).append('\n')
+                .append("NODE_API_KEY=").append(apiKey).append('\n');
+        if (hasFiles) {
+            env.append("TASK_FILES_DIR=").append(filesDirInContainer(task)).append('\n');
+        }
+        try {
+            Path dir = StateFiles.privateDir(settings.stateDir().resolve("env"));
+            Path file = Files.createTempFile(dir, task.shortId() + "-", ".env",
+                    PosixFilePermissions.asFileAttribute(StateFiles.OWNER_ONLY_FILE));
+            Files.writeString(file, env, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new TaskFailure("cannot write the container's env file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warnf("Cannot delete %s: %s", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package com.elcanotek.victoria.runner.task;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.logs.LogFitter;
+import com.elcanotek.victoria.runner.logs.SessionLogReader;
+import com.elcanotek.victoria.runner.node.Credentials;
+import com.elcanotek.victoria.runner.node.Registration;
+import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.SessionLog;
+import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.orchestrator.TaskStatus;
+import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
+
+/**
+ * One task from claim to final report: {@code running} first (the server serves files only to
+ * running tasks), files, container, exit, session log, then the final status. Each step is
+ * journaled before the next. A 403 at any point means the task is no longer ours: the container
+ * is stopped and nothing more is reported.
+ */
+public class TaskExecution implements TaskHandler {
+
+    private static final Logger LOG = Logger.getLogger(TaskExecution.class);
+
+    /** @param logsMaxBytes budget of a {@code /logs} body; halved after each 413 */
+    public record Settings(Path victoriaHome, URI orchestratorUrl, int logsMaxBytes) {
+    }
+
+    private final Orchestrator orchestrator;
+    private final Registration registration;
+    private final TaskJournal journal;
+    private final TaskFiles files;
+    private final ContainerSupervisor supervisor;
+    private final SessionLogReader sessions;
+    private final LogFitter fitter;
+    private final Settings settings;
+    private final Clock clock;
+    /** Tasks not yet finally reported, with their container once it exists. */
+    private final Map<String, Optional<String>> active = new ConcurrentHashMap<>();
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+
+    public TaskExecution(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
+            ContainerSupervisor supervisor, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock) {
+        this.orchestrator = orchestrator;
+        this.registration = registration;
+        this.journal = journal;
+        this.files = files;
+        this.supervisor = supervisor;
+        this.sessions = sessions;
+        this.fitter = fitter;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(TaskAssignment task) {
+        String id = task.taskId();
+        active.put(id, Optional.empty());
+        String container = null;
+        try {
+            if (!report(task, TaskStatus.RUNNING, "accepted by the runner")) {
+                return;
+            }
+            boolean hasFiles = !task.files().isEmpty();
+            if (hasFiles) {
+                files.download(task, settings.victoriaHome());
+                journal.update(id, e -> e.at(Stage.FILES_READY, clock.instant()));
+            }
+            if (cancelled.contains(id)) {
+                return;
+            }
+            Credentials credentials = registration.current().orElseThrow(() -> new TaskFailure("the runner is not registered"));
+            Instant started = clock.instant();
+            container = supervisor.start(task, credentials.nodeId(), credentials.apiKey(), containerOrchestratorUrl(task),
+                    hasFiles);
+            String name = container;
+            journal.update(id, e -> e.started(name, started));
+            active.put(id, Optional.of(container));
+            ContainerSupervisor.Exit exit = supervisor.await(container, started.plusSeconds(task.effectiveTimeoutSeconds()));
+            if (cancelled.contains(id)) {
+                return;
+            }
+            finish(task, exit);
+        } catch (TaskFailure e) {
+            LOG.errorf("[task %s] failed: %s", id, e.getMessage());
+            report(task, TaskStatus.ERROR, e.getMessage());
+        } catch (InterruptedException e) {
+            // The runner is shutting down; the container runs on and the journal knows it.
+            Thread.currentThread().interrupt();
+            container = null;
+            return;
+        } finally {
+            active.remove(id);
+            if (container != null) {
+                supervisor.remove(container);
+            }
+            if (cancelled.remove(id) || journal.get(id).map(e -> e.stage() == Stage.REPORTED).orElse(true)) {
+                journal.forget(id);
+            }
+        }
+    }
+
+    /** Tasks whose leases the runner still needs. */
+    public Set<String> activeTasks() {
+        return Set.copyOf(active.keySet());
+    }
+
+    /** The orchestrator took the task away (admin cancel or lease lost): stop its container, report nothing more. */
+    public void cancel(String taskId) {
+        if (!active.containsKey(taskId) || !cancelled.add(taskId)) {
+            return;
+        }
+        LOG.warnf("[task %s] no longer assigned to this node (cancelled or lease lost); stopping it", taskId);
+        Optional<String> container = active.getOrDefault(taskId, Optional.empty());
+        container.ifPresent(supervisor::stop);
+    }
+
+    private void finish(TaskAssignment task, ContainerSupervisor.Exit exit) {
+        TaskStatus status;
+        String message;
+        if (exit.timedOut()) {
+            status = TaskStatus.ERROR;
+            message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
+        } else if (exit.code() == 0) {
+            status = TaskStatus.SUCCESS;
+            message = "completed";
+        } else {
+            status = TaskStatus.ERROR;
+            message = "container exited with code " + exit.code();
+        }
+        LOG.infof("[task %s] container exited with code %d: %s", task.taskId(), exit.code(), status.wire());
+        journal.update(task.taskId(), e -> e.exited(exit.code(), status.wire(), message, clock.instant()));
+        if (!sendLogs(task)) {
+            return;
+        }
+        journal.update(task.taskId(), e -> e.at(Stage.LOGS_SENT, clock.instant()));
+        report(task, status, message);
+    }
+
+    /** @return false when the task turned out not to be ours any more */
+    private boolean sendLogs(TaskAssignment task) {
+        Optional<SessionLog> session = sessions.latest(settings.victoriaHome());
+        if (session.isEmpty()) {
+            LOG.infof("[task %s] no agent session found to submit", task.taskId());
+            return true;
+        }
+        int budget = settings.logsMaxBytes();
+        while (true) {
+            LogSubmission submission = fitter.fit(new LogSubmission(task.taskId(), session.get()), budget);
+            try {
+                orchestrator.logs(submission);
+                LOG.infof("[task %s] session log submitted (%d bytes)", task.taskId(), fitter.sizeOf(submission));
+                return true;
+            } catch (OrchestratorException e) {
+                if (e.isTooLarge() && budget > 1024) {
+                    budget = Math.min(budget, fitter.sizeOf(submission)) / 2;
+                    LOG.warnf("[task %s] session log too large for the orchestrator; shrinking to %d bytes", task.taskId(), budget);
+                    continue;
+                }
+                if (e.isNotAssigned()) {
+                    cancel(task.taskId());
+                    return false;
+                }
+                // The final status matters more than the log: report it anyway.
+                LOG.errorf("[task %s] session log not submitted: %s", task.taskId(), e.getMessage());
+                return true;
+            }
+        }
+    }
+
+    /** @return false when the orchestrator says the task is not ours (any more) */
+    private boolean report(TaskAssignment task, TaskStatus status, String message) {
+        try {
+            orchestrator.status(StatusUpdate.of(task.taskId(), status, message));
+            if (status.isFinal()) {
+                journal.update(task.taskId(), e -> e.decided(status.wire(), message, clock.instant()).at(Stage.REPORTED, clock.instant()));
+                LOG.infof("[task %s] reported %s: %s", task.taskId(), status.wire(), message);
+            }
+            return true;
+        } catch (OrchestratorException e) {
+            if (e.isNotAssigned() || e.isNotFound()) {
+                cancel(task.taskId());
+                return false;
+            }
+            LOG.errorf("[task %s] could not report %s: %s", task.taskId(), status.wire(), e.getMessage());
+            return !status.isFinal();
+        }
+    }
+
+    private URI containerOrchestratorUrl(TaskAssignment task) {
+        String fromTask = task.orchestratorUrl();
+        return fromTask == null || fromTask.isBlank() ? settings.orchestratorUrl() : URI.create(fromTask.strip());
+    }
+}
