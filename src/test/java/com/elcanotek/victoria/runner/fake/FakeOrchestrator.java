@@ -1,0 +1,252 @@
+package com.elcanotek.victoria.runner.fake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A stateful stand-in for the All-Time Quarterback orchestrator's node API (see PROTOCOL.md), quirks
+ * included, listening on 127.0.0.1 over plain HTTP. Tests drive and inspect it through the admin methods,
+ * which are thread-safe.
+ */
+public final class FakeOrchestrator implements AutoCloseable {
+
+    private static final int WORKER_THREADS = 8;
+
+    private final NodeRegistry registry;
+    private final TaskBoard board;
+    private final Faults faults = new Faults();
+    private final FakeRouter router;
+    private final Duration sweepInterval;
+    private int port;
+    private HttpServer server;
+    private ExecutorService workers;
+    private ScheduledExecutorService sweeper;
+
+    private FakeOrchestrator(Builder builder) {
+        this.registry = new NodeRegistry(builder.registrationDisabled ? null : builder.registrationToken,
+                builder.keyGracePeriod, builder.registrationsPerMinute);
+        this.board = new TaskBoard(builder.leaseDuration);
+        this.router = new FakeRouter(registry, board, faults, builder.orchestratorUrl, builder.logsLimitBytes);
+        this.sweepInterval = builder.sweepInterval;
+        this.port = builder.port;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Usage: {@code FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]}; serves until killed. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 2) {
+            System.err.println("usage: FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]");
+            System.exit(2);
+        }
+        FakeOrchestrator fake = builder().port(Integer.parseInt(args[0])).registrationToken(args[1]).build().start();
+        for (int i = 2; i < args.length; i++) {
+            System.out.println("task " + fake.createTask(args[i]) + ": " + args[i]);
+        }
+        System.out.println("fake orchestrator listening on " + fake.url());
+        Thread.currentThread().join();
+    }
+
+    /** Starts listening (and sweeping expired leases); returns this for chaining. */
+    public synchronized FakeOrchestrator start() {
+        if (server != null) {
+            throw new IllegalStateException("already listening on " + url());
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+        port = server.getAddress().getPort();
+        workers = Executors.newFixedThreadPool(WORKER_THREADS, daemonThreads("fake-orchestrator-http"));
+        server.setExecutor(workers);
+        server.createContext("/", router);
+        server.start();
+        sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("fake-orchestrator-sweeper"));
+        long millis = sweepInterval.toMillis();
+        sweeper.scheduleAtFixedRate(board::sweep, millis, millis, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /**
+     * Closes the listener and every connection: clients get "connection refused" until {@link #restart()}.
+     * Sweeping stops too; leases are timestamps, so a restart's first sweep catches up.
+     */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.stop(0);
+        workers.shutdownNow();
+        sweeper.shutdownNow();
+        server = null;
+    }
+
+    /** Listens again on the same port, all state kept. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** {@code http://127.0.0.1:PORT}, known once started; stays the same across restarts. */
+    public synchronized String url() {
+        if (port == 0) {
+            throw new IllegalStateException("not started yet");
+        }
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String createTask(String prompt) {
+        return createTask(TaskSpec.builder(prompt).build());
+    }
+
+    public String createTask(TaskSpec spec) {
+        return board.create(spec);
+    }
+
+    /** Admin cancel: the holder's next /status or /logs for the task is answered 403. */
+    public void cancel(String taskId) {
+        board.cancel(taskId);
+    }
+
+    /** Admin delete: the node's keys then get 404 Node not found, and its name is free again. */
+    public void deleteNode(String name) {
+        registry.delete(name);
+    }
+
+    public TaskSnapshot task(String taskId) {
+        return board.snapshot(taskId);
+    }
+
+    /** Waits until the task is in {@code state}; throws AssertionError (with its history) on timeout. */
+    public TaskSnapshot awaitState(String taskId, TaskState state, Duration timeout) throws InterruptedException {
+        return board.awaitState(taskId, state, timeout);
+    }
+
+    public List<NodeSnapshot> nodes() {
+        return registry.snapshots();
+    }
+
+    public List<RequestRecord> requests() {
+        return router.requests();
+    }
+
+    /**
+     * The next {@code times} requests to {@code path} (percent-decoded, e.g. {@code /tasks/pending}) with
+     * {@code method} (null = any) are answered {@code status} with {@code detail}, before any other check.
+     */
+    public void failNext(String method, String path, int status, String detail, int times) {
+        faults.add(new Faults.Fault(method, path, null, status, detail, null), times);
+    }
+
+    /** Like {@link #failNext}, with a Retry-After header of {@code retryAfter} in whole seconds. */
+    public void failNextWithRetryAfter(String method, String path, int status, String detail, int times,
+            Duration retryAfter) {
+        faults.add(new Faults.Fault(method, path, null, status, detail, retryAfter.toSeconds()), times);
+    }
+
+    /**
+     * The next request to {@code path} (any method) waits {@code delay} before being handled normally: a
+     * client that times out meanwhile does not stop it from being processed.
+     */
+    public void delayNext(String path, Duration delay) {
+        faults.add(new Faults.Fault(null, path, delay, 0, null, null), 1);
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public static final class Builder {
+        private int port;
+        private String registrationToken = "fake-registration-token";
+        private boolean registrationDisabled;
+        private Duration keyGracePeriod = Duration.ofMinutes(5);
+        private int registrationsPerMinute = 10;
+        private Duration leaseDuration = Duration.ofMinutes(5);
+        private Duration sweepInterval = Duration.ofSeconds(30);
+        private long logsLimitBytes = 1024 * 1024;
+        private String orchestratorUrl = "";
+
+        private Builder() {
+        }
+
+        /** 0 (the default): an ephemeral port, kept across restarts. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder registrationToken(String token) {
+            this.registrationToken = token;
+            return this;
+        }
+
+        /** Like a server without REGISTRATION_TOKEN: every registration is answered 503. */
+        public Builder registrationDisabled(boolean disabled) {
+            this.registrationDisabled = disabled;
+            return this;
+        }
+
+        /** How long a key keeps working after its node registered again (default 5 minutes). */
+        public Builder keyGracePeriod(Duration grace) {
+            this.keyGracePeriod = grace;
+            return this;
+        }
+
+        /** Registrations per client address and minute, failures included (default 10); 0 disables. */
+        public Builder registrationRateLimit(int perMinute) {
+            this.registrationsPerMinute = perMinute;
+            return this;
+        }
+
+        public Builder leaseDuration(Duration lease) {
+            this.leaseDuration = lease;
+            return this;
+        }
+
+        public Builder sweepInterval(Duration interval) {
+            this.sweepInterval = interval;
+            return this;
+        }
+
+        /** Largest accepted POST /logs body (default 1 MiB, the real server's limit). */
+        public Builder logsLimitBytes(long limit) {
+            this.logsLimitBytes = limit;
+            return this;
+        }
+
+        /** The assignment's {@code orchestrator_url}; default {@code ""}, as the real server sends. */
+        public Builder orchestratorUrl(String url) {
+            this.orchestratorUrl = url;
+            return this;
+        }
+
+        public FakeOrchestrator build() {
+            return new FakeOrchestrator(this);
+        }
+    }
+}
