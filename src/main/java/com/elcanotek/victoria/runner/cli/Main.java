@@ -3,6 +3,8 @@ package com.elcanotek.victoria.runner.cli;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 
@@ -52,7 +54,8 @@ public class Main implements QuarkusApplication {
             throw e;
         });
         try {
-            commandLine.setDefaultValueProvider(OptionSources.load(System.getenv(), configFileArgument(args)));
+            commandLine.setDefaultValueProvider(OptionSources.load(System.getenv(), configFileArgument(args),
+                    key -> ConfigProvider.getConfig().getOptionalValue("runner.defaults." + key, String.class)));
         } catch (InvalidOption e) {
             commandLine.getErr().println(e.getMessage());
             return CommandLine.ExitCode.USAGE;

@@ -68,6 +68,11 @@ public class RunCommand implements Callable<Integer> {
             description = "Seconds between heartbeats, at most 60 (default: ${DEFAULT-VALUE}).")
     long heartbeatInterval;
 
+    @Option(names = "--lease-renewal-interval", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Seconds between 'running' reports that renew each held task's lease and notice a "
+                    + "cancellation, at most 120 (default: ${DEFAULT-VALUE}).")
+    long leaseRenewalInterval;
+
     @Option(names = "--container-image", paramLabel = "IMAGE", defaultValue = "ghcr.io/elcanotek/victoria-terminal:latest",
             description = "Victoria Terminal image (default: ${DEFAULT-VALUE}).")
     String containerImage;
@@ -140,6 +145,7 @@ public class RunCommand implements Callable<Integer> {
         URI url = orchestratorUrl(require("--orchestrator-url", orchestratorUrl));
         positive("--poll-interval", pollInterval);
         positive("--heartbeat-interval", heartbeatInterval);
+        positive("--lease-renewal-interval", leaseRenewalInterval);
         positive("--connect-timeout", connectTimeout);
         positive("--read-timeout", readTimeout);
         positive("--logs-timeout", logsTimeout);
@@ -158,7 +164,8 @@ public class RunCommand implements Callable<Integer> {
         }
         Path home = Path.of(System.getProperty("user.home"));
         return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : hostname(),
-                Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)), containerImage,
+                Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
+                Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
                 expand(victoriaHome, home.resolve("Victoria"), home),
                 expand(envFile, null, home),
                 runtime,

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Where an option comes from when the command line does not give it: the environment
  * ({@code VICTORIA_RUNNER_<OPTION>}), then the config file ({@code option-name = value}), then the
- * option's own default. Picocli asks this for every option it did not see on the command line.
+ * application's profile defaults ({@code runner.defaults.<option>}, which is how {@code quarkus:dev}
+ * points at a local orchestrator), then the option's own default. Picocli asks this for every
+ * option it did not see on the command line.
  */
 public final class OptionSources implements IDefaultValueProvider {
 
@@ -24,17 +28,21 @@ public final class OptionSources implements IDefaultValueProvider {
 
     private final Map<String, String> environment;
     private final Properties file;
+    private final Function<String, Optional<String>> profileDefaults;
 
-    private OptionSources(Map<String, String> environment, Properties file) {
+    private OptionSources(Map<String, String> environment, Properties file,
+            Function<String, Optional<String>> profileDefaults) {
         this.environment = environment;
         this.file = file;
+        this.profileDefaults = profileDefaults;
     }
 
     /**
      * @param explicitConfigFile the {@code --config} value, which must be known before the other
      *        options are resolved; {@code null} for the default file, which may be absent
      */
-    public static OptionSources load(Map<String, String> environment, Path explicitConfigFile) {
+    public static OptionSources load(Map<String, String> environment, Path explicitConfigFile,
+            Function<String, Optional<String>> profileDefaults) {
         Path configFile = explicitConfigFile;
         if (configFile == null && environment.containsKey(ENV_PREFIX + "CONFIG")) {
             configFile = Path.of(environment.get(ENV_PREFIX + "CONFIG"));
@@ -48,7 +56,7 @@ public final class OptionSources implements IDefaultValueProvider {
                 throw new InvalidOption("--config", "cannot read config file " + toRead + ": " + e.getMessage());
             }
         }
-        return new OptionSources(environment, properties);
+        return new OptionSources(environment, properties, profileDefaults);
     }
 
     public static String environmentName(String optionName) {
@@ -65,10 +73,11 @@ public final class OptionSources implements IDefaultValueProvider {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return fromEnvironment.strip();
         }
-        String fromFile = file.getProperty(name.replaceFirst("^-+", ""));
+        String key = name.replaceFirst("^-+", "");
+        String fromFile = file.getProperty(key);
         if (fromFile != null && !fromFile.isBlank()) {
             return fromFile.strip();
         }
-        return option.defaultValue();
+        return profileDefaults.apply(key).orElse(option.defaultValue());
     }
 }

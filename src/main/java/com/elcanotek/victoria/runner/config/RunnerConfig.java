@@ -14,6 +14,7 @@ public record RunnerConfig(
         String name,
         Duration pollInterval,
         Duration heartbeatInterval,
+        Duration leaseRenewalInterval,
         String containerImage,
         Path victoriaHome,
         Path envFile,

@@ -6,6 +6,9 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +19,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.ContainerRuntimes;
+import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.logs.LogFitter;
+import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
@@ -25,7 +33,9 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
-import com.elcanotek.victoria.runner.task.TaskHandler;
+import com.elcanotek.victoria.runner.task.LeaseKeeper;
+import com.elcanotek.victoria.runner.task.TaskExecution;
+import com.elcanotek.victoria.runner.task.TaskFiles;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,6 +48,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Assembles a {@link Runner} from checked settings and runs it until the process is asked to stop. */
 @ApplicationScoped
 public class Daemon {
+
+    /** Time between SIGTERM and SIGKILL when a container is stopped. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     static final String NO_RUNTIME = "No container runtime found. Install podman or docker.";
 
@@ -61,14 +74,14 @@ public class Daemon {
         if (config.verbose()) {
             java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
         }
-        String runtimeVersion = detectRuntime(config.containerRuntime());
-        if (runtimeVersion == null) {
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), json);
+        if (runtime.isEmpty()) {
             System.err.println(NO_RUNTIME);
             return 1;
         }
         warnIfPlainHttp(config);
         createHome(config.victoriaHome());
-        Runner runner = create(config, runtimeVersion, Clock.systemUTC());
+        Runner runner = create(config, runtime.get(), Clock.systemUTC());
         health.attach(runner);
         try {
             runner.start();
@@ -79,7 +92,7 @@ public class Daemon {
         }
     }
 
-    Runner create(RunnerConfig config, String runtimeVersion, Clock clock) {
+    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock) {
         Registration[] registration = new Registration[1];
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
@@ -93,22 +106,19 @@ public class Daemon {
         TaskJournal journal = new TaskJournal(config.stateDir(), json, clock);
         Heartbeat heartbeat = new Heartbeat(orchestrator, registration[0], held::heartbeatTask);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
-        TaskHandler handler = task -> LOG.warnf("[task %s] task execution is not available yet", task.taskId());
-        TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, handler, workers,
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
+        TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers);
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime,
+                new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
+                        config.stateDir(), config.name(), STOP_GRACE),
+                timers, clock);
+        TaskExecution execution = new TaskExecution(orchestrator, registration[0], journal, files, supervisor,
+                new SessionLogReader(), new LogFitter(json),
+                new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock);
+        TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, execution, workers,
                 config.maxConcurrentTasks());
-        return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop, held, workers,
-                runtimeVersion, clock);
-    }
-
-    private static String detectRuntime(String choice) {
-        for (String candidate : choice.equals("auto") ? new String[] { "podman", "docker" } : new String[] { choice }) {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, candidate))) {
-                    return candidate;
-                }
-            }
-        }
-        return null;
+        return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
+                new LeaseKeeper(orchestrator, execution), held, workers, runtime.version(), clock);
     }
 
     private static void warnIfPlainHttp(RunnerConfig config) {

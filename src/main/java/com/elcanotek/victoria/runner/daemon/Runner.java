@@ -22,6 +22,7 @@ import com.elcanotek.victoria.runner.node.RegistrationRefused;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 
 import io.quarkus.runtime.Quarkus;
@@ -46,6 +47,7 @@ public class Runner implements RunnerView {
     private final Registration registration;
     private final Heartbeat heartbeat;
     private final TaskLoop loop;
+    private final LeaseKeeper leases;
     private final HeldTasks held;
     private final ExecutorService workers;
     private final String runtimeVersion;
@@ -55,14 +57,15 @@ public class Runner implements RunnerView {
     private volatile Thread startup;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
-            Heartbeat heartbeat, TaskLoop loop, HeldTasks held, ExecutorService workers, String runtimeVersion,
-            Clock clock) {
+            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, HeldTasks held, ExecutorService workers,
+            String runtimeVersion, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.heartbeat = heartbeat;
         this.loop = loop;
+        this.leases = leases;
         this.held = held;
         this.workers = workers;
         this.runtimeVersion = runtimeVersion;
@@ -90,6 +93,11 @@ public class Runner implements RunnerView {
                     .setInterval(seconds(config.heartbeatInterval()))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> heartbeat.beat())
+                    .schedule();
+            scheduler.newJob("leases")
+                    .setInterval(seconds(config.leaseRenewalInterval()))
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> leases.renew())
                     .schedule();
             // A random phase spreads a fleet of runners restarted together.
             long phase = ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1);
@@ -128,6 +136,7 @@ public class Runner implements RunnerView {
         }
         scheduler.unscheduleJob("poll");
         scheduler.unscheduleJob("heartbeat");
+        scheduler.unscheduleJob("leases");
         loop.stopClaiming();
         workers.shutdownNow();
         LOG.infof("Runner stopped (%d task(s) held)", held.size());

@@ -39,6 +39,11 @@ public class TaskJournal {
         this.clock = clock;
     }
 
+    /** Whether an id from the server can name a journal file (a uuid always can). */
+    public static boolean isUsableId(String taskId) {
+        return taskId != null && SAFE_ID.matcher(taskId).matches();
+    }
+
     public JournalEntry claimed(TaskAssignment task) {
         JournalEntry entry = JournalEntry.claimed(task, clock.instant());
         write(entry);
@@ -108,7 +113,7 @@ public class TaskJournal {
     }
 
     private Path file(String taskId) {
-        if (!SAFE_ID.matcher(taskId).matches()) {
+        if (!isUsableId(taskId)) {
             throw new IllegalArgumentException("unusable task id: " + taskId);
         }
         return dir.resolve(taskId + ".json");

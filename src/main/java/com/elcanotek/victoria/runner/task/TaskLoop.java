@@ -84,8 +84,9 @@ public class TaskLoop {
         if (task == null) {
             return false;
         }
-        if (task.taskId() == null || task.prompt() == null) {
-            LOG.errorf("Claimed a task without task_id or prompt (%s); it cannot be run", task.taskId());
+        if (!TaskJournal.isUsableId(task.taskId()) || task.prompt() == null) {
+            LOG.errorf("Claimed a task with an unusable task_id or no prompt (%s); it cannot be run",
+                    task.taskId() == null ? null : task.taskId().substring(0, Math.min(64, task.taskId().length())));
             return true;
         }
         journal.claimed(task);

@@ -9,9 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** A real Crush database under a Victoria home, written the way the agent would write it. */
-final class CrushDbFixture {
+public final class CrushDbFixture {
 
-    enum Schema {
+    public enum Schema {
         /** Today's Crush. */
         CURRENT(
                 """
@@ -89,7 +89,7 @@ final class CrushDbFixture {
         this.schema = schema;
     }
 
-    static CrushDbFixture create(Path victoriaHome, Schema schema) throws Exception {
+    public static CrushDbFixture create(Path victoriaHome, Schema schema) throws Exception {
         Path file = Files.createDirectories(victoriaHome.resolve(".crush")).resolve("crush.db");
         try (Connection connection = connect(file); Statement statement = connection.createStatement()) {
             statement.execute(schema.createSessions);
@@ -98,7 +98,7 @@ final class CrushDbFixture {
         return new CrushDbFixture(file, schema);
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
@@ -107,13 +107,13 @@ final class CrushDbFixture {
         return connect(file);
     }
 
-    CrushDbFixture session(String id, String parentId, long createdAt, long updatedAt) throws SQLException {
+    public CrushDbFixture session(String id, String parentId, long createdAt, long updatedAt) throws SQLException {
         update(schema.insertSession, id, parentId, "title of " + id, createdAt, updatedAt);
         return this;
     }
 
     /** A message; with the current schema it finished one second after it was created. */
-    CrushDbFixture message(String id, String sessionId, String role, String parts, long createdAt)
+    public CrushDbFixture message(String id, String sessionId, String role, String parts, long createdAt)
             throws SQLException {
         if (schema == Schema.CURRENT) {
             update(schema.insertMessage, id, sessionId, role, parts, createdAt, createdAt, createdAt);

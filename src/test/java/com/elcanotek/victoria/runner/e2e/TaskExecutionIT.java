@@ -1,0 +1,247 @@
+package com.elcanotek.victoria.runner.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
+import com.elcanotek.victoria.runner.fake.TaskSnapshot;
+import com.elcanotek.victoria.runner.fake.TaskSpec;
+import com.elcanotek.victoria.runner.fake.TaskState;
+import com.elcanotek.victoria.runner.logs.CrushDbFixture;
+
+/**
+ * The packaged runner against the stateful fake orchestrator and real podman, with a small local
+ * image standing in for Victoria Terminal (src/test/container/fake-victoria.sh).
+ */
+class TaskExecutionIT {
+
+    static final String TOKEN = "reg-token-e2e-SECRET";
+    static final Duration TASK_WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path work;
+
+    static FakeOrchestrator orchestrator;
+    static RunnerProcess runner;
+    static String runnerName;
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Podman.ensureTestImage();
+        orchestrator = FakeOrchestrator.builder().registrationToken(TOKEN).build().start();
+        runnerName = "e2e-" + ProcessHandle.current().pid();
+        home = Files.createDirectories(work.resolve("home"));
+        startRunner();
+    }
+
+    static void startRunner() throws Exception {
+        Path state = work.resolve("state");
+        runner = RunnerProcess.start(work, List.of(
+                "--orchestrator-url", orchestrator.url(),
+                "--name", runnerName,
+                "--poll-interval", "1",
+                "--heartbeat-interval", "2",
+                "--lease-renewal-interval", "2",
+                "--container-image", RunnerProcess.TEST_IMAGE,
+                "--victoria-home", home.toString(),
+                "--state-dir", state.toString(),
+                "--max-concurrent-tasks", "3"),
+                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (runner != null) {
+                runner.close();
+            }
+        } finally {
+            Podman.removeLabelled("victoria-runner.runner=" + runnerName);
+            if (orchestrator != null) {
+                orchestrator.close();
+            }
+        }
+    }
+
+    @Test
+    void successfulTaskIsReportedRunningThenSuccessAndItsContainerIsRemoved() throws Exception {
+        String id = orchestrator.createTask("hello exit=0 print=hi");
+
+        TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
+
+        assertThat(statuses(done)).containsSubsequence(TaskState.RUNNING, TaskState.SUCCESS);
+        String env = Files.readString(home.resolve("runs/" + id + "/env"));
+        assertThat(env).contains("TASK_ID=" + id).contains("ORCHESTRATOR_URL=" + orchestrator.url())
+                .containsPattern("NODE_API_KEY=\\S+");
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+        assertThat(runner.output()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void nonZeroExitIsReportedAsErrorWithTheCode() throws Exception {
+        String id = orchestrator.createTask("exit=3");
+
+        TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+
+        assertThat(done.result()).contains("exit code 3");
+    }
+
+    @Test
+    void taskPastItsTimeoutIsStoppedAndReported() throws Exception {
+        String id = orchestrator.createTask(TaskSpec.builder("sleep=60 ignore-term").timeoutSeconds(2).build());
+
+        TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+
+        assertThat(done.result()).isEqualTo("timed out after 2 s");
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+    }
+
+    @Test
+    void promptArrivesAsOneArgumentByteForByte() throws Exception {
+        String prompt = "-leading dash \"double\" 'single' $(touch /tmp/pwned) `id` $HOME *\nsecond line\ttab\n";
+        String id = orchestrator.createTask(prompt);
+
+        orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
+
+        assertThat(Files.readString(home.resolve("runs/" + id + "/prompt"))).isEqualTo(prompt);
+        assertThat(Files.readString(home.resolve("runs/" + id + "/argc")).strip()).isEqualTo("3");
+    }
+
+    @Test
+    void filesAreDownloadedVerifiedAndVisibleInTheContainer() throws Exception {
+        byte[] report = "quarterly numbers".getBytes(StandardCharsets.UTF_8);
+        String id = orchestrator.createTask(TaskSpec.builder("files")
+                .file("my report.pdf", report)
+                .file("data.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8))
+                .build());
+
+        orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
+
+        String listing = Files.readString(home.resolve("runs/" + id + "/files"));
+        assertThat(listing).contains(sha256(report) + "  my report.pdf").contains("data.csv");
+        assertThat(Files.readString(home.resolve("runs/" + id + "/env")))
+                .contains("TASK_FILES_DIR=/workspace/Victoria/tasks/" + id.substring(0, 8) + "/files");
+    }
+
+    @Test
+    void checksumMismatchFailsTheTaskBeforeAnyContainerStarts() throws Exception {
+        String id = orchestrator.createTask(TaskSpec.builder("never runs")
+                .file("model.bin", "the real bytes".getBytes(StandardCharsets.UTF_8))
+                .servedBytes("model.bin", "tampered bytes".getBytes(StandardCharsets.UTF_8))
+                .build());
+
+        TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+
+        assertThat(done.result()).contains("model.bin").contains("checksum mismatch");
+        assertThat(home.resolve("runs/" + id)).doesNotExist();
+    }
+
+    @Test
+    void hostileFileNamesAreRefusedAndNothingIsWrittenOutsideTheTaskFolder() throws Exception {
+        for (String hostile : List.of("../escape.txt", "..", "/etc/passwd-copy")) {
+            String id = orchestrator.createTask(TaskSpec.builder("never runs")
+                    .file(hostile, "x".getBytes(StandardCharsets.UTF_8)).build());
+
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+
+            assertThat(done.result()).contains("refused");
+            assertThat(home.resolve("runs/" + id)).doesNotExist();
+        }
+        assertThat(home.resolve("tasks/escape.txt")).doesNotExist();
+        assertThat(work.resolve("escape.txt")).doesNotExist();
+    }
+
+    @Test
+    void missingImageIsReportedWithTheRuntimeMessageAndTheRunnerGoesOn() throws Exception {
+        // A second runner whose image does not exist; it must report the failure and keep serving.
+        Path second = Files.createDirectories(work.resolve("second"));
+        String name = runnerName + "-noimage";
+        try (RunnerProcess other = RunnerProcess.start(second, List.of(
+                "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
+                "--container-image", "localhost/victoria-missing:none",
+                "--victoria-home", second.resolve("home").toString(), "--state-dir", second.resolve("state").toString()),
+                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN))) {
+            runner.close(); // only the second runner may claim now
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ids.add(orchestrator.createTask("exit=0"));
+            }
+            for (String id : ids) {
+                TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+                assertThat(done.result()).startsWith("container could not start").contains("victoria-missing");
+            }
+            assertThat(other.isAlive()).isTrue();
+        } finally {
+            Podman.removeLabelled("victoria-runner.runner=" + name);
+            startRunner();
+        }
+    }
+
+    @Test
+    void threeTasksRunAtTheSameTime() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(orchestrator.createTask("sleep=3"));
+        }
+        List<TaskSnapshot> done = new ArrayList<>();
+        for (String id : ids) {
+            done.add(orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT));
+        }
+        // Every task was running before the first one finished.
+        var firstSuccess = done.stream().map(t -> at(t, TaskState.SUCCESS)).min(java.time.Instant::compareTo).orElseThrow();
+        for (TaskSnapshot task : done) {
+            assertThat(at(task, TaskState.RUNNING)).isBefore(firstSuccess);
+        }
+    }
+
+    @Test
+    void sessionLogIsSubmittedBeforeTheFinalStatusAndFittedToTheLimit() throws Exception {
+        CrushDbFixture db = CrushDbFixture.create(home, CrushDbFixture.Schema.CURRENT);
+        long now = System.currentTimeMillis() / 1000;
+        db.session("s-big", null, now, now + 5);
+        String chunk = "x".repeat(200_000);
+        for (int i = 0; i < 8; i++) {
+            db.message("m" + i, "s-big", i % 2 == 0 ? "user" : "assistant", "[\"" + chunk + i + "\"]", now + i);
+        }
+        try {
+            String id = orchestrator.createTask("exit=0");
+
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
+
+            assertThat(done.logSubmissions()).isEqualTo(1);
+            assertThat(done.latestSession().path("id").asText()).isEqualTo("s-big");
+            assertThat(done.latestSession().path("messages").size()).isBetween(1, 5);
+            assertThat(done.latestSession().toString().length()).isLessThanOrEqualTo(1024 * 1024);
+        } finally {
+            Files.deleteIfExists(db.file());
+        }
+    }
+
+    private static List<TaskState> statuses(TaskSnapshot task) {
+        return task.history().stream().map(TaskSnapshot.StatusChange::state).toList();
+    }
+
+    private static java.time.Instant at(TaskSnapshot task, TaskState state) {
+        return task.history().stream().filter(c -> c.state() == state).map(TaskSnapshot.StatusChange::at).findFirst()
+                .orElseThrow(() -> new AssertionError(task.id() + " never reached " + state + ": " + task.history()));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
