@@ -1,0 +1,151 @@
+package com.elcanotek.victoria.runner.container;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one container CLI command: an argv list (never a shell, so no argument is ever
+ * re-parsed), stdin closed, stdout and stderr captured, and a time limit after which the
+ * process is killed rather than left behind.
+ */
+final class Cli {
+
+    /** How long a CLI gets to finish after SIGTERM; podman defers SIGTERM while it holds its locks. */
+    private static final Duration TERM_GRACE = Duration.ofSeconds(5);
+    /** How long to wait for the output after exit; only a grandchild holding the pipe makes it matter. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
+
+    private final List<String> baseCommand;
+
+    /** {@code baseCommand} is the executable and its global options, e.g. {@code [docker, -H, unix:///run/podman/podman.sock]}. */
+    Cli(List<String> baseCommand) {
+        if (baseCommand.isEmpty()) {
+            throw new IllegalArgumentException("empty base command");
+        }
+        this.baseCommand = List.copyOf(baseCommand);
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+
+        boolean succeeded() {
+            return exitCode == 0;
+        }
+
+        /** The CLI's own error message, or a plain description when it printed none. */
+        String errorMessage(String command) {
+            String text = ErrorText.of(stderr);
+            return text.isEmpty() ? command + " exited with code " + exitCode : text;
+        }
+    }
+
+    /**
+     * Runs the base command followed by {@code args}.
+     *
+     * @throws ContainerException when the process cannot be started or exceeds {@code timeout} (it is killed)
+     * @throws InterruptedException when interrupted while waiting (the process is killed first)
+     */
+    Result run(List<String> args, Duration timeout) throws InterruptedException {
+        List<String> argv = new ArrayList<>(baseCommand);
+        argv.addAll(args);
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).start();
+        } catch (IOException e) {
+            throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),
+                    ContainerException.NO_EXIT_CODE, e);
+        }
+        // a CLI that asks a question (e.g. which registry to pull from) must see EOF, not hang
+        closeQuietly(process);
+        Drain stdout = new Drain(process.getInputStream(), describe(args) + " stdout");
+        Drain stderr = new Drain(process.getErrorStream(), describe(args) + " stderr");
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                throw new ContainerException(describe(args) + " did not finish within " + timeout.toMillis()
+                        + " ms and was killed", ContainerException.NO_EXIT_CODE);
+            }
+        } catch (InterruptedException e) {
+            kill(process);
+            throw e;
+        }
+        return new Result(process.exitValue(), stdout.text(), stderr.text());
+    }
+
+    /** E.g. "podman wait": names the command in messages without the (possibly long) arguments. */
+    String describe(List<String> args) {
+        String executable = baseCommand.get(0);
+        String shortName = executable.substring(executable.lastIndexOf('/') + 1);
+        return args.isEmpty() ? shortName : shortName + " " + args.get(0);
+    }
+
+    private static void closeQuietly(Process process) {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the child already closed its end: it reads nothing, which is what we want
+        }
+    }
+
+    /**
+     * SIGTERM first (a podman killed mid-operation can leave its locks and storage dirty), then
+     * SIGKILL for it and whatever it started, and always reaps it so no zombie is left.
+     */
+    private static void kill(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        if (!awaitUninterruptibly(process, TERM_GRACE)) {
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            awaitUninterruptibly(process, TERM_GRACE);
+        }
+    }
+
+    /** Waits even when the thread is interrupted (cleanup must finish), then restores the flag. */
+    private static boolean awaitUninterruptibly(Process process, Duration limit) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (true) {
+                try {
+                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Reads one output stream on its own thread, so a full stderr pipe cannot block stdout or vice versa. */
+    private static final class Drain {
+
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Drain(InputStream in, String name) {
+            thread = new Thread(() -> {
+                try (in) {
+                    in.transferTo(buffer);
+                } catch (IOException ignored) {
+                    // the stream closed under us because the process was killed: keep what was read
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String text() throws InterruptedException {
+            thread.join(DRAIN_LIMIT.toMillis());
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package com.elcanotek.victoria.runner.container;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * What podman and docker CLIs have in common: the same subcommands and flags for run, wait,
+ * stop, ps and inspect, and the same inspect JSON in the fields read here.
+ */
+public abstract sealed class CliContainerRuntime implements ContainerRuntime permits PodmanRuntime, DockerRuntime {
+
+    /** Long enough to pull a multi-GB image on a slow link. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** {@code wait} is re-issued after this, so a CLI that lost its engine cannot block forever. */
+    private static final Duration WAIT_ROUND = Duration.ofMinutes(10);
+    /** Keeps a wait that keeps failing at once from spinning. */
+    private static final Duration WAIT_RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
+
+    private final String name;
+    private final Cli cli;
+    private final ObjectMapper mapper;
+    private final InspectJson inspectJson;
+    private Engine engine;
+
+    CliContainerRuntime(String name, List<String> baseCommand, ObjectMapper mapper) {
+        this.name = name;
+        this.cli = new Cli(baseCommand);
+        this.mapper = mapper;
+        this.inspectJson = new InspectJson(mapper);
+    }
+
+    /** Asks the CLI which engine it talks to. */
+    abstract Engine queryEngine();
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String version() {
+        return engine().version();
+    }
+
+    @Override
+    public final boolean supportsHostGateway() {
+        return engine().supportsHostGateway();
+    }
+
+    private synchronized Engine engine() {
+        if (engine == null) {
+            engine = queryEngine();
+        }
+        return engine;
+    }
+
+    @Override
+    public final String start(ContainerSpec spec) {
+        List<String> args = spec.runArguments(supportsHostGateway());
+        Cli.Result result = callOrThrow(args, START_TIMEOUT);
+        String id = lastLine(result.stdout());
+        if (!CONTAINER_ID.matcher(id).matches()) {
+            throw new ContainerException(cli.describe(args) + " printed no container id: " + result.stdout().strip(),
+                    result.exitCode());
+        }
+        return id;
+    }
+
+    @Override
+    public final int awaitExit(String nameOrId) throws InterruptedException {
+        while (true) {
+            OptionalInt waited = waitOnce(nameOrId);
+            // inspect has the last word: `wait` answers 0 at once for a container that never ran
+            Optional<ContainerInfo> info = inspect(nameOrId);
+            if (info.isEmpty()) {
+                // removed by someone else right after it exited: wait's answer is all there is
+                if (waited.isPresent()) {
+                    return waited.getAsInt();
+                }
+                throw new ContainerException("no such container: " + nameOrId, ContainerException.NO_EXIT_CODE);
+            }
+            ContainerInfo container = info.get();
+            if (container.state() == ContainerState.EXITED && container.exitCode() != null) {
+                return container.exitCode();
+            }
+            if (container.state() != ContainerState.RUNNING) {
+                throw new ContainerException("container " + nameOrId + " is " + container.state()
+                        + " and did not run to completion", ContainerException.NO_EXIT_CODE);
+            }
+            Thread.sleep(WAIT_RETRY_PAUSE.toMillis());
+        }
+    }
+
+    /** The code `wait` printed; empty when it failed, timed out or printed something else. */
+    private OptionalInt waitOnce(String nameOrId) throws InterruptedException {
+        Cli.Result result;
+        try {
+            result = cli.run(List.of("wait", nameOrId), WAIT_ROUND);
+        } catch (ContainerException e) {
+            return OptionalInt.empty();
+        }
+        String line = lastLine(result.stdout());
+        return result.succeeded() && line.matches("\\d{1,3}") ? OptionalInt.of(Integer.parseInt(line)) : OptionalInt.empty();
+    }
+
+    @Override
+    public final void stop(String nameOrId, Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("negative grace: " + grace);
+        }
+        // -t takes whole seconds; rounding up never cuts the grace short
+        long seconds = (grace.toMillis() + 999) / 1000;
+        callOrThrow(List.of("stop", "-t", Long.toString(seconds), nameOrId), grace.plus(COMMAND_TIMEOUT));
+    }
+
+    /** Runs a removal command; a container that is already gone counts as removed. */
+    final void removeWith(List<String> args) {
+        Cli.Result result = call(args, COMMAND_TIMEOUT);
+        if (!result.succeeded() && !mentionsMissing(result)) {
+            throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
+        }
+    }
+
+    /**
+     * {@code ps} only finds the ids: docker's ps has no exit code and joins labels into one
+     * "k=v,k=v" string (ambiguous when a value holds a comma), so inspect gives the details.
+     */
+    @Override
+    public final List<ContainerInfo> list(Map<String, String> labels) {
+        List<String> args = new ArrayList<>(List.of("ps", "-a", "-q", "--no-trunc"));
+        labels.forEach((key, value) -> args.addAll(List.of("--filter", "label=" + key + "=" + value)));
+        List<String> ids = callOrThrow(args, COMMAND_TIMEOUT).stdout().lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
+        return ids.isEmpty() ? List.of() : inspectAll(ids);
+    }
+
+    @Override
+    public final Optional<ContainerInfo> inspect(String nameOrId) {
+        return inspectAll(List.of(nameOrId)).stream().findFirst();
+    }
+
+    /**
+     * The containers of {@code namesOrIds} that exist. Both CLIs print the ones found and fail
+     * for the rest; a docker CLI without its engine also prints "[]", so only a "no such"
+     * complaint makes a failure mean "missing".
+     */
+    private List<ContainerInfo> inspectAll(List<String> namesOrIds) {
+        List<String> args = new ArrayList<>(List.of("container", "inspect"));
+        args.addAll(namesOrIds);
+        Cli.Result result = call(args, COMMAND_TIMEOUT);
+        Optional<List<ContainerInfo>> containers = inspectJson.parse(result.stdout());
+        if (containers.isPresent() && (result.succeeded() || mentionsMissing(result))) {
+            return containers.get();
+        }
+        throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
+    }
+
+    /** Runs a command whose failure is an error, with the CLI's message. */
+    final Cli.Result callOrThrow(List<String> args, Duration timeout) {
+        Cli.Result result = call(args, timeout);
+        if (!result.succeeded()) {
+            throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
+        }
+        return result;
+    }
+
+    /** Runs a command; only the blocking {@link #awaitExit} lets InterruptedException out. */
+    final Cli.Result call(List<String> args, Duration timeout) {
+        try {
+            return cli.run(args, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException(cli.describe(args) + " interrupted", ContainerException.NO_EXIT_CODE, e);
+        }
+    }
+
+    /** Runs a command that prints JSON, e.g. {@code version --format json}. */
+    final JsonNode callForJson(List<String> args) {
+        String stdout = callOrThrow(args, COMMAND_TIMEOUT).stdout();
+        try {
+            return mapper.readTree(stdout);
+        } catch (JsonProcessingException e) {
+            throw new ContainerException(cli.describe(args) + " printed no JSON: " + stdout.strip(), 0, e);
+        }
+    }
+
+    private static boolean mentionsMissing(Cli.Result result) {
+        return result.stderr().toLowerCase(Locale.ROOT).contains("no such");
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = text.strip().lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+    }
+}

@@ -1,0 +1,43 @@
+package com.elcanotek.victoria.runner.container;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A container CLI (podman or docker) as the runner uses it. Every call runs the CLI once with a
+ * time limit; failures throw {@link ContainerException} carrying the CLI's own message.
+ */
+public interface ContainerRuntime {
+
+    /** "podman" or "docker": the CLI, which may differ from the engine behind it. */
+    String name();
+
+    /** Version of the engine that runs the containers (asked once, then cached). */
+    String version();
+
+    /** Starts a detached container and returns its full id; pulls the image when missing. */
+    String start(ContainerSpec spec);
+
+    /**
+     * Blocks until the container has exited and returns its exit code. A container that exists
+     * but never ran to completion (state created, e.g. after a reboot) is an error, not exit 0.
+     */
+    int awaitExit(String nameOrId) throws InterruptedException;
+
+    /** SIGTERM, then SIGKILL once {@code grace} has passed (such a container exits with 137). */
+    void stop(String nameOrId, Duration grace);
+
+    /** Removes the container, killing it if it runs; a container that does not exist is no error. */
+    void remove(String nameOrId);
+
+    /** Containers in any state carrying all of {@code labels}. */
+    List<ContainerInfo> list(Map<String, String> labels);
+
+    /** Empty when there is no such container. */
+    Optional<ContainerInfo> inspect(String nameOrId);
+
+    /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
+    boolean supportsHostGateway();
+}

@@ -1,0 +1,104 @@
+package com.elcanotek.victoria.runner.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ContainerSpecTest {
+
+    private static final String TASK_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+    private static ContainerSpec task(String prompt) {
+        return ContainerSpec.forTask(TASK_ID, prompt, "ghcr.io/elcanotek/victoria-terminal:latest",
+                Path.of("/home/v/Victoria"), List.of(Path.of("/state/task.env"), Path.of("/etc/operator.env")),
+                "node-7", "runner-a");
+    }
+
+    @Test
+    void forTaskFollowsTheProtocol() {
+        ContainerSpec spec = task("summarise the report");
+
+        assertThat(spec.runArguments(false)).containsExactly(
+                "run", "-d", "--name", "victoria-0f1e2d3c",
+                "--label", "victoria-runner.node=node-7",
+                "--label", "victoria-runner.runner=runner-a",
+                "--label", "victoria-runner.task=" + TASK_ID,
+                "-v", "/home/v/Victoria:/workspace/Victoria:Z",
+                "--env-file", "/state/task.env",
+                "--env-file", "/etc/operator.env",
+                "ghcr.io/elcanotek/victoria-terminal:latest",
+                "--accept-license", "--task", "summarise the report");
+    }
+
+    @Test
+    void promptStaysOneArgumentWhateverItHolds() {
+        String prompt = "-rf \"quoted\" 'single'\n$(touch /tmp/x) `id` ; | &&\n";
+
+        List<String> argv = task(prompt).runArguments(false);
+
+        assertThat(argv.subList(argv.size() - 3, argv.size())).containsExactly("--accept-license", "--task", prompt);
+    }
+
+    @Test
+    void hostGatewayOnlyWhereTheEngineSupportsIt() {
+        ContainerSpec spec = task("p");
+
+        assertThat(spec.runArguments(false)).doesNotContain("--add-host");
+        List<String> argv = spec.runArguments(true);
+        int at = argv.indexOf("--add-host");
+        assertThat(argv.get(at + 1)).isEqualTo("host.containers.internal:host-gateway");
+        assertThat(at).isLessThan(argv.indexOf("ghcr.io/elcanotek/victoria-terminal:latest"));
+    }
+
+    @Test
+    void secretsInEnvFilesNeverReachTheArgv() {
+        assertThat(String.join("\0", task("p").runArguments(true)))
+                .doesNotContain("NODE_API_KEY").doesNotContain("TASK_ID=");
+    }
+
+    @Test
+    void shortTaskIdIsUsedWhole() {
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("/h"), List.of(), "n", "r");
+
+        assertThat(spec.name()).isEqualTo("victoria-abc");
+        assertThat(spec.labels()).containsEntry(ContainerSpec.LABEL_TASK, "abc");
+    }
+
+    @Test
+    void relativeHomeIsMadeAbsolute() {
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("rel/home"), List.of(), "n", "r");
+
+        assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath());
+    }
+
+    @Test
+    void rejectsWhatWouldBeMisreadOnTheCommandLine() {
+        Path home = Path.of("/h");
+        assertThatThrownBy(() -> ContainerSpec.forTask("../x", "p", "img", home, List.of(), "n", "r"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+        assertThatThrownBy(() -> ContainerSpec.forTask(" ", "p", "img", home, List.of(), "n", "r"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "--privileged", home, List.of(), "n", "r"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
+        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", Path.of("/a:b"), List.of(), "n", "r"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"),
+                List.of(), Map.of(), false)).hasMessageContaining("container path");
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), List.of(),
+                Map.of("a=b", "c"), false)).hasMessageContaining("label key");
+    }
+
+    @Test
+    void isImmutable() {
+        ContainerSpec spec = task("p");
+
+        assertThatThrownBy(() -> spec.args().add("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> spec.labels().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> spec.volumes().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> spec.envFiles().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+}

@@ -1,0 +1,253 @@
+package com.elcanotek.victoria.runner.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@link ContainerRuntime} contract against a real engine and the fake Victoria image; run
+ * once per CLI. Every container carries this test's own label and is removed afterwards.
+ */
+abstract class RuntimeContractTest {
+
+    private final String testId = UUID.randomUUID().toString();
+    final ContainerRuntime runtime = createRuntime(new ObjectMapper());
+
+    @TempDir
+    Path home;
+    @TempDir
+    Path stateDir;
+
+    abstract ContainerRuntime createRuntime(ObjectMapper mapper);
+
+    @AfterEach
+    void removeContainers() {
+        TestEngine.removeLabelled(testId);
+    }
+
+    /** A task container as production builds it (including the host-gateway request), plus the test label. */
+    private ContainerSpec task(String taskId, String prompt, String image, Map<String, String> labels) throws IOException {
+        Path envFile = writeEnvFile(taskId, Map.of("TASK_ID", taskId));
+        ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, home, List.of(envFile), "node-1", "runner-test");
+        Map<String, String> allLabels = new HashMap<>(spec.labels());
+        allLabels.putAll(labels);
+        allLabels.put(TestEngine.TEST_LABEL, testId);
+        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.envFiles(), allLabels,
+                spec.addHostGateway());
+    }
+
+    private ContainerSpec task(String taskId, String prompt) throws IOException {
+        return task(taskId, prompt, TestEngine.IMAGE, Map.of());
+    }
+
+    private Path writeEnvFile(String taskId, Map<String, String> values) throws IOException {
+        Path file = Files.createFile(stateDir.resolve(taskId + ".env"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        StringBuilder text = new StringBuilder();
+        values.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return Files.writeString(file, text);
+    }
+
+    private static String newTaskId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private Path runDir(String taskId) {
+        return home.resolve("runs").resolve(taskId);
+    }
+
+    /**
+     * Starts a task and returns once the fake agent has parsed its prompt and set its SIGTERM
+     * trap (shortly after it lists the task files).
+     */
+    private String startReady(String taskId, String prompt) throws Exception {
+        String id = runtime.start(task(taskId, prompt));
+        Path marker = runDir(taskId).resolve("files");
+        for (int i = 0; i < 100 && !Files.exists(marker); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(marker).exists();
+        Thread.sleep(300);
+        return id;
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static Duration timed(Action action) throws Exception {
+        long started = System.nanoTime();
+        action.run();
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    @Test
+    void awaitExitGivesTheExitCode() throws Exception {
+        String ok = runtime.start(task(newTaskId(), "exit=0"));
+        String failed = runtime.start(task(newTaskId(), "exit=3"));
+
+        assertThat(ok).matches("[0-9a-f]{64}");
+        assertThat(runtime.awaitExit(ok)).isZero();
+        assertThat(runtime.awaitExit(failed)).isEqualTo(3);
+    }
+
+    @Test
+    void promptArrivesByteExact() throws Exception {
+        String taskId = newTaskId();
+        String prompt = "-x --task \"double\" 'single' \\back\n$(touch /workspace/Victoria/pwned) "
+                + "`touch /workspace/Victoria/pwned2` ; echo hi | cat && ünï €\ttab\n\n";
+
+        String id = runtime.start(task(taskId, prompt));
+
+        assertThat(runtime.awaitExit(id)).isZero();
+        assertThat(Files.readAllBytes(runDir(taskId).resolve("prompt"))).isEqualTo(prompt.getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readString(runDir(taskId).resolve("argc")).strip()).isEqualTo("3");
+        assertThat(home.resolve("pwned")).doesNotExist();
+        assertThat(home.resolve("pwned2")).doesNotExist();
+    }
+
+    @Test
+    void envFileValuesReachTheAgentButNotTheArgv() throws Exception {
+        String taskId = newTaskId();
+        String secret = "secret-" + UUID.randomUUID();
+        Path envFile = writeEnvFile(taskId + "-secrets", Map.of(
+                "ORCHESTRATOR_URL", "http://host.containers.internal:8080",
+                "NODE_API_KEY", secret,
+                "FAKE_SPACES", "a b = c"));
+        ContainerSpec base = task(taskId, "exit=0");
+        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(),
+                List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway());
+
+        assertThat(runtime.awaitExit(runtime.start(spec))).isZero();
+
+        assertThat(Files.readAllLines(runDir(taskId).resolve("env"))).contains(
+                "TASK_ID=" + taskId,
+                "ORCHESTRATOR_URL=http://host.containers.internal:8080",
+                "NODE_API_KEY=" + secret,
+                "FAKE_SPACES=a b = c");
+        assertThat(spec.runArguments(runtime.supportsHostGateway())).noneMatch(arg -> arg.contains(secret));
+    }
+
+    @Test
+    void stopKillsAContainerIgnoringSigtermAfterTheGrace() throws Exception {
+        String taskId = newTaskId();
+        String id = startReady(taskId, "ignore-term sleep=60");
+
+        Duration took = timed(() -> runtime.stop(id, Duration.ofSeconds(2)));
+
+        assertThat(took).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(6));
+        assertThat(runtime.awaitExit(id)).isEqualTo(137);
+        assertThat(runDir(taskId).resolve("term-ignored")).exists();
+    }
+
+    @Test
+    void stopEndsACooperativeContainerAtOnce() throws Exception {
+        String taskId = newTaskId();
+        String id = startReady(taskId, "sleep=60");
+
+        assertThat(timed(() -> runtime.stop(id, Duration.ofSeconds(20)))).isLessThan(Duration.ofSeconds(5));
+        assertThat(runtime.awaitExit(id)).isEqualTo(143);
+        assertThat(runDir(taskId).resolve("terminated")).exists();
+    }
+
+    @Test
+    void missingImageFailsWithTheEnginesMessage() throws Exception {
+        String image = "localhost/victoria-missing-" + testId + ":none";
+        ContainerSpec spec = task(newTaskId(), "exit=0", image, Map.of());
+
+        Duration took = timed(() -> assertThatThrownBy(() -> runtime.start(spec))
+                .isInstanceOf(ContainerException.class)
+                .hasMessageContaining(image)
+                .hasMessageNotContaining("level=warning")
+                .satisfies(e -> assertThat(((ContainerException) e).exitCode()).isEqualTo(125)));
+
+        assertThat(took).isLessThan(Duration.ofSeconds(20));
+        assertThat(runtime.inspect(spec.name())).isEmpty();
+    }
+
+    @Test
+    void listFindsLabelledContainersInEveryState() throws Exception {
+        String runningTask = newTaskId();
+        String exitedTask = newTaskId();
+        Map<String, String> batch = Map.of("victoria-runner.batch", testId);
+        String running = runtime.start(task(runningTask, "sleep=30", TestEngine.IMAGE, batch));
+        String exited = runtime.start(task(exitedTask, "exit=3", TestEngine.IMAGE, batch));
+        runtime.start(task(newTaskId(), "sleep=30"));
+        runtime.awaitExit(exited);
+
+        List<ContainerInfo> found = runtime.list(Map.of(TestEngine.TEST_LABEL, testId, "victoria-runner.batch", testId));
+
+        assertThat(found).extracting(ContainerInfo::id).containsExactlyInAnyOrder(running, exited);
+        ContainerInfo run = found.stream().filter(c -> c.id().equals(running)).findFirst().orElseThrow();
+        assertThat(run.state()).isEqualTo(ContainerState.RUNNING);
+        assertThat(run.exitCode()).isNull();
+        assertThat(run.startedAt()).isNotNull();
+        assertThat(run.finishedAt()).isNull();
+        assertThat(run.name()).isEqualTo("victoria-" + runningTask.substring(0, 8));
+        assertThat(run.labels()).containsEntry(ContainerSpec.LABEL_TASK, runningTask)
+                .containsEntry(ContainerSpec.LABEL_NODE, "node-1")
+                .containsEntry(ContainerSpec.LABEL_RUNNER, "runner-test");
+        ContainerInfo done = found.stream().filter(c -> c.id().equals(exited)).findFirst().orElseThrow();
+        assertThat(done.state()).isEqualTo(ContainerState.EXITED);
+        assertThat(done.exitCode()).isEqualTo(3);
+        assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt());
+        assertThat(done.labels()).containsEntry(ContainerSpec.LABEL_TASK, exitedTask);
+    }
+
+    @Test
+    void listWithNoMatchIsEmpty() {
+        assertThat(runtime.list(Map.of(TestEngine.TEST_LABEL, testId))).isEmpty();
+    }
+
+    @Test
+    void inspectOfAMissingContainerIsEmpty() {
+        assertThat(runtime.inspect("victoria-missing-" + testId)).isEmpty();
+    }
+
+    @Test
+    void removeIsIdempotentAndDoesNotWaitForSigterm() throws Exception {
+        String id = startReady(newTaskId(), "ignore-term sleep=60");
+
+        assertThat(timed(() -> runtime.remove(id))).isLessThan(Duration.ofSeconds(5));
+        assertThat(runtime.inspect(id)).isEmpty();
+        runtime.remove(id);
+    }
+
+    @Test
+    void awaitExitNeverReadsANeverStartedContainerAsSuccess() {
+        String name = "victoria-created-" + testId.substring(0, 8);
+        TestEngine.createOnly(name, testId);
+
+        assertThatThrownBy(() -> runtime.awaitExit(name)).isInstanceOf(ContainerException.class)
+                .hasMessageContaining("CREATED");
+    }
+
+    @Test
+    void awaitExitOfAMissingContainerFails() {
+        assertThatThrownBy(() -> runtime.awaitExit("victoria-missing-" + testId))
+                .isInstanceOf(ContainerException.class).hasMessageContaining("no such container");
+    }
+
+    /** The tasks above were started from forTask specs, which request host-gateway: on podman 4.x the flag would fail them. */
+    @Test
+    void versionIsTheEnginesAndDecidesHostGateway() {
+        String version = runtime.version();
+
+        assertThat(version).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(runtime.supportsHostGateway()).isEqualTo(Integer.parseInt(version.split("\\.")[0]) >= 5);
+    }
+}
