@@ -22,6 +22,7 @@ import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
@@ -74,7 +75,7 @@ public class Daemon {
         if (config.verbose()) {
             java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
         }
-        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), json);
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json);
         if (runtime.isEmpty()) {
             System.err.println(NO_RUNTIME);
             return 1;

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class TaskExecutionIT {
         String env = Files.readString(home.resolve("runs/" + id + "/env"));
         assertThat(env).contains("TASK_ID=" + id).contains("ORCHESTRATOR_URL=" + orchestrator.url())
                 .containsPattern("NODE_API_KEY=\\S+");
-        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+        assertNoContainerLeft(id);
         assertThat(runner.output()).doesNotContain(TOKEN);
     }
 
@@ -98,7 +99,7 @@ class TaskExecutionIT {
 
         TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
 
-        assertThat(done.result()).contains("exit code 3");
+        assertThat(done.result()).isEqualTo("container exited with code 3");
     }
 
     @Test
@@ -108,7 +109,7 @@ class TaskExecutionIT {
         TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
 
         assertThat(done.result()).isEqualTo("timed out after 2 s");
-        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+        assertNoContainerLeft(id);
     }
 
     @Test
@@ -230,6 +231,12 @@ class TaskExecutionIT {
         } finally {
             Files.deleteIfExists(db.file());
         }
+    }
+
+    /** The container is removed right after the final report, so give it a moment. */
+    private static void assertNoContainerLeft(String taskId) {
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Podman.containersLabelled("victoria-runner.task=" + taskId).isEmpty());
     }
 
     private static List<TaskState> statuses(TaskSnapshot task) {
