@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +100,16 @@ public class ContainerSupervisor {
         } finally {
             timer.cancel(false);
         }
+    }
+
+    /** The container of a task, in any state, found by its label. */
+    public Optional<ContainerInfo> find(String taskId) {
+        return runtime.list(Map.of(ContainerSpec.LABEL_TASK, taskId)).stream().findFirst();
+    }
+
+    /** Every container this runner started, in any state. */
+    public List<ContainerInfo> ours() {
+        return runtime.list(Map.of(ContainerSpec.LABEL_RUNNER, settings.runnerName()));
     }
 
     /** SIGTERM, then SIGKILL after the grace period. */

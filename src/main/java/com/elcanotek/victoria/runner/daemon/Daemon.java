@@ -35,6 +35,7 @@ import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.elcanotek.victoria.runner.task.LeaseKeeper;
+import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskExecution;
 import com.elcanotek.victoria.runner.task.TaskFiles;
 import com.elcanotek.victoria.runner.task.TaskJournal;
@@ -42,6 +43,7 @@ import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.Quarkus;
+import sun.misc.Signal;
 import io.quarkus.scheduler.Scheduler;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -52,6 +54,9 @@ public class Daemon {
 
     /** Time between SIGTERM and SIGKILL when a container is stopped. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /** How long a container of this runner that no task knows is left alone (a claim may be under way). */
+    static final Duration ORPHAN_GRACE = Duration.ofMinutes(5);
 
     static final String NO_RUNTIME = "No container runtime found. Install podman or docker.";
 
@@ -85,6 +90,7 @@ public class Daemon {
         Runner runner = create(config, runtime.get(), Clock.systemUTC());
         health.attach(runner);
         try {
+            stopOnSignals();
             runner.start();
             Quarkus.waitForExit();
             return runner.stop();
@@ -118,8 +124,22 @@ public class Daemon {
                 new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock);
         TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, execution, workers,
                 config.maxConcurrentTasks());
+        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, ORPHAN_GRACE, clock);
         return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
-                new LeaseKeeper(orchestrator, execution), held, workers, runtime.version(), clock);
+                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime.version(), clock);
+    }
+
+    /**
+     * SIGTERM (systemd stop) and SIGINT end the daemon cleanly with status 0: the JVM's own
+     * handling would exit 143/130, which systemd counts as a failure.
+     */
+    private static void stopOnSignals() {
+        for (String name : new String[] { "TERM", "INT" }) {
+            Signal.handle(new Signal(name), signal -> {
+                LOG.infof("SIG%s received: stopping; running task containers are left to run", name);
+                Quarkus.asyncExit(0);
+            });
+        }
     }
 
     private static void warnIfPlainHttp(RunnerConfig config) {

@@ -23,6 +23,7 @@ import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.elcanotek.victoria.runner.task.LeaseKeeper;
+import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 
 import io.quarkus.runtime.Quarkus;
@@ -39,6 +40,9 @@ public class Runner implements RunnerView {
     /** Exit status for a refusal no restart can fix (sysexits' EX_CONFIG), so systemd stops retrying. */
     public static final int EXIT_REGISTRATION_REFUSED = 78;
 
+    /** How often unreported results are retried and orphaned containers looked for. */
+    static final Duration RECONCILE_INTERVAL = Duration.ofMinutes(1);
+
     private static final Logger LOG = Logger.getLogger(Runner.class);
 
     private final RunnerConfig config;
@@ -48,6 +52,7 @@ public class Runner implements RunnerView {
     private final Heartbeat heartbeat;
     private final TaskLoop loop;
     private final LeaseKeeper leases;
+    private final Reconciler reconciler;
     private final HeldTasks held;
     private final ExecutorService workers;
     private final String runtimeVersion;
@@ -57,7 +62,7 @@ public class Runner implements RunnerView {
     private volatile Thread startup;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
-            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, HeldTasks held, ExecutorService workers,
+            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, HeldTasks held, ExecutorService workers,
             String runtimeVersion, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
@@ -66,6 +71,7 @@ public class Runner implements RunnerView {
         this.heartbeat = heartbeat;
         this.loop = loop;
         this.leases = leases;
+        this.reconciler = reconciler;
         this.held = held;
         this.workers = workers;
         this.runtimeVersion = runtimeVersion;
@@ -86,13 +92,22 @@ public class Runner implements RunnerView {
     private void startUp() {
         try {
             registration.ensure();
+            // Tasks held before a restart come first: re-adopted, or their outcome reported.
+            reconciler.reconcile();
             // Before any claim: tells the orchestrator what really runs, so a stale current task
             // from before a restart does not linger (it would make re-registration answer 409).
             heartbeat.beat();
+            leases.renew();
             scheduler.newJob("heartbeat")
                     .setInterval(seconds(config.heartbeatInterval()))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> heartbeat.beat())
+                    .schedule();
+            scheduler.newJob("reconcile")
+                    .setInterval(seconds(RECONCILE_INTERVAL))
+                    .setDelayed(seconds(RECONCILE_INTERVAL))
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> reconciler.reconcile())
                     .schedule();
             scheduler.newJob("leases")
                     .setInterval(seconds(config.leaseRenewalInterval()))
@@ -137,6 +152,7 @@ public class Runner implements RunnerView {
         scheduler.unscheduleJob("poll");
         scheduler.unscheduleJob("heartbeat");
         scheduler.unscheduleJob("leases");
+        scheduler.unscheduleJob("reconcile");
         loop.stopClaiming();
         workers.shutdownNow();
         LOG.infof("Runner stopped (%d task(s) held)", held.size());

@@ -29,8 +29,9 @@ public class HeldTasks {
         tasks.put(task.taskId(), new Held(task, clock.instant()));
     }
 
-    public void add(TaskAssignment task, Instant claimedAt) {
-        tasks.put(task.taskId(), new Held(task, claimedAt));
+    /** @return false when the task was already held */
+    public boolean addIfAbsent(TaskAssignment task, Instant claimedAt) {
+        return tasks.putIfAbsent(task.taskId(), new Held(task, claimedAt)) == null;
     }
 
     public void remove(String taskId) {

@@ -17,15 +17,18 @@ public class LeaseKeeper {
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 
     private final Orchestrator orchestrator;
+    private final HeldTasks held;
     private final TaskExecution execution;
 
-    public LeaseKeeper(Orchestrator orchestrator, TaskExecution execution) {
+    public LeaseKeeper(Orchestrator orchestrator, HeldTasks held, TaskExecution execution) {
         this.orchestrator = orchestrator;
+        this.held = held;
         this.execution = execution;
     }
 
     public void renew() {
-        for (String taskId : execution.activeTasks()) {
+        for (HeldTasks.Held task : held.all()) {
+            String taskId = task.task().taskId();
             try {
                 orchestrator.status(StatusUpdate.of(taskId, TaskStatus.RUNNING, null));
             } catch (OrchestratorException e) {

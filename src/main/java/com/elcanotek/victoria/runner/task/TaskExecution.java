@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.container.ContainerInfo;
+import com.elcanotek.victoria.runner.container.ContainerState;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
@@ -88,12 +90,7 @@ public class TaskExecution implements TaskHandler {
                     hasFiles);
             String name = container;
             journal.update(id, e -> e.started(name, started));
-            active.put(id, Optional.of(container));
-            ContainerSupervisor.Exit exit = supervisor.await(container, started.plusSeconds(task.effectiveTimeoutSeconds()));
-            if (cancelled.contains(id)) {
-                return;
-            }
-            finish(task, exit);
+            supervise(task, container, started);
         } catch (TaskFailure e) {
             LOG.errorf("[task %s] failed: %s", id, e.getMessage());
             report(task, TaskStatus.ERROR, e.getMessage());
@@ -101,15 +98,91 @@ public class TaskExecution implements TaskHandler {
             // The runner is shutting down; the container runs on and the journal knows it.
             Thread.currentThread().interrupt();
             container = null;
-            return;
         } finally {
-            active.remove(id);
-            if (container != null) {
-                supervisor.remove(container);
+            close(id, container);
+        }
+    }
+
+    @Override
+    public void resume(JournalEntry entry) {
+        TaskAssignment task = entry.task();
+        String id = task.taskId();
+        active.put(id, Optional.empty());
+        Optional<ContainerInfo> found = supervisor.find(id);
+        String container = found.map(ContainerInfo::name).orElse(null);
+        try {
+            switch (entry.stage()) {
+                case CLAIMED, FILES_READY, CONTAINER_STARTED -> resumeContainer(entry, found);
+                case EXITED -> {
+                    if (sendLogs(task)) {
+                        journal.update(id, e -> e.at(Stage.LOGS_SENT, clock.instant()));
+                        report(task, TaskStatus.valueOf(entry.finalStatus().toUpperCase(java.util.Locale.ROOT)), entry.finalMessage());
+                    }
+                }
+                case LOGS_SENT -> report(task, TaskStatus.valueOf(entry.finalStatus().toUpperCase(java.util.Locale.ROOT)),
+                        entry.finalMessage());
+                case REPORTED -> LOG.debugf("[task %s] already reported", id);
             }
-            if (cancelled.remove(id) || journal.get(id).map(e -> e.stage() == Stage.REPORTED).orElse(true)) {
-                journal.forget(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            container = null;
+        } finally {
+            close(id, container);
+        }
+    }
+
+    private void resumeContainer(JournalEntry entry, Optional<ContainerInfo> found) throws InterruptedException {
+        TaskAssignment task = entry.task();
+        ContainerState state = found.map(ContainerInfo::state).orElse(null);
+        if (state == ContainerState.RUNNING) {
+            Instant started = Optional.ofNullable(found.get().startedAt())
+                    .orElse(Optional.ofNullable(entry.containerStartedAt()).orElse(entry.claimedAt()));
+            LOG.infof("[task %s] container %s still running after the restart; supervising it again", task.taskId(),
+                    found.get().name());
+            if (entry.stage() != Stage.CONTAINER_STARTED) {
+                journal.update(task.taskId(), e -> e.started(found.get().name(), started));
             }
+            supervise(task, found.get().name(), started);
+        } else if (state == ContainerState.EXITED && found.get().exitCode() != null) {
+            LOG.infof("[task %s] container %s exited with code %d while the runner was down", task.taskId(),
+                    found.get().name(), found.get().exitCode());
+            Instant deadline = deadline(task, entry.containerStartedAt() != null ? entry.containerStartedAt() : entry.claimedAt());
+            boolean timedOut = found.get().finishedAt() != null && found.get().finishedAt().isAfter(deadline);
+            finish(task, new ContainerSupervisor.Exit(found.get().exitCode(), timedOut));
+        } else if (entry.stage() == Stage.CONTAINER_STARTED) {
+            report(task, TaskStatus.ERROR, "the container was lost while the runner was down");
+        } else {
+            report(task, TaskStatus.ERROR, "runner restarted before the container started");
+        }
+    }
+
+    /** Waits for the container's exit (stopping it at the deadline), then reports. */
+    private void supervise(TaskAssignment task, String container, Instant started) throws InterruptedException {
+        String id = task.taskId();
+        active.put(id, Optional.of(container));
+        if (cancelled.contains(id)) {
+            supervisor.stop(container);
+        }
+        ContainerSupervisor.Exit exit = supervisor.await(container, deadline(task, started));
+        if (!cancelled.contains(id)) {
+            finish(task, exit);
+        }
+    }
+
+    private static Instant deadline(TaskAssignment task, Instant started) {
+        return started.plusSeconds(task.effectiveTimeoutSeconds());
+    }
+
+    /** The task's story on this runner is over (or paused by shutdown): clean up what is settled. */
+    private void close(String id, String container) {
+        active.remove(id);
+        boolean wasCancelled = cancelled.remove(id);
+        boolean reported = journal.get(id).map(e -> e.stage() == Stage.REPORTED).orElse(true);
+        if (container != null && (wasCancelled || reported)) {
+            supervisor.remove(container);
+        }
+        if (wasCancelled || reported) {
+            journal.forget(id);
         }
     }
 

@@ -89,16 +89,32 @@ public class TaskLoop {
                     task.taskId() == null ? null : task.taskId().substring(0, Math.min(64, task.taskId().length())));
             return true;
         }
-        journal.claimed(task);
+        // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
         held.add(task);
+        try {
+            journal.claimed(task);
+        } catch (RuntimeException e) {
+            LOG.errorf("[task %s] cannot be journaled (%s); running it anyway, but a restart would lose it",
+                    task.taskId(), e.getMessage());
+        }
         LOG.infof("[task %s] claimed", task.taskId());
-        workers.execute(() -> run(task));
+        workers.execute(() -> run(task, () -> handler.handle(task)));
         return true;
     }
 
-    private void run(TaskAssignment task) {
+    /** Takes up a task held before a restart; it occupies a slot like a claimed one. */
+    public void resume(JournalEntry entry) {
+        TaskAssignment task = entry.task();
+        if (!held.addIfAbsent(task, entry.claimedAt())) {
+            return;
+        }
+        LOG.infof("[task %s] resuming from the journal (%s)", task.taskId(), entry.stage());
+        workers.execute(() -> run(task, () -> handler.resume(entry)));
+    }
+
+    private void run(TaskAssignment task, Runnable work) {
         try {
-            handler.handle(task);
+            work.run();
         } catch (RuntimeException e) {
             LOG.errorf(e, "[task %s] ended unexpectedly", task.taskId());
         } finally {

@@ -1,0 +1,130 @@
+package com.elcanotek.victoria.runner.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
+import com.elcanotek.victoria.runner.fake.TaskSnapshot;
+import com.elcanotek.victoria.runner.fake.TaskState;
+
+/** A runner that is killed or stopped mid-task loses nothing and runs nothing twice. */
+class RestartIT {
+
+    static final String TOKEN = "reg-token-restart";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path work;
+
+    FakeOrchestrator orchestrator;
+    String name;
+
+    @BeforeEach
+    void start() {
+        Podman.ensureTestImage();
+        orchestrator = FakeOrchestrator.builder().registrationToken(TOKEN).build().start();
+        name = "restart-" + System.nanoTime();
+    }
+
+    @AfterEach
+    void stop() {
+        Podman.removeLabelled("victoria-runner.runner=" + name);
+        orchestrator.close();
+    }
+
+    @Test
+    void killedWhileTheTaskRunsThenRestartedReportsTheTaskOnceWithItsRealExitCode() throws Exception {
+        String id = orchestrator.createTask("sleep=6 exit=5");
+        try (RunnerProcess first = runner()) {
+            awaitContainer(id, "running");
+            first.kill();
+        }
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).hasSize(1);
+
+        try (RunnerProcess second = runner()) {
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
+
+            assertThat(done.result()).isEqualTo("container exited with code 5");
+            assertThat(finals(done)).isEqualTo(1);
+            assertThat(second.output()).contains("still running after the restart");
+        }
+    }
+
+    @Test
+    void containerThatExitedWhileTheRunnerWasDownIsReported() throws Exception {
+        String id = orchestrator.createTask("sleep=2 exit=0");
+        try (RunnerProcess first = runner()) {
+            awaitContainer(id, "running");
+            first.kill();
+        }
+        awaitContainer(id, "exited");
+
+        try (RunnerProcess second = runner()) {
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
+
+            assertThat(finals(done)).isEqualTo(1);
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Podman.containersLabelled("victoria-runner.task=" + id).isEmpty());
+        }
+    }
+
+    @Test
+    void sigtermLeavesTheContainerRunningAndTheNextRunnerAdoptsIt() throws Exception {
+        String id = orchestrator.createTask("sleep=5 exit=0");
+        try (RunnerProcess first = runner()) {
+            awaitContainer(id, "running");
+
+            assertThat(first.terminate(Duration.ofSeconds(20))).isZero();
+        }
+        assertThat(Podman.run("inspect", "--format", "{{.State.Status}}", "victoria-" + id.substring(0, 8)).strip())
+                .isEqualTo("running");
+
+        try (RunnerProcess second = runner()) {
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
+            assertThat(finals(done)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void corruptJournalFileIsReportedAndSkipped() throws Exception {
+        Path journal = Files.createDirectories(work.resolve("state/journal"));
+        Files.writeString(journal.resolve("3f1c0c1e-0000-4000-8000-000000000000.json"), "{\"task\": {\"task_id\": tor");
+        String id = orchestrator.createTask("exit=0");
+
+        try (RunnerProcess runner = runner()) {
+            orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
+            assertThat(runner.output()).contains("Skipping corrupt journal file");
+        }
+    }
+
+    private RunnerProcess runner() throws Exception {
+        return RunnerProcess.start(work, List.of(
+                "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
+                "--heartbeat-interval", "2", "--lease-renewal-interval", "2",
+                "--container-image", RunnerProcess.TEST_IMAGE,
+                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()),
+                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+    }
+
+    private void awaitContainer(String taskId, String status) {
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> Podman
+                .run("ps", "-a", "--filter", "label=victoria-runner.task=" + taskId, "--format", "{{.State}}")
+                .strip().toLowerCase().startsWith(status.equals("running") ? "up" : "exited"));
+    }
+
+    private static long finals(TaskSnapshot task) {
+        return task.history().stream().filter(c -> c.state() == TaskState.SUCCESS || c.state() == TaskState.ERROR)
+                .count();
+    }
+}
