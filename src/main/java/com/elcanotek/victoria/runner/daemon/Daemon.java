@@ -66,14 +66,17 @@ public class Daemon {
     private final Scheduler scheduler;
     private final RunnerHealth health;
     private final Backoff.Policy retry;
+    private final Duration reconcileInterval;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health,
-            @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") java.time.Duration retryInitial,
-            @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") java.time.Duration retryMax) {
+            @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") Duration retryInitial,
+            @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") Duration retryMax,
+            @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval) {
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
         this.retry = new Backoff.Policy(retryInitial, retryMax);
+        this.reconcileInterval = reconcileInterval;
     }
 
     public int run(RunnerConfig config) {
@@ -126,7 +129,7 @@ public class Daemon {
                 config.maxConcurrentTasks());
         Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, ORPHAN_GRACE, clock);
         return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime.version(), clock);
+                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime.version(), reconcileInterval, clock);
     }
 
     /**

@@ -40,9 +40,6 @@ public class Runner implements RunnerView {
     /** Exit status for a refusal no restart can fix (sysexits' EX_CONFIG), so systemd stops retrying. */
     public static final int EXIT_REGISTRATION_REFUSED = 78;
 
-    /** How often unreported results are retried and orphaned containers looked for. */
-    static final Duration RECONCILE_INTERVAL = Duration.ofMinutes(1);
-
     private static final Logger LOG = Logger.getLogger(Runner.class);
 
     private final RunnerConfig config;
@@ -56,6 +53,7 @@ public class Runner implements RunnerView {
     private final HeldTasks held;
     private final ExecutorService workers;
     private final String runtimeVersion;
+    private final Duration reconcileInterval;
     private final Clock clock;
     private final AtomicInteger exitCode = new AtomicInteger(0);
     private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
@@ -63,7 +61,7 @@ public class Runner implements RunnerView {
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, HeldTasks held, ExecutorService workers,
-            String runtimeVersion, Clock clock) {
+            String runtimeVersion, Duration reconcileInterval, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
@@ -75,6 +73,7 @@ public class Runner implements RunnerView {
         this.held = held;
         this.workers = workers;
         this.runtimeVersion = runtimeVersion;
+        this.reconcileInterval = reconcileInterval;
         this.clock = clock;
     }
 
@@ -104,8 +103,8 @@ public class Runner implements RunnerView {
                     .setTask(execution -> heartbeat.beat())
                     .schedule();
             scheduler.newJob("reconcile")
-                    .setInterval(seconds(RECONCILE_INTERVAL))
-                    .setDelayed(seconds(RECONCILE_INTERVAL))
+                    .setInterval(seconds(reconcileInterval))
+                    .setDelayed(seconds(reconcileInterval))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> reconciler.reconcile())
                     .schedule();

@@ -113,14 +113,8 @@ public class TaskExecution implements TaskHandler {
         try {
             switch (entry.stage()) {
                 case CLAIMED, FILES_READY, CONTAINER_STARTED -> resumeContainer(entry, found);
-                case EXITED -> {
-                    if (sendLogs(task)) {
-                        journal.update(id, e -> e.at(Stage.LOGS_SENT, clock.instant()));
-                        report(task, TaskStatus.valueOf(entry.finalStatus().toUpperCase(java.util.Locale.ROOT)), entry.finalMessage());
-                    }
-                }
-                case LOGS_SENT -> report(task, TaskStatus.valueOf(entry.finalStatus().toUpperCase(java.util.Locale.ROOT)),
-                        entry.finalMessage());
+                case EXITED -> deliver(task, decidedStatus(entry), entry.finalMessage());
+                case LOGS_SENT -> report(task, decidedStatus(entry), entry.finalMessage());
                 case REPORTED -> LOG.debugf("[task %s] already reported", id);
             }
         } catch (InterruptedException e) {
@@ -216,19 +210,38 @@ public class TaskExecution implements TaskHandler {
         }
         LOG.infof("[task %s] container exited with code %d: %s", task.taskId(), exit.code(), status.wire());
         journal.update(task.taskId(), e -> e.exited(exit.code(), status.wire(), message, clock.instant()));
-        if (!sendLogs(task)) {
+        deliver(task, status, message);
+    }
+
+    /**
+     * The session log, then the final status: a final status ends the node's right to submit logs.
+     * A log that cannot be sent never holds the status back; if the status cannot be sent either
+     * (orchestrator down), the journal still says EXITED and a later reconcile sends both.
+     */
+    private void deliver(TaskAssignment task, TaskStatus status, String message) {
+        LogOutcome logs = sendLogs(task);
+        if (logs == LogOutcome.NOT_OURS) {
             return;
         }
-        journal.update(task.taskId(), e -> e.at(Stage.LOGS_SENT, clock.instant()));
+        if (logs != LogOutcome.FAILED) {
+            journal.update(task.taskId(), e -> e.at(Stage.LOGS_SENT, clock.instant()));
+        }
         report(task, status, message);
     }
 
-    /** @return false when the task turned out not to be ours any more */
-    private boolean sendLogs(TaskAssignment task) {
+    private static TaskStatus decidedStatus(JournalEntry entry) {
+        return TaskStatus.valueOf(entry.finalStatus().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private enum LogOutcome {
+        SENT, NOTHING_TO_SEND, FAILED, NOT_OURS
+    }
+
+    private LogOutcome sendLogs(TaskAssignment task) {
         Optional<SessionLog> session = sessions.latest(settings.victoriaHome());
         if (session.isEmpty()) {
             LOG.infof("[task %s] no agent session found to submit", task.taskId());
-            return true;
+            return LogOutcome.NOTHING_TO_SEND;
         }
         int budget = settings.logsMaxBytes();
         while (true) {
@@ -236,20 +249,19 @@ public class TaskExecution implements TaskHandler {
             try {
                 orchestrator.logs(submission);
                 LOG.infof("[task %s] session log submitted (%d bytes)", task.taskId(), fitter.sizeOf(submission));
-                return true;
+                return LogOutcome.SENT;
             } catch (OrchestratorException e) {
                 if (e.isTooLarge() && budget > 1024) {
                     budget = Math.min(budget, fitter.sizeOf(submission)) / 2;
                     LOG.warnf("[task %s] session log too large for the orchestrator; shrinking to %d bytes", task.taskId(), budget);
                     continue;
                 }
-                if (e.isNotAssigned()) {
+                if (e.isNotAssigned() || e.isNotFound()) {
                     cancel(task.taskId());
-                    return false;
+                    return LogOutcome.NOT_OURS;
                 }
-                // The final status matters more than the log: report it anyway.
                 LOG.errorf("[task %s] session log not submitted: %s", task.taskId(), e.getMessage());
-                return true;
+                return e.isTransient() ? LogOutcome.FAILED : LogOutcome.NOTHING_TO_SEND;
             }
         }
     }

@@ -50,7 +50,7 @@ final class RunnerProcess implements AutoCloseable {
 
     static RunnerProcess start(Path workDir, List<String> args, Map<String, String> environment) throws IOException {
         List<String> command = launcher(List.of("-Dquarkus.management.port=0", "-Drunner.retry.initial-delay=100ms",
-                "-Drunner.retry.max-delay=1s"));
+                "-Drunner.retry.max-delay=1s", "-Drunner.reconcile-interval=3s"));
         command.addAll(args);
         Files.createDirectories(workDir);
         Path output = Files.createTempFile(workDir, "runner-", ".log");
