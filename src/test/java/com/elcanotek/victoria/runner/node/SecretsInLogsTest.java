@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.LogCapture;
-import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
 import com.elcanotek.victoria.runner.task.HeldTasks;
@@ -90,9 +89,7 @@ class SecretsInLogsTest {
         List<String> printed = List.of(
                 new Credentials(NODE_ID, KEY, "node-1", "https://o.example", "2025-06-01T10:00:00Z").toString(),
                 new NodeRegistration(NODE_ID, KEY, "node-1", "2025-06-01T10:00:00Z").toString(),
-                new RunnerConfig(URI.create("https://o.example"), TOKEN, "node-1", Duration.ofSeconds(30),
-                        Duration.ofSeconds(30), "image", Path.of("/home"), null, "auto", Path.of("/state"), null,
-                        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120), 1, 1, 1, false).toString());
+                TestConfigs.runnerConfig(URI.create("https://o.example"), TOKEN, tmp).toString());
 
         assertThat(printed).allMatch(text -> text.contains("node-1")).noneMatch(text -> text.contains(TOKEN) || text.contains(KEY));
     }
