@@ -268,6 +268,19 @@ class OrchestratorContractTest {
                 .returns(404, OrchestratorException::status).hasMessageContaining("<html>nope</html>");
     }
 
+    /** A proxy sending plain HTTP to HTTPS: the report did not arrive, and must not pass for one that did. */
+    @ParameterizedTest
+    @EnumSource(Report.class)
+    void aRedirectIsNotTakenForSuccess(Report report) {
+        server.stubFor(post(report.path).willReturn(aResponse().withStatus(301)
+                .withHeader("Location", "https://orchestrator.example" + report.path)));
+
+        assertThat(catchThrowableOfType(OrchestratorException.class, () -> report.send.accept(orchestrator)))
+                .returns(301, OrchestratorException::status).hasMessageContaining("https://orchestrator.example");
+        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(orchestrator.lastContact()).isPresent();
+    }
+
     // ---- transient failures ----
 
     static Stream<Arguments> transientReportFailures() {
