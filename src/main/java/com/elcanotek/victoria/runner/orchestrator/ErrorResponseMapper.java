@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
@@ -24,6 +25,12 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
         this.json = json;
     }
 
+    /** Redirects too: the runner never follows them, so the call did not reach the orchestrator's API. */
+    @Override
+    public boolean handles(int status, MultivaluedMap<String, Object> headers) {
+        return status >= 300;
+    }
+
     @Override
     public OrchestratorException toThrowable(Response response) {
         String body = response.hasEntity() ? response.readEntity(String.class) : "";
@@ -32,6 +39,9 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
     }
 
     private String detail(String body, Response response) {
+        if (response.getStatusInfo().getFamily() == Response.Status.Family.REDIRECTION) {
+            return "redirected to " + response.getHeaderString(HttpHeaders.LOCATION) + "; check the orchestrator URL";
+        }
         try {
             JsonNode detail = json.readTree(body).path("detail");
             if (detail.isTextual()) {

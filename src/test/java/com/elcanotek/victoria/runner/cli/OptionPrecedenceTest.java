@@ -1,0 +1,120 @@
+package com.elcanotek.victoria.runner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.config.InvalidOption;
+import com.elcanotek.victoria.runner.config.OptionSources;
+import com.elcanotek.victoria.runner.config.RunnerConfig;
+
+import picocli.CommandLine;
+
+/**
+ * Where each setting comes from: the command line, then {@code VICTORIA_RUNNER_*}, then the config
+ * file, then the option's default. Resolved by {@link OptionSources} as {@link Main} installs it.
+ */
+class OptionPrecedenceTest {
+
+    @TempDir
+    Path tmp;
+
+    private RunnerConfig resolve(Map<String, String> environment, String... args) {
+        RunCommand command = new RunCommand(null);
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.setDefaultValueProvider(OptionSources.load(environment, Main.configFileArgument(args)));
+        commandLine.parseArgs(args);
+        return command.toConfig(environment);
+    }
+
+    private Path configFile(String content) throws IOException {
+        return Files.writeString(tmp.resolve("runner.conf"), content);
+    }
+
+    @Test
+    void commandLineThenEnvironmentThenFileThenDefault() throws Exception {
+        Path file = configFile("""
+                orchestrator-url = https://file.example
+                registration-token = file-token
+                name = file-name
+                poll-interval = 20
+                heartbeat-interval = 40
+                """);
+        Map<String, String> environment = Map.of(
+                "VICTORIA_RUNNER_NAME", "env-name",
+                "VICTORIA_RUNNER_POLL_INTERVAL", "10",
+                "VICTORIA_RUNNER_HEARTBEAT_INTERVAL", "15");
+
+        RunnerConfig config = resolve(environment, "--config", file.toString(), "--poll-interval", "5");
+
+        assertThat(config.pollInterval()).as("command line").isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.heartbeatInterval()).as("environment").isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.name()).as("environment").isEqualTo("env-name");
+        assertThat(config.orchestratorUrl()).as("file").isEqualTo(URI.create("https://file.example"));
+        assertThat(config.registrationToken()).as("file").isEqualTo("file-token");
+        assertThat(config.readTimeout()).as("default").isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.containerImage()).as("default").isEqualTo("ghcr.io/elcanotek/victoria-terminal:latest");
+    }
+
+    @Test
+    void theEnvironmentCanNameTheConfigFile() throws Exception {
+        Path file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n");
+
+        RunnerConfig config = resolve(Map.of("VICTORIA_RUNNER_CONFIG", file.toString()));
+
+        assertThat(config.orchestratorUrl()).isEqualTo(URI.create("https://file.example"));
+    }
+
+    @Test
+    void aBlankEnvironmentValueFallsThroughToTheFile() throws Exception {
+        Path file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n");
+
+        RunnerConfig config = resolve(Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", " "), "--config=" + file);
+
+        assertThat(config.orchestratorUrl()).isEqualTo(URI.create("https://file.example"));
+    }
+
+    @Test
+    void theStateDirFollowsSystemdThenXdg() {
+        String[] args = { "--orchestrator-url", "https://o.example", "--registration-token", "t" };
+
+        assertThat(resolve(Map.of("STATE_DIRECTORY", "/var/lib/victoria-runner", "XDG_STATE_HOME", "/xdg"), args).stateDir())
+                .isEqualTo(Path.of("/var/lib/victoria-runner"));
+        assertThat(resolve(Map.of("XDG_STATE_HOME", "/xdg"), args).stateDir()).isEqualTo(Path.of("/xdg/victoria-runner"));
+    }
+
+    @Test
+    void theTokenFileIsRead() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), "  tok-from-file\n");
+
+        RunnerConfig config = resolve(Map.of(), "--orchestrator-url", "https://o.example",
+                "--registration-token-file", token.toString());
+
+        assertThat(config.registrationToken()).isEqualTo("tok-from-file");
+    }
+
+    @Test
+    void anEmptyOrMissingTokenFileNamesTheOption() throws Exception {
+        Path empty = Files.writeString(tmp.resolve("empty"), "\n");
+
+        for (Path token : new Path[] { empty, tmp.resolve("missing") }) {
+            assertThatThrownBy(() -> resolve(Map.of(), "--orchestrator-url", "https://o.example",
+                    "--registration-token-file", token.toString()))
+                    .isInstanceOf(InvalidOption.class).hasMessageContaining("'--registration-token-file'");
+        }
+    }
+
+    @Test
+    void environmentNamesFollowTheOptionNames() {
+        assertThat(OptionSources.environmentName("--max-concurrent-tasks")).isEqualTo("VICTORIA_RUNNER_MAX_CONCURRENT_TASKS");
+    }
+}

@@ -1,0 +1,19 @@
+package com.elcanotek.victoria.runner.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings as the command line's defaults give them, for an orchestrator, a token and a working folder. */
+public final class TestConfigs {
+
+    private TestConfigs() {
+    }
+
+    /** Node {@code node-1}, the Victoria home in {@code dir/home}, the state in {@code dir/state}. */
+    public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir) {
+        return new RunnerConfig(orchestratorUrl, token, "node-1", Duration.ofSeconds(30), Duration.ofSeconds(30),
+                "ghcr.io/elcanotek/victoria-terminal:latest", dir.resolve("home"), null, "auto", dir.resolve("state"), null,
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false);
+    }
+}

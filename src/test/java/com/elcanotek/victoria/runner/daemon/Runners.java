@@ -1,0 +1,16 @@
+package com.elcanotek.victoria.runner.daemon;
+
+import java.time.Clock;
+
+import com.elcanotek.victoria.runner.config.RunnerConfig;
+
+/** Lets tests of other packages assemble a {@link Runner} exactly as the daemon does. */
+public final class Runners {
+
+    private Runners() {
+    }
+
+    public static Runner create(Daemon daemon, RunnerConfig config, String runtimeVersion, Clock clock) {
+        return daemon.create(config, runtimeVersion, clock);
+    }
+}

@@ -1,0 +1,184 @@
+package com.elcanotek.victoria.runner.health;
+
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.config.TestConfigs;
+import com.elcanotek.victoria.runner.daemon.Daemon;
+import com.elcanotek.victoria.runner.daemon.Runner;
+import com.elcanotek.victoria.runner.daemon.Runners;
+import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * Readiness and liveness on the management port, fed by a real {@link Runner} as the daemon
+ * assembles it, talking to a fake orchestrator. A shifted clock makes its contact and poll old.
+ */
+@QuarkusTest
+class HealthTest {
+
+    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
+    private static final String RUNTIME = "podman version 4.3.1";
+
+    private static WireMockServer server;
+
+    @Inject
+    Daemon daemon;
+
+    @Inject
+    RunnerHealth health;
+
+    @TempDir
+    Path tmp;
+
+    private final ShiftedClock clock = new ShiftedClock();
+    private Runner runner;
+
+    /** The system clock, moved back by {@link #shift}: what it stamps is that old. */
+    static final class ShiftedClock extends Clock {
+        volatile Duration shift = Duration.ZERO;
+
+        @Override
+        public Instant instant() {
+            return Instant.now().minus(shift);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @BeforeAll
+    static void startServer() {
+        server = FakeOrchestrator.start();
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
+        server.stubFor(get("/tasks/pending").willReturn(okJson("null")));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @AfterEach
+    void stopRunner() {
+        if (runner != null) {
+            health.detach(runner);
+            runner.stop();
+        }
+    }
+
+    private Runner assemble(String runtimeVersion) {
+        runner = Runners.create(daemon, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp),
+                runtimeVersion, clock);
+        return runner;
+    }
+
+    private void startAttached() {
+        health.attach(runner);
+        runner.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runner.lastPollTick().isPresent());
+    }
+
+    private static ValidatableResponse ready() {
+        return given().port(9001).get("/q/health/ready").then();
+    }
+
+    private static ValidatableResponse live() {
+        return given().port(9001).get("/q/health/live").then();
+    }
+
+    @Test
+    void notReadyButLiveBeforeARunnerIsAttached() {
+        ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason", equalTo("runner not started"));
+        live().statusCode(200);
+    }
+
+    @Test
+    void readyWhenRegisteredWithFreshContactAndARuntime() {
+        assemble(RUNTIME);
+        startAttached();
+
+        ready().statusCode(200)
+                .body("checks.find { it.name == 'runner' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'runner' }.data.node_id", equalTo(NODE_ID))
+                .body("checks.find { it.name == 'runner' }.data.container_runtime", equalTo(RUNTIME))
+                .body("checks.find { it.name == 'runner' }.data.tasks_held", equalTo(0));
+        live().statusCode(200).body("checks.find { it.name == 'task-loop' }.data.last_poll", notNullValue());
+    }
+
+    @Test
+    void notReadyBeforeRegistration() {
+        health.attach(assemble(RUNTIME));
+
+        ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason", equalTo("not registered"));
+    }
+
+    @Test
+    void notReadyWithoutAContainerRuntime() {
+        assemble(null);
+        startAttached();
+
+        ready().statusCode(503)
+                .body("checks.find { it.name == 'runner' }.data.reason", equalTo("container runtime not found"));
+    }
+
+    @Test
+    void contactOlderThanItsMaxAgeMakesTheRunnerUnreadyButNotUnlive() {
+        clock.shift = assemble(RUNTIME).contactMaxAge().plusSeconds(10);
+        startAttached();
+
+        ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason",
+                matchesPattern("no contact with the orchestrator for " + secondsPattern(clock.shift)));
+        live().statusCode(200);
+    }
+
+    @Test
+    void aPollTickOlderThanItsMaxSilenceMakesTheRunnerUnlive() {
+        clock.shift = assemble(RUNTIME).pollMaxSilence().plusSeconds(10);
+        startAttached();
+
+        live().statusCode(503)
+                .body("checks.find { it.name == 'task-loop' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'task-loop' }.data.reason", matchesPattern("no poll for " + secondsPattern(clock.shift)));
+    }
+
+    /** The age in whole seconds as the checks print it, a second more for a slow test. */
+    private static String secondsPattern(Duration age) {
+        return "(" + age.toSeconds() + "|" + (age.toSeconds() + 1) + ") s";
+    }
+}

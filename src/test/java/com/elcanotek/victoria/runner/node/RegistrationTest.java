@@ -1,0 +1,254 @@
+package com.elcanotek.victoria.runner.node;
+
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.refusal;
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.elcanotek.victoria.runner.LogCapture;
+import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Register once, reuse the stored identity across restarts, register again only when refused. */
+@QuarkusTest
+class RegistrationTest {
+
+    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
+    private static final String TOKEN = "registration-token-1";
+
+    private static WireMockServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @TempDir
+    Path tmp;
+
+    private Path stateDir;
+    private final HeldTasks held = new HeldTasks(Clock.systemUTC());
+
+    @BeforeAll
+    static void startServer() {
+        server = FakeOrchestrator.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.resetAll();
+        stateDir = tmp.resolve("state");
+    }
+
+    private TestNode start() {
+        return start(server.baseUrl(), "node-1");
+    }
+
+    private TestNode start(String orchestratorUrl, String name) {
+        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, held);
+    }
+
+    @Test
+    void firstStartRegistersAndStoresTheIdentityPrivately() throws Exception {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+
+        Credentials credentials = start().registration().ensure();
+
+        assertThat(credentials.nodeId()).isEqualTo(NODE_ID);
+        assertThat(credentials.apiKey()).isEqualTo("key-1");
+        Path file = stateDir.resolve("credentials.json");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir))).isEqualTo("rwx------");
+        JsonNode stored = json.readTree(file.toFile());
+        assertThat(stored.path("node_id").asText()).isEqualTo(NODE_ID);
+        assertThat(stored.path("api_key").asText()).isEqualTo("key-1");
+        assertThat(stored.path("orchestrator_url").asText()).isEqualTo(server.baseUrl());
+    }
+
+    @Test
+    void restartReusesTheStoredIdentityWithoutRegistering() {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
+        start().registration().ensure();
+
+        TestNode restarted = start();
+        Credentials reused = restarted.registration().ensure();
+
+        assertThat(reused.apiKey()).isEqualTo("key-1");
+        assertThat(restarted.heartbeat().beat()).isTrue();
+        assertThat(registrations()).hasSize(1);
+        assertThat(heartbeatKeys()).containsExactly("key-1");
+    }
+
+    @Test
+    void anotherOrchestratorUrlRegistersAgain() {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        start().registration().ensure();
+
+        start("https://other.example", "node-1").registration().ensure();
+
+        assertThat(registrations()).hasSize(2);
+    }
+
+    @Test
+    void anotherNameRegistersAgain() {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        start().registration().ensure();
+
+        start(server.baseUrl(), "node-2").registration().ensure();
+
+        assertThat(registrations()).hasSize(2);
+    }
+
+    @Test
+    void anUnreadableCredentialsFileMeansRegisteringAgain() throws Exception {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("credentials.json"), "{\"node_id\": ");
+
+        assertThat(start().registration().ensure().apiKey()).isEqualTo("key-1");
+        assertThat(registrations()).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "401, Invalid API key", "404, Node not found" })
+    void aRefusedHeartbeatRegistersAgainAndTheNewKeyIsUsedAndStored(int status, String detail) {
+        answerInTurn(server, () -> post("/register"), registered(NODE_ID, "key-1", "node-1"),
+                registered(NODE_ID, "key-2", "node-1"));
+        server.stubFor(post("/nodes/heartbeat").willReturn(refusal(status, detail)));
+        server.stubFor(post("/nodes/heartbeat").withHeader("X-API-Key", equalTo("key-2")).willReturn(ok()));
+        TestNode node = start();
+        node.registration().ensure();
+
+        assertThat(node.heartbeat().beat()).isFalse();
+        assertThat(node.heartbeat().beat()).isTrue();
+
+        assertThat(registrations()).hasSize(2);
+        assertThat(heartbeatKeys()).containsExactly("key-1", "key-2");
+        assertThat(node.store().load().orElseThrow().apiKey()).isEqualTo("key-2");
+    }
+
+    @Test
+    void aHeartbeatServerErrorIsLoggedAndTheNextBeatGoesOn() {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        answerInTurn(server, () -> post("/nodes/heartbeat"), refusal(500, "Internal Server Error"), ok());
+        TestNode node = start();
+        node.registration().ensure();
+
+        try (LogCapture log = LogCapture.start()) {
+            assertThat(node.heartbeat().beat()).isFalse();
+            assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
+                    .contains("Heartbeat failed").contains("500").contains("Internal Server Error");
+        }
+        assertThat(node.heartbeat().beat()).isTrue();
+        assertThat(registrations()).hasSize(1);
+    }
+
+    @Test
+    void anIdleHeartbeatNamesNoTask() throws Exception {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
+        TestNode node = start();
+        node.registration().ensure();
+
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
+    }
+
+    @Test
+    void aBusyHeartbeatNamesTheLongestHeldTask() throws Exception {
+        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
+        TestNode node = start();
+        node.registration().ensure();
+        Instant now = Instant.now();
+        held.add(task("11111111-0000-0000-0000-000000000000"), now);
+        held.add(task("22222222-0000-0000-0000-000000000000"), now.minusSeconds(60));
+
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "busy", "current_task_id": "22222222-0000-0000-0000-000000000000"}"""
+                .formatted(NODE_ID)));
+    }
+
+    @Test
+    void noHeartbeatBeforeRegistration() {
+        assertThat(start().heartbeat().beat()).isFalse();
+        assertThat(server.getAllServeEvents()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "401 | Invalid registration token | Registration failed - invalid registration token",
+            "503 | Registration is disabled: no REGISTRATION_TOKEN | Registration failed - orchestrator has registration disabled" })
+    void aWrongTokenOrDisabledRegistrationIsRefusedAtOnce(int status, String detail, String message) {
+        server.stubFor(post("/register").willReturn(refusal(status, detail)));
+
+        assertThatThrownBy(() -> start().registration().ensure()).isInstanceOf(RegistrationRefused.class)
+                .hasMessage(message);
+        assertThat(registrations()).hasSize(1);
+        assertThat(stateDir.resolve("credentials.json")).doesNotExist();
+    }
+
+    private static TaskAssignment task(String id) {
+        return new TaskAssignment(id, "prompt", "", null, null, null);
+    }
+
+    private static List<LoggedRequest> registrations() {
+        return server.findAll(postRequestedFor(urlEqualTo("/register")));
+    }
+
+    private static List<LoggedRequest> heartbeats() {
+        return server.findAll(postRequestedFor(urlEqualTo("/nodes/heartbeat")));
+    }
+
+    private static List<String> heartbeatKeys() {
+        return heartbeats().stream().map(r -> r.getHeader("X-API-Key")).toList();
+    }
+
+    private List<JsonNode> heartbeatBodies() throws Exception {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (LoggedRequest request : heartbeats()) {
+            bodies.add(json.readTree(request.getBodyAsString()));
+        }
+        return bodies;
+    }
+}

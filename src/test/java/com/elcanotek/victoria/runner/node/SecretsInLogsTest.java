@@ -1,0 +1,96 @@
+package com.elcanotek.victoria.runner.node;
+
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.refusal;
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.LogCapture;
+import com.elcanotek.victoria.runner.config.TestConfigs;
+import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
+import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The registration token and the node key never reach a log line, an error message or a toString(). */
+@QuarkusTest
+class SecretsInLogsTest {
+
+    private static final String TOKEN = "tok-SECRET-123";
+    private static final String KEY = "key-SECRET-456";
+    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
+
+    private static WireMockServer server;
+
+    @Inject
+    ObjectMapper json;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() {
+        server = FakeOrchestrator.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @Test
+    void registrationHeartbeatsAndRefusalsLogNoSecret() {
+        // A retried registration, a refused heartbeat that registers again, a good heartbeat, and a wrong token.
+        answerInTurn(server, () -> post("/register"), refusal(500, "Internal Server Error"),
+                registered(NODE_ID, KEY, "node-1"));
+        answerInTurn(server, () -> post("/nodes/heartbeat"), refusal(401, "Invalid API key"), ok());
+        List<String> seen = new ArrayList<>();
+
+        try (LogCapture log = LogCapture.start()) {
+            TestNode node = TestNode.start(server, json, tmp.resolve("state"), TOKEN, server.baseUrl(), "node-1",
+                    new HeldTasks(Clock.systemUTC()));
+            seen.add(node.registration().ensure().toString());
+            node.heartbeat().beat();
+            node.heartbeat().beat();
+            server.stubFor(post("/register").willReturn(refusal(401, "Invalid registration token")));
+            TestNode refused = TestNode.start(server, json, tmp.resolve("other"), TOKEN, server.baseUrl(), "node-1",
+                    new HeldTasks(Clock.systemUTC()));
+            seen.add(catchThrowable(() -> refused.registration().ensure()).toString());
+            seen.addAll(log.lines());
+        }
+
+        assertThat(seen).as("captured lines").anyMatch(line -> line.contains("Registered as node " + NODE_ID))
+                .anyMatch(line -> line.contains("Heartbeat sent")).anyMatch(line -> line.contains("Heartbeat refused"))
+                .anyMatch(line -> line.contains("invalid registration token"));
+        assertThat(seen).noneMatch(line -> line.contains(TOKEN) || line.contains(KEY));
+    }
+
+    @Test
+    void toStringHidesTheSecrets() {
+        List<String> printed = List.of(
+                new Credentials(NODE_ID, KEY, "node-1", "https://o.example", "2025-06-01T10:00:00Z").toString(),
+                new NodeRegistration(NODE_ID, KEY, "node-1", "2025-06-01T10:00:00Z").toString(),
+                TestConfigs.runnerConfig(URI.create("https://o.example"), TOKEN, tmp).toString());
+
+        assertThat(printed).allMatch(text -> text.contains("node-1")).noneMatch(text -> text.contains(TOKEN) || text.contains(KEY));
+    }
+}

@@ -1,0 +1,29 @@
+package com.elcanotek.victoria.runner.node;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+/**
+ * One start of a runner's node side, wired as the daemon wires it: a client that sends the key
+ * of the registration, the registration over a credentials store in {@code stateDir}, and the
+ * heartbeat naming a task of {@code held}.
+ */
+record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore store) {
+
+    static TestNode start(WireMockServer server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
+            String name, HeldTasks held) {
+        AtomicReference<Registration> registration = new AtomicReference<>();
+        Orchestrator orchestrator = FakeOrchestrator.client(server, () -> registration.get().apiKey(), json, Clock.systemUTC());
+        CredentialsStore store = new CredentialsStore(stateDir, json);
+        registration.set(new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"), () -> token,
+                orchestratorUrl, Clock.systemUTC()));
+        return new TestNode(registration.get(), new Heartbeat(orchestrator, registration.get(), held::heartbeatTask), store);
+    }
+}
