@@ -129,7 +129,7 @@ public class Daemon {
                 config.maxConcurrentTasks());
         Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, ORPHAN_GRACE, clock);
         return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime.version(), reconcileInterval, clock);
+                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime, reconcileInterval, clock);
     }
 
     /**

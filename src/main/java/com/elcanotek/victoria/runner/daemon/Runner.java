@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.health.RunnerView;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.Heartbeat;
@@ -52,7 +53,7 @@ public class Runner implements RunnerView {
     private final Reconciler reconciler;
     private final HeldTasks held;
     private final ExecutorService workers;
-    private final String runtimeVersion;
+    private final ContainerRuntime runtime;
     private final Duration reconcileInterval;
     private final Clock clock;
     private final AtomicInteger exitCode = new AtomicInteger(0);
@@ -61,7 +62,7 @@ public class Runner implements RunnerView {
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, HeldTasks held, ExecutorService workers,
-            String runtimeVersion, Duration reconcileInterval, Clock clock) {
+            ContainerRuntime runtime, Duration reconcileInterval, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
@@ -72,7 +73,7 @@ public class Runner implements RunnerView {
         this.reconciler = reconciler;
         this.held = held;
         this.workers = workers;
-        this.runtimeVersion = runtimeVersion;
+        this.runtime = runtime;
         this.reconcileInterval = reconcileInterval;
         this.clock = clock;
     }
@@ -179,7 +180,11 @@ public class Runner implements RunnerView {
 
     @Override
     public Optional<String> runtimeVersion() {
-        return Optional.ofNullable(runtimeVersion);
+        try {
+            return Optional.of(runtime.name() + " " + runtime.version());
+        } catch (RuntimeException notAnswering) {
+            return Optional.empty();
+        }
     }
 
     @Override

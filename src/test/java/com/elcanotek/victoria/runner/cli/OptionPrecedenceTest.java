@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class OptionPrecedenceTest {
     private RunnerConfig resolve(Map<String, String> environment, String... args) {
         RunCommand command = new RunCommand(null);
         CommandLine commandLine = new CommandLine(command);
-        commandLine.setDefaultValueProvider(OptionSources.load(environment, Main.configFileArgument(args)));
+        commandLine.setDefaultValueProvider(OptionSources.load(environment, Main.configFileArgument(args), key -> Optional.empty()));
         commandLine.parseArgs(args);
         return command.toConfig(environment);
     }

@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.daemon;
 import java.time.Clock;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.container.ContainerRuntime;
 
 /** Lets tests of other packages assemble a {@link Runner} exactly as the daemon does. */
 public final class Runners {
@@ -10,7 +11,7 @@ public final class Runners {
     private Runners() {
     }
 
-    public static Runner create(Daemon daemon, RunnerConfig config, String runtimeVersion, Clock clock) {
-        return daemon.create(config, runtimeVersion, clock);
+    public static Runner create(Daemon daemon, RunnerConfig config, ContainerRuntime runtime, Clock clock) {
+        return daemon.create(config, runtime, clock);
     }
 }

@@ -1,6 +1,6 @@
 package com.elcanotek.victoria.runner.health;
 
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -30,8 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.daemon.Runner;
+import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.PodmanRuntime;
 import com.elcanotek.victoria.runner.daemon.Runners;
-import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,7 +49,10 @@ import io.restassured.response.ValidatableResponse;
 class HealthTest {
 
     private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
-    private static final String RUNTIME = "podman version 4.3.1";
+    /** The podman the tests run with; it must answer for the runner to be ready. */
+    private static final ContainerRuntime RUNTIME = new PodmanRuntime(List.of("podman"), new ObjectMapper());
+    /** A runtime that cannot answer. */
+    private static final ContainerRuntime MISSING = new PodmanRuntime(List.of("/nonexistent/podman"), new ObjectMapper());
 
     private static WireMockServer server;
 
@@ -83,7 +90,7 @@ class HealthTest {
 
     @BeforeAll
     static void startServer() {
-        server = FakeOrchestrator.start();
+        server = WireMockOrchestrator.start();
         server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
         server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
         server.stubFor(get("/tasks/pending").willReturn(okJson("null")));
@@ -102,9 +109,9 @@ class HealthTest {
         }
     }
 
-    private Runner assemble(String runtimeVersion) {
+    private Runner assemble(ContainerRuntime runtime) {
         runner = Runners.create(daemon, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp),
-                runtimeVersion, clock);
+                runtime, clock);
         return runner;
     }
 
@@ -136,7 +143,7 @@ class HealthTest {
         ready().statusCode(200)
                 .body("checks.find { it.name == 'runner' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'runner' }.data.node_id", equalTo(NODE_ID))
-                .body("checks.find { it.name == 'runner' }.data.container_runtime", equalTo(RUNTIME))
+                .body("checks.find { it.name == 'runner' }.data.container_runtime", equalTo("podman " + RUNTIME.version()))
                 .body("checks.find { it.name == 'runner' }.data.tasks_held", equalTo(0));
         live().statusCode(200).body("checks.find { it.name == 'task-loop' }.data.last_poll", notNullValue());
     }
@@ -150,7 +157,7 @@ class HealthTest {
 
     @Test
     void notReadyWithoutAContainerRuntime() {
-        assemble(null);
+        assemble(MISSING);
         startAttached();
 
         ready().statusCode(503)

@@ -1,8 +1,8 @@
 package com.elcanotek.victoria.runner.node;
 
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.answerInTurn;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.refusal;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import com.elcanotek.victoria.runner.LogCapture;
-import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,7 +61,7 @@ class RegistrationTest {
 
     @BeforeAll
     static void startServer() {
-        server = FakeOrchestrator.start();
+        server = WireMockOrchestrator.start();
     }
 
     @AfterAll
@@ -199,8 +199,8 @@ class RegistrationTest {
         TestNode node = start();
         node.registration().ensure();
         Instant now = Instant.now();
-        held.add(task("11111111-0000-0000-0000-000000000000"), now);
-        held.add(task("22222222-0000-0000-0000-000000000000"), now.minusSeconds(60));
+        held.addIfAbsent(task("11111111-0000-0000-0000-000000000000"), now);
+        held.addIfAbsent(task("22222222-0000-0000-0000-000000000000"), now.minusSeconds(60));
 
         node.heartbeat().beat();
 

@@ -1,8 +1,8 @@
 package com.elcanotek.victoria.runner.node;
 
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.answerInTurn;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.refusal;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.LogCapture;
 import com.elcanotek.victoria.runner.config.TestConfigs;
-import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,7 +49,7 @@ class SecretsInLogsTest {
 
     @BeforeAll
     static void startServer() {
-        server = FakeOrchestrator.start();
+        server = WireMockOrchestrator.start();
     }
 
     @AfterAll

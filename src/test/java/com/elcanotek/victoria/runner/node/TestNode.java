@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +20,7 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
     static TestNode start(WireMockServer server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, HeldTasks held) {
         AtomicReference<Registration> registration = new AtomicReference<>();
-        Orchestrator orchestrator = FakeOrchestrator.client(server, () -> registration.get().apiKey(), json, Clock.systemUTC());
+        Orchestrator orchestrator = WireMockOrchestrator.client(server, () -> registration.get().apiKey(), json, Clock.systemUTC());
         CredentialsStore store = new CredentialsStore(stateDir, json);
         registration.set(new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"), () -> token,
                 orchestratorUrl, Clock.systemUTC()));

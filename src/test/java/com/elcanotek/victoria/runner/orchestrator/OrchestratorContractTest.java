@@ -1,8 +1,8 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.answerInTurn;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.refusal;
-import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -77,7 +77,7 @@ class OrchestratorContractTest {
 
     @BeforeAll
     static void startServer() {
-        server = FakeOrchestrator.start();
+        server = WireMockOrchestrator.start();
     }
 
     @AfterAll
@@ -88,11 +88,11 @@ class OrchestratorContractTest {
     @BeforeEach
     void newClient() {
         server.resetAll();
-        orchestrator = client(FakeOrchestrator.TIMEOUT);
+        orchestrator = client(WireMockOrchestrator.TIMEOUT);
     }
 
     private Orchestrator client(Duration readTimeout) {
-        return FakeOrchestrator.client(server, readTimeout, () -> KEY, json, Clock.systemUTC());
+        return WireMockOrchestrator.client(server, readTimeout, () -> KEY, json, Clock.systemUTC());
     }
 
     // ---- requests ----

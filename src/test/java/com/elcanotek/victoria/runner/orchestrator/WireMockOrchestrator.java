@@ -23,11 +23,11 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
  * A WireMock server standing in for the orchestrator, and runner clients pointed at it. Clients
  * retry with the test profile's {@code runner.retry.*} backoff, as the daemon would.
  */
-public final class FakeOrchestrator {
+public final class WireMockOrchestrator {
 
     public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private FakeOrchestrator() {
+    private WireMockOrchestrator() {
     }
 
     /** Started on a free loopback port; the caller stops it. */
