@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.health;
 
+import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -21,10 +22,10 @@ import java.time.ZoneOffset;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.config.TestConfigs;
@@ -32,7 +33,6 @@ import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.daemon.Runner;
 import com.elcanotek.victoria.runner.daemon.Runners;
 import com.elcanotek.victoria.runner.orchestrator.FakeOrchestrator;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -44,10 +44,10 @@ import io.restassured.response.ValidatableResponse;
 @QuarkusTest
 class HealthTest {
 
-    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
     private static final String RUNTIME = "podman version 4.3.1";
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static FakeOrchestrator server = new FakeOrchestrator();
 
     @Inject
     Daemon daemon;
@@ -81,17 +81,11 @@ class HealthTest {
         }
     }
 
-    @BeforeAll
-    static void startServer() {
-        server = FakeOrchestrator.start();
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+    @BeforeEach
+    void answerLikeAnIdleOrchestrator() {
+        server.stubFor(post("/register").willReturn(registered("key-1")));
         server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
         server.stubFor(get("/tasks/pending").willReturn(okJson("null")));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
     }
 
     @AfterEach
