@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.health;
 
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -22,10 +23,10 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.config.TestConfigs;
@@ -36,7 +37,6 @@ import com.elcanotek.victoria.runner.container.PodmanRuntime;
 import com.elcanotek.victoria.runner.daemon.Runners;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -48,13 +48,13 @@ import io.restassured.response.ValidatableResponse;
 @QuarkusTest
 class HealthTest {
 
-    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
     /** The podman the tests run with; it must answer for the runner to be ready. */
     private static final ContainerRuntime RUNTIME = new PodmanRuntime(List.of("podman"), new ObjectMapper());
     /** A runtime that cannot answer. */
     private static final ContainerRuntime MISSING = new PodmanRuntime(List.of("/nonexistent/podman"), new ObjectMapper());
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static WireMockOrchestrator server = new WireMockOrchestrator();
 
     @Inject
     Daemon daemon;
@@ -88,17 +88,11 @@ class HealthTest {
         }
     }
 
-    @BeforeAll
-    static void startServer() {
-        server = WireMockOrchestrator.start();
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+    @BeforeEach
+    void answerLikeAnIdleOrchestrator() {
+        server.stubFor(post("/register").willReturn(registered("key-1")));
         server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
         server.stubFor(get("/tasks/pending").willReturn(okJson("null")));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
     }
 
     @AfterEach

@@ -1,6 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
-import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -22,10 +22,9 @@ import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,7 +35,6 @@ import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,10 +43,10 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class RegistrationTest {
 
-    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
     private static final String TOKEN = "registration-token-1";
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static WireMockOrchestrator server = new WireMockOrchestrator();
 
     @Inject
     ObjectMapper json;
@@ -59,19 +57,8 @@ class RegistrationTest {
     private Path stateDir;
     private final HeldTasks held = new HeldTasks(Clock.systemUTC());
 
-    @BeforeAll
-    static void startServer() {
-        server = WireMockOrchestrator.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
-    }
-
     @BeforeEach
-    void reset() {
-        server.resetAll();
+    void stateDirIn() {
         stateDir = tmp.resolve("state");
     }
 
@@ -83,9 +70,18 @@ class RegistrationTest {
         return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, held);
     }
 
+    /** A node registered with key-1, whose heartbeats the orchestrator takes. */
+    private TestNode registeredNode() {
+        server.stubFor(post("/register").willReturn(registered("key-1")));
+        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
+        TestNode node = start();
+        node.registration().ensure();
+        return node;
+    }
+
     @Test
     void firstStartRegistersAndStoresTheIdentityPrivately() throws Exception {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/register").willReturn(registered("key-1")));
 
         Credentials credentials = start().registration().ensure();
 
@@ -102,9 +98,7 @@ class RegistrationTest {
 
     @Test
     void restartReusesTheStoredIdentityWithoutRegistering() {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
-        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
-        start().registration().ensure();
+        registeredNode();
 
         TestNode restarted = start();
         Credentials reused = restarted.registration().ensure();
@@ -117,7 +111,7 @@ class RegistrationTest {
 
     @Test
     void anotherOrchestratorUrlRegistersAgain() {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/register").willReturn(registered("key-1")));
         start().registration().ensure();
 
         start("https://other.example", "node-1").registration().ensure();
@@ -127,7 +121,7 @@ class RegistrationTest {
 
     @Test
     void anotherNameRegistersAgain() {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/register").willReturn(registered("key-1")));
         start().registration().ensure();
 
         start(server.baseUrl(), "node-2").registration().ensure();
@@ -137,7 +131,7 @@ class RegistrationTest {
 
     @Test
     void anUnreadableCredentialsFileMeansRegisteringAgain() throws Exception {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
+        server.stubFor(post("/register").willReturn(registered("key-1")));
         Files.createDirectories(stateDir);
         Files.writeString(stateDir.resolve("credentials.json"), "{\"node_id\": ");
 
@@ -148,8 +142,7 @@ class RegistrationTest {
     @ParameterizedTest
     @CsvSource({ "401, Invalid API key", "404, Node not found" })
     void aRefusedHeartbeatRegistersAgainAndTheNewKeyIsUsedAndStored(int status, String detail) {
-        answerInTurn(server, () -> post("/register"), registered(NODE_ID, "key-1", "node-1"),
-                registered(NODE_ID, "key-2", "node-1"));
+        server.answerInTurn(() -> post("/register"), registered("key-1"), registered("key-2"));
         server.stubFor(post("/nodes/heartbeat").willReturn(refusal(status, detail)));
         server.stubFor(post("/nodes/heartbeat").withHeader("X-API-Key", equalTo("key-2")).willReturn(ok()));
         TestNode node = start();
@@ -165,8 +158,8 @@ class RegistrationTest {
 
     @Test
     void aHeartbeatServerErrorIsLoggedAndTheNextBeatGoesOn() {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
-        answerInTurn(server, () -> post("/nodes/heartbeat"), refusal(500, "Internal Server Error"), ok());
+        server.stubFor(post("/register").willReturn(registered("key-1")));
+        server.answerInTurn(() -> post("/nodes/heartbeat"), refusal(500, "Internal Server Error"), ok());
         TestNode node = start();
         node.registration().ensure();
 
@@ -181,12 +174,7 @@ class RegistrationTest {
 
     @Test
     void anIdleHeartbeatNamesNoTask() throws Exception {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
-        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
-        TestNode node = start();
-        node.registration().ensure();
-
-        node.heartbeat().beat();
+        registeredNode().heartbeat().beat();
 
         assertThat(heartbeatBodies()).containsExactly(json.readTree("""
                 {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
@@ -194,10 +182,7 @@ class RegistrationTest {
 
     @Test
     void aBusyHeartbeatNamesTheLongestHeldTask() throws Exception {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "key-1", "node-1")));
-        server.stubFor(post("/nodes/heartbeat").willReturn(ok()));
-        TestNode node = start();
-        node.registration().ensure();
+        TestNode node = registeredNode();
         Instant now = Instant.now();
         held.addIfAbsent(task("11111111-0000-0000-0000-000000000000"), now);
         held.addIfAbsent(task("22222222-0000-0000-0000-000000000000"), now.minusSeconds(60));
@@ -212,7 +197,7 @@ class RegistrationTest {
     @Test
     void noHeartbeatBeforeRegistration() {
         assertThat(start().heartbeat().beat()).isFalse();
-        assertThat(server.getAllServeEvents()).isEmpty();
+        assertThat(server.requests()).isEmpty();
     }
 
     @ParameterizedTest

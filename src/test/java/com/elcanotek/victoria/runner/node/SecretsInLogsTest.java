@@ -1,6 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
-import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -16,9 +16,8 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.LogCapture;
@@ -27,7 +26,6 @@ import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -37,9 +35,9 @@ class SecretsInLogsTest {
 
     private static final String TOKEN = "tok-SECRET-123";
     private static final String KEY = "key-SECRET-456";
-    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static WireMockOrchestrator server = new WireMockOrchestrator();
 
     @Inject
     ObjectMapper json;
@@ -47,22 +45,12 @@ class SecretsInLogsTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startServer() {
-        server = WireMockOrchestrator.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
-    }
-
     @Test
     void registrationHeartbeatsAndRefusalsLogNoSecret() {
         // A retried registration, a refused heartbeat that registers again, a good heartbeat, and a wrong token.
-        answerInTurn(server, () -> post("/register"), refusal(500, "Internal Server Error"),
-                registered(NODE_ID, KEY, "node-1"));
-        answerInTurn(server, () -> post("/nodes/heartbeat"), refusal(401, "Invalid API key"), ok());
+        server.answerInTurn(() -> post("/register"), refusal(500, "Internal Server Error"),
+                registered(KEY));
+        server.answerInTurn(() -> post("/nodes/heartbeat"), refusal(401, "Invalid API key"), ok());
         List<String> seen = new ArrayList<>();
 
         try (LogCapture log = LogCapture.start()) {

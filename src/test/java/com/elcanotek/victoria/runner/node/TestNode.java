@@ -8,7 +8,6 @@ import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 /**
  * One start of a runner's node side, wired as the daemon wires it: a client that sends the key
@@ -17,10 +16,10 @@ import com.github.tomakehurst.wiremock.WireMockServer;
  */
 record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore store) {
 
-    static TestNode start(WireMockServer server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
+    static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, HeldTasks held) {
         AtomicReference<Registration> registration = new AtomicReference<>();
-        Orchestrator orchestrator = WireMockOrchestrator.client(server, () -> registration.get().apiKey(), json, Clock.systemUTC());
+        Orchestrator orchestrator = server.client(() -> registration.get().apiKey(), json, Clock.systemUTC());
         CredentialsStore store = new CredentialsStore(stateDir, json);
         registration.set(new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"), () -> token,
                 orchestratorUrl, Clock.systemUTC()));

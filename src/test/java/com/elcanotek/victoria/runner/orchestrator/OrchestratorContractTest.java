@@ -1,17 +1,15 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
-import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.answerInTurn;
+import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.refusal;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.serverError;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -25,18 +23,17 @@ import java.util.stream.Stream;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -48,13 +45,13 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class OrchestratorContractTest {
 
-    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
     private static final String TASK_ID = "0d3c8b1a-7e6f-4a5b-8c9d-112233445566";
     private static final String KEY = "node-key-1";
     private static final String TOKEN = "registration-token-1";
     private static final RegisterRequest IDENTITY = new RegisterRequest("host-1", "node-1", "debian");
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static WireMockOrchestrator server = new WireMockOrchestrator();
 
     @Inject
     ObjectMapper json;
@@ -75,31 +72,20 @@ class OrchestratorContractTest {
         }
     }
 
-    @BeforeAll
-    static void startServer() {
-        server = WireMockOrchestrator.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
-    }
-
     @BeforeEach
     void newClient() {
-        server.resetAll();
         orchestrator = client(WireMockOrchestrator.TIMEOUT);
     }
 
     private Orchestrator client(Duration readTimeout) {
-        return WireMockOrchestrator.client(server, readTimeout, () -> KEY, json, Clock.systemUTC());
+        return server.client(readTimeout, () -> KEY, json, Clock.systemUTC());
     }
 
     // ---- requests ----
 
     @Test
     void registerSendsTheTokenNotTheKeyAndTheIdentity() throws Exception {
-        server.stubFor(post("/register").willReturn(registered(NODE_ID, "new-key", "node-1")));
+        server.stubFor(post("/register").willReturn(registered("new-key")));
 
         NodeRegistration answer = orchestrator.register(TOKEN, IDENTITY);
 
@@ -213,7 +199,7 @@ class OrchestratorContractTest {
     }
 
     @Test
-    void fileNameIsPercentEncodedAndTheChecksumHeaderIsExposed() {
+    void fileAnswerExposesTheChecksumHeaderAndTheBytes() {
         server.stubFor(get("/files/my%20report.pdf").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/octet-stream")
                 .withHeader("X-Checksum-SHA256", "cd".repeat(32)).withBody(new byte[] { 1, 2, 3 })));
@@ -223,6 +209,17 @@ class OrchestratorContractTest {
             assertThat(response.readEntity(byte[].class)).containsExactly(1, 2, 3);
         }
         assertSentWithKey(onlyRequest(), "GET", "/files/my%20report.pdf");
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "my report.pdf, my%20report.pdf", "a?b.txt, a%3Fb.txt", "c#d.txt, c%23d.txt", "g/h.txt, g%2Fh.txt",
+            "e%20f.txt, e%2520f.txt", "\u00fc.txt, %C3%BC.txt" })
+    void fileNamesArePercentEncodedAsOnePathSegment(String name, String encoded) {
+        server.stubFor(get(anyUrl()).willReturn(ok()));
+
+        orchestrator.file(name).close();
+
+        assertThat(onlyRequest().getUrl()).isEqualTo("/files/" + encoded);
     }
 
     // ---- refusals: never retried ----
@@ -246,7 +243,7 @@ class OrchestratorContractTest {
 
         assertThat(failure.status()).isEqualTo(status);
         assertThat(failure.getMessage()).contains(detail);
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test
@@ -277,7 +274,7 @@ class OrchestratorContractTest {
 
         assertThat(catchThrowableOfType(OrchestratorException.class, () -> report.send.accept(orchestrator)))
                 .returns(301, OrchestratorException::status).hasMessageContaining("https://orchestrator.example");
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(server.requests()).hasSize(1);
         assertThat(orchestrator.lastContact()).isPresent();
     }
 
@@ -294,11 +291,11 @@ class OrchestratorContractTest {
     @ParameterizedTest
     @MethodSource("transientReportFailures")
     void transientReportFailuresAreRetriedUntilTheServerTakesTheReport(Report report, ResponseDefinitionBuilder failure) {
-        answerInTurn(server, () -> post(report.path), failure, failure, ok());
+        server.answerInTurn(() -> post(report.path), failure, failure, ok());
 
         report.send.accept(orchestrator);
 
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(3);
+        assertThat(server.requests()).hasSize(3);
     }
 
     @Test
@@ -307,17 +304,17 @@ class OrchestratorContractTest {
 
         assertThat(catchThrowableOfType(OrchestratorException.class, () -> Report.STATUS.send.accept(orchestrator)))
                 .returns(500, OrchestratorException::status);
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(6);
+        assertThat(server.requests()).hasSize(6);
     }
 
     @Test
     void retryAfterIsWaitedFor() {
-        answerInTurn(server, () -> post("/status"),
+        server.answerInTurn(() -> post("/status"),
                 refusal(429, "Rate limit exceeded").withHeader("Retry-After", "1"), ok());
 
         Report.STATUS.send.accept(orchestrator);
 
-        List<Long> times = server.findAll(anyRequestedFor(anyUrl())).stream()
+        List<Long> times = server.requests().stream()
                 .map(r -> r.getLoggedDate().getTime()).sorted(Comparator.naturalOrder()).toList();
         assertThat(times).hasSize(2);
         assertThat(times.get(1) - times.get(0)).isGreaterThanOrEqualTo(900);
@@ -338,7 +335,7 @@ class OrchestratorContractTest {
 
         assertThat(catchThrowableOfType(OrchestratorException.class, () -> call.accept(orchestrator)))
                 .returns(503, OrchestratorException::status).returns(true, OrchestratorException::isTransient);
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test
@@ -390,10 +387,10 @@ class OrchestratorContractTest {
     @ParameterizedTest
     @MethodSource("passingRegistrationRefusals")
     void registrationRetriesUntilItSucceeds(ResponseDefinitionBuilder refusal) {
-        answerInTurn(server, () -> post("/register"), refusal, refusal, refusal, registered(NODE_ID, "new-key", "node-1"));
+        server.answerInTurn(() -> post("/register"), refusal, refusal, refusal, registered("new-key"));
 
         assertThat(orchestrator.register(TOKEN, IDENTITY).apiKey()).isEqualTo("new-key");
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(4);
+        assertThat(server.requests()).hasSize(4);
     }
 
     @ParameterizedTest
@@ -403,7 +400,7 @@ class OrchestratorContractTest {
 
         assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.register(TOKEN, IDENTITY)))
                 .returns(status, OrchestratorException::status).hasMessageContaining(detail);
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(server.requests()).hasSize(1);
     }
 
     static Stream<Arguments> finalRegistrationRefusals() {
@@ -417,7 +414,7 @@ class OrchestratorContractTest {
 
         assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.register(TOKEN, IDENTITY)))
                 .returns(true, OrchestratorException::isMalformedAnswer);
-        assertThat(server.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+        assertThat(server.requests()).hasSize(1);
     }
 
     // ---- last contact ----
@@ -445,7 +442,7 @@ class OrchestratorContractTest {
     }
 
     private LoggedRequest onlyRequest() {
-        List<LoggedRequest> requests = server.findAll(anyRequestedFor(anyUrl()));
+        List<LoggedRequest> requests = server.requests();
         assertThat(requests).hasSize(1);
         return requests.get(0);
     }

@@ -1,72 +1,62 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
- * A WireMock server standing in for the orchestrator, and runner clients pointed at it. Clients
- * retry with the test profile's {@code runner.retry.*} backoff, as the daemon would.
+ * WireMock standing in for the orchestrator, one server per test class on a free loopback port,
+ * reset before each test; and runner clients pointed at it, retrying with the test profile's
+ * {@code runner.retry.*} backoff as the daemon would. Register it as a static
+ * {@code @RegisterExtension} field.
  */
-public final class WireMockOrchestrator {
+public class WireMockOrchestrator extends WireMockExtension {
 
+    public static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
     public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private WireMockOrchestrator() {
+    public WireMockOrchestrator() {
+        super(WireMockExtension.newInstance().options(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")));
     }
 
-    /** Started on a free loopback port; the caller stops it. */
-    public static WireMockServer start() {
-        WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
-        return server;
+    public Orchestrator client(Supplier<String> apiKey, ObjectMapper json, Clock clock) {
+        return client(TIMEOUT, apiKey, json, clock);
     }
 
-    public static Orchestrator client(WireMockServer server, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
-        return client(server, TIMEOUT, apiKey, json, clock);
-    }
-
-    public static Orchestrator client(WireMockServer server, Duration readTimeout, Supplier<String> apiKey,
-            ObjectMapper json, Clock clock) {
+    public Orchestrator client(Duration readTimeout, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         var config = ConfigProvider.getConfig();
         Backoff.Policy retry = new Backoff.Policy(config.getValue("runner.retry.initial-delay", Duration.class),
                 config.getValue("runner.retry.max-delay", Duration.class));
-        return new Orchestrator(new ClientSettings(URI.create(server.baseUrl()), TIMEOUT, readTimeout, TIMEOUT, null, retry),
+        return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT, null, retry),
                 apiKey, json, clock);
     }
 
-    /** The orchestrator's answer to a registration, as the real server sends it. */
-    public static ResponseDefinitionBuilder registered(String nodeId, String apiKey, String name) {
-        return okJson("""
-                {"id": "%s", "api_key": "%s", "hostname": "host-1", "name": "%s", "os_type": "debian",
-                 "status": "idle", "last_heartbeat": null, "registered_at": "2025-06-01T10:00:00Z"}
-                """.formatted(nodeId, apiKey, name));
-    }
-
-    /** An error answer with the server's {@code {"detail": ...}} body. */
-    public static ResponseDefinitionBuilder refusal(int status, String detail) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-                .withBody("{\"detail\": \"" + detail + "\"}");
+    /** Every request received since the test began, oldest first. */
+    public List<LoggedRequest> requests() {
+        return findAll(anyRequestedFor(anyUrl()));
     }
 
     /** Answers one request after the other with {@code answers}; the last one repeats. */
-    public static void answerInTurn(WireMockServer server, Supplier<MappingBuilder> request,
-            ResponseDefinitionBuilder... answers) {
+    public void answerInTurn(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... answers) {
         String scenario = UUID.randomUUID().toString();
         for (int i = 0; i < answers.length; i++) {
             ScenarioMappingBuilder turn = request.get().inScenario(scenario)
@@ -74,7 +64,21 @@ public final class WireMockOrchestrator {
             if (i < answers.length - 1) {
                 turn.willSetStateTo("turn " + (i + 1));
             }
-            server.stubFor(turn.willReturn(answers[i]));
+            stubFor(turn.willReturn(answers[i]));
         }
+    }
+
+    /** The orchestrator's answer to registering node {@code node-1}, as the real server sends it. */
+    public static ResponseDefinitionBuilder registered(String apiKey) {
+        return okJson("""
+                {"id": "%s", "api_key": "%s", "hostname": "host-1", "name": "node-1", "os_type": "debian",
+                 "status": "idle", "last_heartbeat": null, "registered_at": "2025-06-01T10:00:00Z"}
+                """.formatted(NODE_ID, apiKey));
+    }
+
+    /** An error answer with the server's {@code {"detail": ...}} body. */
+    public static ResponseDefinitionBuilder refusal(int status, String detail) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody("{\"detail\": \"" + detail + "\"}");
     }
 }
