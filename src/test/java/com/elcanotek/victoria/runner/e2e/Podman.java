@@ -2,12 +2,15 @@ package com.elcanotek.victoria.runner.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+
 /** Direct podman calls for test set-up and assertions, independent of the runner's own runtime code. */
-final class Podman {
+public final class Podman {
 
     private Podman() {
     }
@@ -38,6 +41,11 @@ final class Podman {
         return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
     }
 
+    /** Containers are removed just after their task's final report, so this gives them a moment. */
+    static void awaitNoneLabelled(String label) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> containersLabelled(label).isEmpty());
+    }
+
     static void removeLabelled(String label) {
         for (String name : containersLabelled(label)) {
             run("rm", "-f", "-t", "0", name);
@@ -45,7 +53,7 @@ final class Podman {
     }
 
     /** Builds the stand-in image if it is missing or stale. */
-    static void ensureTestImage() {
+    public static void ensureTestImage() {
         String out = runScript("src/test/container/build-image.sh");
         if (run("images", "-q", RunnerProcess.TEST_IMAGE).isBlank()) {
             throw new AssertionError("test image missing after build:\n" + out);
