@@ -21,7 +21,6 @@ import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
-import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 
 /**
  * The packaged runner against the stateful fake orchestrator and real podman, with a small local
@@ -190,29 +189,6 @@ class TaskExecutionIT {
         var firstSuccess = done.stream().map(t -> t.firstAt(TaskState.SUCCESS)).min(java.time.Instant::compareTo).orElseThrow();
         for (TaskSnapshot task : done) {
             assertThat(task.firstAt(TaskState.RUNNING)).isBefore(firstSuccess);
-        }
-    }
-
-    @Test
-    void sessionLogIsSubmittedBeforeTheFinalStatusAndFittedToTheLimit() throws Exception {
-        CrushDbFixture db = CrushDbFixture.create(home, CrushDbFixture.Schema.CURRENT);
-        long now = System.currentTimeMillis() / 1000;
-        db.session("s-big", null, now, now + 5);
-        String chunk = "x".repeat(200_000);
-        for (int i = 0; i < 8; i++) {
-            db.message("m" + i, "s-big", i % 2 == 0 ? "user" : "assistant", "[\"" + chunk + i + "\"]", now + i);
-        }
-        try {
-            String id = orchestrator.createTask("exit=0");
-
-            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
-
-            assertThat(done.logSubmissions()).isEqualTo(1);
-            assertThat(done.latestSession().path("id").asText()).isEqualTo("s-big");
-            assertThat(done.latestSession().path("messages").size()).isBetween(1, 5);
-            assertThat(done.latestSession().toString().length()).isLessThanOrEqualTo(1024 * 1024);
-        } finally {
-            Files.deleteIfExists(db.file());
         }
     }
 
