@@ -35,7 +35,6 @@ class DockerRuntimeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Podman.ensureTestImage();
         orchestrator = FakeBackedRunner.fake().build().start();
         runner = FakeBackedRunner.start(orchestrator, work, "docker-e2e-" + ProcessHandle.current().pid(),
                 Map.of("--container-runtime", "docker"), Map.of("DOCKER_HOST", PODMAN_API));
@@ -43,14 +42,9 @@ class DockerRuntimeIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (runner != null) {
-                runner.close();
-            }
-        } finally {
-            if (orchestrator != null) {
-                orchestrator.close();
-            }
+        // Closes the runner, then the fake it talks to; one left null by a failed set-up is skipped.
+        try (FakeOrchestrator fake = orchestrator; FakeBackedRunner last = runner) {
+            // nothing to do but close
         }
     }
 

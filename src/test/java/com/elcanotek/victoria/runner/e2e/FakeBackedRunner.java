@@ -37,12 +37,15 @@ public final class FakeBackedRunner implements AutoCloseable {
     }
 
     /**
+     * Makes sure the test image exists first: it is the default image, and building it when missing is cheap.
+     *
      * @param options {@code --option} to value; they replace the defaults of the same name (picocli refuses an
      *                option given twice), which poll every second and run the test image
      * @param environment added to the runner's, after the registration token
      */
     public static FakeBackedRunner start(FakeOrchestrator fake, Path dir, String name, Map<String, String> options,
             Map<String, String> environment) throws IOException {
+        Podman.ensureTestImage();
         Path home = dir.resolve("home");
         Path stateDir = dir.resolve("state");
         Map<String, String> merged = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /** Direct podman calls for test set-up and assertions, independent of the runner's own runtime code. */
-public final class Podman {
+final class Podman {
 
     private Podman() {
     }
@@ -53,7 +53,7 @@ public final class Podman {
     }
 
     /** Builds the stand-in image if it is missing or stale. */
-    public static void ensureTestImage() {
+    static void ensureTestImage() {
         String out = runScript("src/test/container/build-image.sh");
         if (run("images", "-q", RunnerProcess.TEST_IMAGE).isBlank()) {
             throw new AssertionError("test image missing after build:\n" + out);

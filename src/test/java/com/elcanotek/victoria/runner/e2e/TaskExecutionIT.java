@@ -40,7 +40,6 @@ class TaskExecutionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Podman.ensureTestImage();
         orchestrator = FakeBackedRunner.fake().build().start();
         runnerName = "e2e-" + ProcessHandle.current().pid();
         startRunner();
@@ -56,14 +55,9 @@ class TaskExecutionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (runner != null) {
-                runner.close();
-            }
-        } finally {
-            if (orchestrator != null) {
-                orchestrator.close();
-            }
+        // Closes the runner, then the fake it talks to; one left null by a failed set-up is skipped.
+        try (FakeOrchestrator fake = orchestrator; FakeBackedRunner last = runner) {
+            // nothing to do but close
         }
     }
 
