@@ -2,9 +2,12 @@ package com.elcanotek.victoria.runner.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
 
 /** Direct podman calls for test set-up and assertions, independent of the runner's own runtime code. */
 final class Podman {
@@ -36,6 +39,11 @@ final class Podman {
     static List<String> containersLabelled(String label) {
         String out = run("ps", "-a", "--filter", "label=" + label, "--format", "{{.Names}}").strip();
         return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+    }
+
+    /** Containers are removed just after their task's final report, so this gives them a moment. */
+    static void awaitNoneLabelled(String label) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> containersLabelled(label).isEmpty());
     }
 
     static void removeLabelled(String label) {

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,6 @@ import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
-import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 
 /**
  * The packaged runner against the stateful fake orchestrator and real podman, with a small local
@@ -30,52 +28,36 @@ import com.elcanotek.victoria.runner.logs.CrushDbFixture;
  */
 class TaskExecutionIT {
 
-    static final String TOKEN = "reg-token-e2e-SECRET";
     static final Duration TASK_WAIT = Duration.ofSeconds(60);
 
     @TempDir
     static Path work;
 
     static FakeOrchestrator orchestrator;
-    static RunnerProcess runner;
+    static FakeBackedRunner runner;
     static String runnerName;
     static Path home;
 
     @BeforeAll
     static void start() throws Exception {
-        Podman.ensureTestImage();
-        orchestrator = FakeOrchestrator.builder().registrationToken(TOKEN).build().start();
+        orchestrator = FakeBackedRunner.fake().build().start();
         runnerName = "e2e-" + ProcessHandle.current().pid();
-        home = Files.createDirectories(work.resolve("home"));
         startRunner();
+        home = Files.createDirectories(runner.home());
     }
 
     static void startRunner() throws Exception {
-        Path state = work.resolve("state");
-        runner = RunnerProcess.start(work, List.of(
-                "--orchestrator-url", orchestrator.url(),
-                "--name", runnerName,
-                "--poll-interval", "1",
+        runner = FakeBackedRunner.start(orchestrator, work, runnerName, Map.of(
                 "--heartbeat-interval", "2",
                 "--lease-renewal-interval", "2",
-                "--container-image", RunnerProcess.TEST_IMAGE,
-                "--victoria-home", home.toString(),
-                "--state-dir", state.toString(),
-                "--max-concurrent-tasks", "3"),
-                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+                "--max-concurrent-tasks", "3"), Map.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (runner != null) {
-                runner.close();
-            }
-        } finally {
-            Podman.removeLabelled("victoria-runner.runner=" + runnerName);
-            if (orchestrator != null) {
-                orchestrator.close();
-            }
+        // Closes the runner, then the fake it talks to; one left null by a failed set-up is skipped.
+        try (FakeOrchestrator fake = orchestrator; FakeBackedRunner last = runner) {
+            // nothing to do but close
         }
     }
 
@@ -85,12 +67,12 @@ class TaskExecutionIT {
 
         TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
 
-        assertThat(statuses(done)).containsSubsequence(TaskState.RUNNING, TaskState.SUCCESS);
+        assertThat(done.states()).containsSubsequence(TaskState.RUNNING, TaskState.SUCCESS);
         String env = Files.readString(home.resolve("runs/" + id + "/env"));
         assertThat(env).contains("TASK_ID=" + id).contains("ORCHESTRATOR_URL=" + orchestrator.url())
                 .containsPattern("NODE_API_KEY=\\S+");
-        assertNoContainerLeft(id);
-        assertThat(runner.output()).doesNotContain(TOKEN);
+        Podman.awaitNoneLabelled("victoria-runner.task=" + id);
+        assertThat(runner.output()).doesNotContain(FakeBackedRunner.TOKEN);
     }
 
     @Test
@@ -109,7 +91,7 @@ class TaskExecutionIT {
         TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
 
         assertThat(done.result()).isEqualTo("timed out after 2 s");
-        assertNoContainerLeft(id);
+        Podman.awaitNoneLabelled("victoria-runner.task=" + id);
     }
 
     @Test
@@ -170,13 +152,8 @@ class TaskExecutionIT {
     @Test
     void missingImageIsReportedWithTheRuntimeMessageAndTheRunnerGoesOn() throws Exception {
         // A second runner whose image does not exist; it must report the failure and keep serving.
-        Path second = Files.createDirectories(work.resolve("second"));
-        String name = runnerName + "-noimage";
-        try (RunnerProcess other = RunnerProcess.start(second, List.of(
-                "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
-                "--container-image", "localhost/victoria-missing:none",
-                "--victoria-home", second.resolve("home").toString(), "--state-dir", second.resolve("state").toString()),
-                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN))) {
+        try (FakeBackedRunner other = FakeBackedRunner.start(orchestrator, work.resolve("second"), runnerName + "-noimage",
+                Map.of("--container-image", "localhost/victoria-missing:none"), Map.of())) {
             runner.close(); // only the second runner may claim now
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -188,7 +165,6 @@ class TaskExecutionIT {
             }
             assertThat(other.isAlive()).isTrue();
         } finally {
-            Podman.removeLabelled("victoria-runner.runner=" + name);
             startRunner();
         }
     }
@@ -204,48 +180,10 @@ class TaskExecutionIT {
             done.add(orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT));
         }
         // Every task was running before the first one finished.
-        var firstSuccess = done.stream().map(t -> at(t, TaskState.SUCCESS)).min(java.time.Instant::compareTo).orElseThrow();
+        var firstSuccess = done.stream().map(t -> t.firstAt(TaskState.SUCCESS)).min(java.time.Instant::compareTo).orElseThrow();
         for (TaskSnapshot task : done) {
-            assertThat(at(task, TaskState.RUNNING)).isBefore(firstSuccess);
+            assertThat(task.firstAt(TaskState.RUNNING)).isBefore(firstSuccess);
         }
-    }
-
-    @Test
-    void sessionLogIsSubmittedBeforeTheFinalStatusAndFittedToTheLimit() throws Exception {
-        CrushDbFixture db = CrushDbFixture.create(home, CrushDbFixture.Schema.CURRENT);
-        long now = System.currentTimeMillis() / 1000;
-        db.session("s-big", null, now, now + 5);
-        String chunk = "x".repeat(200_000);
-        for (int i = 0; i < 8; i++) {
-            db.message("m" + i, "s-big", i % 2 == 0 ? "user" : "assistant", "[\"" + chunk + i + "\"]", now + i);
-        }
-        try {
-            String id = orchestrator.createTask("exit=0");
-
-            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
-
-            assertThat(done.logSubmissions()).isEqualTo(1);
-            assertThat(done.latestSession().path("id").asText()).isEqualTo("s-big");
-            assertThat(done.latestSession().path("messages").size()).isBetween(1, 5);
-            assertThat(done.latestSession().toString().length()).isLessThanOrEqualTo(1024 * 1024);
-        } finally {
-            Files.deleteIfExists(db.file());
-        }
-    }
-
-    /** The container is removed right after the final report, so give it a moment. */
-    private static void assertNoContainerLeft(String taskId) {
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> Podman.containersLabelled("victoria-runner.task=" + taskId).isEmpty());
-    }
-
-    private static List<TaskState> statuses(TaskSnapshot task) {
-        return task.history().stream().map(TaskSnapshot.StatusChange::state).toList();
-    }
-
-    private static java.time.Instant at(TaskSnapshot task, TaskState state) {
-        return task.history().stream().filter(c -> c.state() == state).map(TaskSnapshot.StatusChange::at).findFirst()
-                .orElseThrow(() -> new AssertionError(task.id() + " never reached " + state + ": " + task.history()));
     }
 
     private static String sha256(byte[] bytes) throws Exception {

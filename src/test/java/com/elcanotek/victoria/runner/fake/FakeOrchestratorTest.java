@@ -146,6 +146,7 @@ class FakeOrchestratorTest {
                 TaskState.PENDING, TaskState.LEASED, TaskState.RUNNING, TaskState.SUCCESS);
         assertThat(task.logSubmissions()).isEqualTo(2);
         assertThat(task.latestSession().get("title").asText()).isEqualTo("second");
+        assertThat(task.logsAcceptedAt()).isBefore(task.history().get(3).at());
     }
 
     @Test

@@ -36,6 +36,7 @@ final class TaskBoard {
         String result;
         JsonNode latestSession;
         int logSubmissions;
+        Instant logsAcceptedAt;
 
         Task(Assignment assignment) {
             this.assignment = assignment;
@@ -100,6 +101,7 @@ final class TaskBoard {
         requireHeld(task, nodeId);
         task.latestSession = session.deepCopy();
         task.logSubmissions++;
+        task.logsAcceptedAt = Instant.now();
         notifyAll();
     }
 
@@ -167,7 +169,7 @@ final class TaskBoard {
     private TaskSnapshot snapshot(Task task) {
         return new TaskSnapshot(task.assignment.taskId(), task.assignment.spec().prompt(), task.state, task.holder,
                 task.leaseExpiresAt, task.result, List.copyOf(task.history), task.logSubmissions,
-                task.latestSession == null ? null : task.latestSession.deepCopy());
+                task.latestSession == null ? null : task.latestSession.deepCopy(), task.logsAcceptedAt);
     }
 
     private void transition(Task task, TaskState state, String nodeId, String message) {

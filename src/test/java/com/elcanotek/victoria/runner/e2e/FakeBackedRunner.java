@@ -1,0 +1,100 @@
+package com.elcanotek.victoria.runner.e2e;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.elcanotek.victoria.runner.container.ContainerSpec;
+import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
+
+/**
+ * The packaged runner started against a fake orchestrator, with its Victoria home and state dir in one
+ * folder: the set-up the end-to-end tests and the benchmark share. Starting again with the same folder and
+ * name gives a restarted runner the same identity and journal.
+ */
+public final class FakeBackedRunner implements AutoCloseable {
+
+    public static final String TOKEN = "reg-token-e2e-SECRET";
+
+    private final String name;
+    private final Path home;
+    private final Path stateDir;
+    private final RunnerProcess process;
+
+    private FakeBackedRunner(String name, Path home, Path stateDir, RunnerProcess process) {
+        this.name = name;
+        this.home = home;
+        this.stateDir = stateDir;
+        this.process = process;
+    }
+
+    /** A fake that accepts {@link #TOKEN}. */
+    public static FakeOrchestrator.Builder fake() {
+        return FakeOrchestrator.builder().registrationToken(TOKEN);
+    }
+
+    /**
+     * Makes sure the test image exists first: it is the default image, and building it when missing is cheap.
+     *
+     * @param options {@code --option} to value; they replace the defaults of the same name (picocli refuses an
+     *                option given twice), which poll every second and run the test image
+     * @param environment added to the runner's, after the registration token
+     */
+    public static FakeBackedRunner start(FakeOrchestrator fake, Path dir, String name, Map<String, String> options,
+            Map<String, String> environment) throws IOException {
+        Podman.ensureTestImage();
+        Path home = dir.resolve("home");
+        Path stateDir = dir.resolve("state");
+        Map<String, String> merged = new LinkedHashMap<>();
+        merged.put("--orchestrator-url", fake.url());
+        merged.put("--name", name);
+        merged.put("--poll-interval", "1");
+        merged.put("--container-image", RunnerProcess.TEST_IMAGE);
+        merged.put("--victoria-home", home.toString());
+        merged.put("--state-dir", stateDir.toString());
+        merged.putAll(options);
+        List<String> args = new ArrayList<>();
+        merged.forEach((option, value) -> args.addAll(List.of(option, value)));
+        Map<String, String> env = new LinkedHashMap<>(Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+        env.putAll(environment);
+        return new FakeBackedRunner(name, home, stateDir, RunnerProcess.start(dir, args, env));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** The label filter matching every container this runner started. */
+    public String containerLabel() {
+        return ContainerSpec.LABEL_RUNNER + "=" + name;
+    }
+
+    public String output() {
+        return process.output();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills the runner and removes whatever containers it left, so no test leaks into the next. */
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            process.close();
+        } finally {
+            Podman.removeLabelled(containerLabel());
+        }
+    }
+}
