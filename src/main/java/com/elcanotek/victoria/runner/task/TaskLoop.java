@@ -29,6 +29,7 @@ public class TaskLoop {
     private final int slots;
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
+    private final AtomicBoolean pollAgain = new AtomicBoolean();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskJournal journal, HeldTasks held,
             TaskHandler handler, ExecutorService workers, int slots) {
@@ -41,19 +42,21 @@ public class TaskLoop {
         this.slots = slots;
     }
 
-    /** Claims until the slots are full or nothing is pending. A poll already under way covers this one. */
+    /**
+     * Claims until the slots are full or nothing is pending. A poll asked for while another is under
+     * way makes that one go round again, so a slot freed at any moment is polled at once.
+     */
     public void poll() {
-        if (!polling.tryLock()) {
-            return;
-        }
-        try {
-            while (claiming.get() && held.size() < slots && registration.current().isPresent()) {
-                if (!claimOne()) {
-                    return;
+        pollAgain.set(true);
+        while (pollAgain.get() && polling.tryLock()) {
+            try {
+                pollAgain.set(false);
+                while (claiming.get() && held.size() < slots && registration.current().isPresent() && claimOne()) {
+                    // each round claims one task
                 }
+            } finally {
+                polling.unlock();
             }
-        } finally {
-            polling.unlock();
         }
     }
 
