@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.cli.RunCommand;
 import com.elcanotek.victoria.runner.daemon.Runner;
 
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -50,7 +51,8 @@ class SystemdUnitTest {
         require(probe.exitCode() == 0 && probe.output().isBlank(),
                 "systemd-analyze cannot verify even a minimal unit here: " + probe.output());
 
-        Files.copy(UNIT, units.resolve("victoria-runner.service"));
+        // replaces an installed copy of the package's unit, if the copied units hold one
+        Files.copy(UNIT, units.resolve("victoria-runner.service"), StandardCopyOption.REPLACE_EXISTING);
         assertThat(verify(root, "victoria-runner.service")).isEqualTo(new Commands.Result(0, ""));
 
         Path dropIns = root.resolve("etc/systemd/system/victoria-runner.service.d");
@@ -59,7 +61,10 @@ class SystemdUnitTest {
         assertThat(verify(root, "victoria-runner.service")).isEqualTo(new Commands.Result(0, ""));
     }
 
-    /** systemd must not restart what cannot succeed, and must wait out the runner's own stop deadline. */
+    /**
+     * systemd must not restart what cannot succeed, and must wait out the runner's stop: a claim in flight
+     * (measured: 30.1 s from SIGTERM with the orchestrator silent), then the calls the thread pool still runs.
+     */
     @Test
     void exitStatusesAndStopTimeoutMatchTheRunner() throws IOException {
         Map<String, String> service = serviceSettings();
@@ -71,9 +76,12 @@ class SystemdUnitTest {
         try (Reader reader = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
             application.load(reader);
         }
-        Duration runnerDeadline = DurationConverter.parseDuration(application.getProperty("quarkus.thread-pool.shutdown-timeout"));
+        CommandLine.Model.CommandSpec options = new CommandLine(new RunCommand(null)).getCommandSpec();
+        Duration claimInFlight = Duration.ofSeconds(Long.parseLong(options.findOption("--connect-timeout").defaultValue())
+                + Long.parseLong(options.findOption("--read-timeout").defaultValue()));
+        Duration otherCalls = DurationConverter.parseDuration(application.getProperty("quarkus.thread-pool.shutdown-timeout"));
         Duration stopTimeout = Duration.ofSeconds(Long.parseLong(service.get("TimeoutStopSec")));
-        assertThat(stopTimeout).isGreaterThanOrEqualTo(runnerDeadline.plusSeconds(10));
+        assertThat(stopTimeout).isGreaterThanOrEqualTo(claimInFlight.plus(otherCalls).plusSeconds(5));
     }
 
     private static Commands.Result verify(Path root, String unit) {
