@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (root, no systemd as PID 1, no registry) for the tests:
-#  1. installs podman & co (+ sqlite3, + docker CLI when `docker` is not on PATH)
+#  1. installs podman & co (+ sqlite3, + docker CLI when `docker` is not on PATH, + systemd and
+#     rpm for the packaging tests: systemd-analyze verify, rpm -qp)
 #  2. writes /etc/containers/containers.conf with the fixes from PODMAN.md
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)
@@ -24,7 +25,7 @@ fi
 
 # ---------------------------------------------------------------- 1. packages
 PKGS=(podman runc crun conmon netavark aardvark-dns containernetworking-plugins catatonit uidmap
-      slirp4netns fuse-overlayfs iptables busybox-static sqlite3)
+      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm)
 missing=()
 for p in "${PKGS[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then

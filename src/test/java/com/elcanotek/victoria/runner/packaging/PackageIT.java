@@ -1,0 +1,137 @@
+package com.elcanotek.victoria.runner.packaging;
+
+import static com.elcanotek.victoria.runner.packaging.Commands.lines;
+import static com.elcanotek.victoria.runner.packaging.Commands.ok;
+import static com.elcanotek.victoria.runner.packaging.Commands.onPath;
+import static com.elcanotek.victoria.runner.packaging.Commands.require;
+import static com.elcanotek.victoria.runner.packaging.Commands.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages this build made in target/: the .deb installed, installed again (an upgrade), removed and
+ * purged with dpkg on this machine, the .rpm read with rpm -qp. Installing needs root on Debian and a machine
+ * without the package, which the test leaves as it found it.
+ */
+class PackageIT {
+
+    static final String VERSION = System.getProperty("project.version");
+    static final Path DEB = Path.of("target", "victoria-runner_" + VERSION + "_amd64.deb").toAbsolutePath();
+    static final Path RPM = Path.of("target", "victoria-runner-" + VERSION + "-1.x86_64.rpm").toAbsolutePath();
+
+    static final String STATE = "/var/lib/victoria-runner";
+    static final String CONFIG = "/etc/victoria-runner/runner.conf";
+    static final String ENV = "/etc/victoria-runner/runner.env";
+
+    @Test
+    void debInstallsUpgradesKeepingEditsRemovesAndPurges() throws IOException {
+        require(Files.exists(Path.of("/etc/debian_version")) && onPath("dpkg"), "not a Debian machine");
+        require("0".equals(ok("id", "-u").strip()), "installing a package needs root");
+        require(!installed(), "victoria-runner is installed here: the test would replace and purge it");
+        require(!Files.exists(Path.of(STATE)) && !Files.exists(Path.of("/etc/victoria-runner")),
+                STATE + " or /etc/victoria-runner exists here: a purge would delete it");
+        require(Files.exists(DEB), DEB + " was not built (-DskipPackages?)");
+        boolean userExisted = run("getent", "passwd", "victoria-runner").exitCode() == 0;
+        try {
+            ok("dpkg", "-i", DEB.toString());
+            assertInstalled();
+
+            Files.writeString(Path.of(CONFIG), "max-concurrent-tasks = 2\n", StandardOpenOption.APPEND);
+            Files.writeString(Path.of(STATE, "credentials.json"), "{}");
+            ok("dpkg", "-i", DEB.toString());
+            assertThat(Files.readString(Path.of(CONFIG))).endsWith("max-concurrent-tasks = 2\n");
+            assertThat(Path.of(STATE, "credentials.json")).exists();
+            assertThat(ok("grep", "-c", "^victoria-runner:", "/etc/subuid").strip()).isEqualTo("1");
+
+            ok("dpkg", "-r", "victoria-runner");
+            assertThat(Path.of("/usr/bin/victoria-runner")).doesNotExist();
+            assertThat(Files.readString(Path.of(CONFIG))).endsWith("max-concurrent-tasks = 2\n");
+            assertThat(Path.of(STATE, "credentials.json")).exists();
+
+            ok("dpkg", "-P", "victoria-runner");
+            assertThat(Path.of("/etc/victoria-runner")).doesNotExist();
+            assertThat(Path.of(STATE)).doesNotExist();
+        } finally {
+            if (installed()) {
+                ok("dpkg", "-P", "victoria-runner");
+            }
+            if (!userExisted && run("getent", "passwd", "victoria-runner").exitCode() == 0) {
+                ok("userdel", "victoria-runner"); // also drops its group and subordinate ids
+            }
+        }
+        if (!userExisted) {
+            assertThat(ok("cat", "/etc/subuid", "/etc/subgid")).doesNotContain("victoria-runner:");
+        }
+    }
+
+    private static void assertInstalled() {
+        assertThat(mode("/usr/bin/victoria-runner")).isEqualTo("755 root:root");
+        assertThat(mode("/usr/lib/victoria-runner/quarkus-run.jar")).isEqualTo("644 root:root");
+        assertThat(mode("/lib/systemd/system/victoria-runner.service")).isEqualTo("644 root:root");
+        assertThat(mode(CONFIG)).isEqualTo("644 root:root");
+        assertThat(mode(ENV)).isEqualTo("640 root:victoria-runner");
+        assertThat(mode("/usr/share/doc/victoria-runner/README.md")).isEqualTo("644 root:root");
+        assertThat(mode(STATE)).isEqualTo("700 victoria-runner:victoria-runner");
+        assertThat(mode(STATE + "/Victoria")).isEqualTo("755 victoria-runner:victoria-runner");
+        assertThat(lines(ok("dpkg-query", "-W", "-f=${Conffiles}\\n", "victoria-runner")))
+                .extracting(line -> line.split(" ")[0]).containsExactlyInAnyOrder(CONFIG, ENV);
+
+        assertThat(ok("getent", "passwd", "victoria-runner")).contains(":" + STATE + ":/usr/sbin/nologin");
+        for (String ids : List.of("/etc/subuid", "/etc/subgid")) {
+            assertThat(ok("cat", ids)).containsPattern("(?m)^victoria-runner:\\d+:65536$");
+        }
+        assertThat(ok("/usr/bin/victoria-runner", "--version")).contains("victoria-runner " + VERSION);
+        // the installed unit with its real ExecStart; systemd-analyze reports problems as output
+        if (onPath("systemd-analyze")) {
+            assertThat(ok("systemd-analyze", "verify", "--man=no", "/lib/systemd/system/victoria-runner.service")).isBlank();
+        }
+    }
+
+    @Test
+    void rpmCarriesTheSameFilesAsTheDebWithScriptletsAndDependencies() {
+        require(onPath("rpm") && onPath("dpkg-deb"), "rpm or dpkg-deb is not installed (Debian: the rpm and dpkg packages)");
+        require(Files.exists(RPM) && Files.exists(DEB), "the packages were not built (-DskipPackages?)");
+        List<String> rpmFiles = lines(ok("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILENAMES}\\n]",
+                RPM.toString()));
+        assertThat(rpmFiles).contains(
+                "-rwxr-xr-x root:root  /usr/bin/victoria-runner",
+                "-rw-r--r-- root:root  /usr/lib/systemd/system/victoria-runner.service",
+                "-rw-r--r-- root:root cn /etc/victoria-runner/runner.conf",
+                "-rw-r----- root:victoria-runner cn /etc/victoria-runner/runner.env",
+                "-rw-r--r-- root:root d /usr/share/doc/victoria-runner/README.md",
+                "-rw-r--r-- root:root  /usr/lib/victoria-runner/quarkus-run.jar");
+        Set<String> debFiles = lines(ok("dpkg-deb", "--contents", DEB.toString())).stream()
+                .filter(line -> !line.startsWith("d")).map(line -> line.substring(line.lastIndexOf(" ./") + 2))
+                .map(path -> path.replaceFirst("^/lib/systemd/", "/usr/lib/systemd/")).collect(Collectors.toSet());
+        assertThat(rpmFiles.stream().filter(line -> !line.startsWith("d")).map(line -> line.substring(line.lastIndexOf(' ') + 1)))
+                .containsExactlyInAnyOrderElementsOf(debFiles);
+
+        assertThat(ok("rpm", "-qp", "--scripts", RPM.toString()))
+                .contains("preinstall scriptlet", "useradd --system", "--add-subuids", "postinstall scriptlet",
+                        "systemctl try-restart victoria-runner.service", "preuninstall scriptlet",
+                        "systemctl stop victoria-runner.service", "postuninstall scriptlet");
+        assertThat(lines(ok("rpm", "-qp", "--requires", RPM.toString()))).contains(
+                "(java-17-headless or java-21-headless or java-25-headless)", "rpmlib(RichDependencies) <= 4.12.0-1",
+                "/usr/sbin/useradd", "/usr/sbin/usermod");
+        assertThat(lines(ok("rpm", "-qp", "--recommends", RPM.toString()))).containsExactly("(podman or docker-ce or moby-engine)");
+    }
+
+    private static boolean installed() {
+        Commands.Result status = run("dpkg-query", "-W", "-f=${db:Status-Status}", "victoria-runner");
+        return status.exitCode() == 0 && !status.output().strip().equals("not-installed");
+    }
+
+    /** "755 root:root" */
+    private static String mode(String path) {
+        return ok("stat", "-c", "%a %U:%G", path).strip();
+    }
+}
