@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +26,7 @@ import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.Reconciler;
+import com.elcanotek.victoria.runner.task.TaskExecution;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 
 import io.quarkus.runtime.Quarkus;
@@ -51,6 +53,7 @@ public class Runner implements RunnerView {
     private final TaskLoop loop;
     private final LeaseKeeper leases;
     private final Reconciler reconciler;
+    private final TaskExecution execution;
     private final HeldTasks held;
     private final ExecutorService workers;
     private final ContainerRuntime runtime;
@@ -61,7 +64,7 @@ public class Runner implements RunnerView {
     private volatile Thread startup;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
-            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, HeldTasks held, ExecutorService workers,
+            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
             ContainerRuntime runtime, Duration reconcileInterval, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
@@ -71,6 +74,7 @@ public class Runner implements RunnerView {
         this.loop = loop;
         this.leases = leases;
         this.reconciler = reconciler;
+        this.execution = execution;
         this.held = held;
         this.workers = workers;
         this.runtime = runtime;
@@ -143,17 +147,35 @@ public class Runner implements RunnerView {
         }
     }
 
-    /** Stops claiming and scheduling; held tasks' containers keep running. @return the exit status */
+    /**
+     * Stops claiming and scheduling, then either leaves running containers to the next start or
+     * stops them, and keeps delivering pending reports until the shutdown timeout.
+     *
+     * @return the exit status
+     */
     public int stop() {
         Thread starting = startup;
         if (starting != null) {
             starting.interrupt();
         }
-        scheduler.unscheduleJob("poll");
-        scheduler.unscheduleJob("heartbeat");
-        scheduler.unscheduleJob("leases");
-        scheduler.unscheduleJob("reconcile");
+        for (String job : new String[] { "poll", "heartbeat", "leases", "reconcile" }) {
+            scheduler.unscheduleJob(job);
+        }
         loop.stopClaiming();
+        if (config.stopContainersOnShutdown()) {
+            execution.stopAll("runner shut down");
+        } else {
+            execution.abandonWaits();
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("Reports still pending after %d s; they are journaled and will be sent after the next start",
+                        config.shutdownTimeout().toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         workers.shutdownNow();
         LOG.infof("Runner stopped (%d task(s) held)", held.size());
         return exitCode.get();
