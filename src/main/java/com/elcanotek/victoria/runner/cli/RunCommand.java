@@ -122,6 +122,15 @@ public class RunCommand implements Callable<Integer> {
             description = "Largest session log body sent (default: ${DEFAULT-VALUE}).")
     int logsMaxBytes;
 
+    @Option(names = "--on-shutdown", paramLabel = "ACTION", defaultValue = "leave",
+            description = "What a stopping runner does with running task containers: leave them running, to be "
+                    + "re-adopted by the next start, or stop them and report the tasks as errors (default: ${DEFAULT-VALUE}).")
+    String onShutdown;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "How long a stopping runner keeps delivering pending reports (default: ${DEFAULT-VALUE}).")
+    long shutdownTimeout;
+
     @Option(names = { "-v", "--verbose" }, description = "Log debug detail.")
     boolean verbose;
 
@@ -152,6 +161,11 @@ public class RunCommand implements Callable<Integer> {
         positive("--max-concurrent-tasks", maxConcurrentTasks);
         positive("--max-file-size", maxFileSize);
         positive("--logs-max-bytes", logsMaxBytes);
+        positive("--shutdown-timeout", shutdownTimeout);
+        String shutdownAction = onShutdown.toLowerCase(Locale.ROOT);
+        if (!shutdownAction.equals("leave") && !shutdownAction.equals("stop")) {
+            throw new InvalidOption("--on-shutdown", "'" + onShutdown + "' is not one of leave, stop");
+        }
         String runtime = containerRuntime.toLowerCase(Locale.ROOT);
         if (!RUNTIMES.contains(runtime)) {
             throw new InvalidOption("--container-runtime", "'" + containerRuntime + "' is not one of podman, docker, auto");
@@ -172,7 +186,8 @@ public class RunCommand implements Callable<Integer> {
                 expand(stateDir, defaultStateDir(environment, home), home),
                 expand(caFile, null, home),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
-                maxConcurrentTasks, maxFileSize, logsMaxBytes, verbose);
+                maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
+                Duration.ofSeconds(shutdownTimeout), verbose);
     }
 
     private String token() {

@@ -27,6 +27,8 @@ public record RunnerConfig(
         int maxConcurrentTasks,
         long maxFileSize,
         int logsMaxBytes,
+        boolean stopContainersOnShutdown,
+        Duration shutdownTimeout,
         boolean verbose) {
 
     @Override

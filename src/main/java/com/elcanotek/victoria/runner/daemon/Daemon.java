@@ -55,9 +55,6 @@ public class Daemon {
     /** Time between SIGTERM and SIGKILL when a container is stopped. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-    /** How long a container of this runner that no task knows is left alone (a claim may be under way). */
-    static final Duration ORPHAN_GRACE = Duration.ofMinutes(5);
-
     static final String NO_RUNTIME = "No container runtime found. Install podman or docker.";
 
     private static final Logger LOG = Logger.getLogger(Daemon.class);
@@ -67,16 +64,19 @@ public class Daemon {
     private final RunnerHealth health;
     private final Backoff.Policy retry;
     private final Duration reconcileInterval;
+    private final Duration orphanGrace;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health,
             @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") Duration retryInitial,
             @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") Duration retryMax,
-            @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval) {
+            @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval,
+            @ConfigProperty(name = "runner.orphan-grace", defaultValue = "5m") Duration orphanGrace) {
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
         this.retry = new Backoff.Policy(retryInitial, retryMax);
         this.reconcileInterval = reconcileInterval;
+        this.orphanGrace = orphanGrace;
     }
 
     public int run(RunnerConfig config) {
@@ -127,9 +127,9 @@ public class Daemon {
                 new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock);
         TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, execution, workers,
                 config.maxConcurrentTasks());
-        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, ORPHAN_GRACE, clock);
+        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock);
         return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, held, workers, runtime, reconcileInterval, clock);
+                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, runtime, reconcileInterval, clock);
     }
 
     /**

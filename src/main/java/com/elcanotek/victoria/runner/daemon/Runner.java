@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +26,7 @@ import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.Reconciler;
+import com.elcanotek.victoria.runner.task.TaskExecution;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 
 import io.quarkus.runtime.Quarkus;
@@ -51,6 +53,7 @@ public class Runner implements RunnerView {
     private final TaskLoop loop;
     private final LeaseKeeper leases;
     private final Reconciler reconciler;
+    private final TaskExecution execution;
     private final HeldTasks held;
     private final ExecutorService workers;
     private final ContainerRuntime runtime;
@@ -61,7 +64,7 @@ public class Runner implements RunnerView {
     private volatile Thread startup;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
-            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, HeldTasks held, ExecutorService workers,
+            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
             ContainerRuntime runtime, Duration reconcileInterval, Clock clock) {
         this.config = config;
         this.scheduler = scheduler;
@@ -71,6 +74,7 @@ public class Runner implements RunnerView {
         this.loop = loop;
         this.leases = leases;
         this.reconciler = reconciler;
+        this.execution = execution;
         this.held = held;
         this.workers = workers;
         this.runtime = runtime;
@@ -101,7 +105,7 @@ public class Runner implements RunnerView {
             scheduler.newJob("heartbeat")
                     .setInterval(seconds(config.heartbeatInterval()))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> heartbeat.beat())
+                    .setTask(execution -> unlessRefused(heartbeat::beat))
                     .schedule();
             scheduler.newJob("reconcile")
                     .setInterval(seconds(reconcileInterval))
@@ -122,7 +126,7 @@ public class Runner implements RunnerView {
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> {
                         lastPollTick.set(clock.instant());
-                        loop.poll();
+                        unlessRefused(loop::poll);
                     })
                     .schedule();
             lastPollTick.set(clock.instant());
@@ -130,9 +134,7 @@ public class Runner implements RunnerView {
             LOG.infof("Runner '%s' started: polling %s every %d s", config.name(), config.orchestratorUrl(),
                     config.pollInterval().toSeconds());
         } catch (RegistrationRefused e) {
-            LOG.error(e.getMessage());
-            exitCode.set(EXIT_REGISTRATION_REFUSED);
-            Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
+            refused(e);
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
@@ -143,17 +145,50 @@ public class Runner implements RunnerView {
         }
     }
 
-    /** Stops claiming and scheduling; held tasks' containers keep running. @return the exit status */
+    /** Runs a scheduled job; a registration the orchestrator now refuses (token revoked) ends the daemon. */
+    private void unlessRefused(Runnable job) {
+        try {
+            job.run();
+        } catch (RegistrationRefused e) {
+            refused(e);
+        }
+    }
+
+    private void refused(RegistrationRefused e) {
+        LOG.error(e.getMessage());
+        exitCode.set(EXIT_REGISTRATION_REFUSED);
+        Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
+    }
+
+    /**
+     * Stops claiming and scheduling, then either leaves running containers to the next start or
+     * stops them, and keeps delivering pending reports until the shutdown timeout.
+     *
+     * @return the exit status
+     */
     public int stop() {
         Thread starting = startup;
         if (starting != null) {
             starting.interrupt();
         }
-        scheduler.unscheduleJob("poll");
-        scheduler.unscheduleJob("heartbeat");
-        scheduler.unscheduleJob("leases");
-        scheduler.unscheduleJob("reconcile");
+        for (String job : new String[] { "poll", "heartbeat", "leases", "reconcile" }) {
+            scheduler.unscheduleJob(job);
+        }
         loop.stopClaiming();
+        if (config.stopContainersOnShutdown()) {
+            execution.stopAll("runner shut down");
+        } else {
+            execution.abandonWaits();
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("Reports still pending after %d s; they are journaled and will be sent after the next start",
+                        config.shutdownTimeout().toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         workers.shutdownNow();
         LOG.infof("Runner stopped (%d task(s) held)", held.size());
         return exitCode.get();

@@ -53,6 +53,10 @@ public class TaskExecution implements TaskHandler {
     /** Tasks not yet finally reported, with their container once it exists. */
     private final Map<String, Optional<String>> active = new ConcurrentHashMap<>();
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    /** Threads blocked on a container's exit: the ones a shutdown may abandon safely. */
+    private final Map<String, Thread> waiting = new ConcurrentHashMap<>();
+    /** Set when the runner stops its tasks on shutdown: their outcome is this error. */
+    private volatile String shutdownMessage;
 
     public TaskExecution(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
             ContainerSupervisor supervisor, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock) {
@@ -83,6 +87,9 @@ public class TaskExecution implements TaskHandler {
             }
             if (cancelled.contains(id)) {
                 return;
+            }
+            if (shutdownMessage != null) {
+                throw new TaskFailure(shutdownMessage);
             }
             Credentials credentials = registration.current().orElseThrow(() -> new TaskFailure("the runner is not registered"));
             Instant started = clock.instant();
@@ -157,10 +164,30 @@ public class TaskExecution implements TaskHandler {
         if (cancelled.contains(id)) {
             supervisor.stop(container);
         }
-        ContainerSupervisor.Exit exit = supervisor.await(container, deadline(task, started));
+        ContainerSupervisor.Exit exit;
+        waiting.put(id, Thread.currentThread());
+        try {
+            exit = supervisor.await(container, deadline(task, started));
+        } finally {
+            waiting.remove(id);
+        }
         if (!cancelled.contains(id)) {
             finish(task, exit);
         }
+    }
+
+    /**
+     * Shutdown leaving containers to run: stops waiting for them (the journal knows them, the next
+     * start re-adopts them); tasks already reporting go on.
+     */
+    public void abandonWaits() {
+        waiting.values().forEach(Thread::interrupt);
+    }
+
+    /** Shutdown stopping containers: every running task is stopped and reported as an error. */
+    public void stopAll(String message) {
+        shutdownMessage = message;
+        active.values().forEach(container -> container.ifPresent(supervisor::stop));
     }
 
     private static Instant deadline(TaskAssignment task, Instant started) {
@@ -198,7 +225,10 @@ public class TaskExecution implements TaskHandler {
     private void finish(TaskAssignment task, ContainerSupervisor.Exit exit) {
         TaskStatus status;
         String message;
-        if (exit.timedOut()) {
+        if (shutdownMessage != null) {
+            status = TaskStatus.ERROR;
+            message = shutdownMessage;
+        } else if (exit.timedOut()) {
             status = TaskStatus.ERROR;
             message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
         } else if (exit.code() == 0) {

@@ -123,6 +123,11 @@ public class TaskLoop {
         } finally {
             held.remove(task.taskId());
         }
-        poll();
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            // The scheduled poll meets the same problem soon and deals with it there.
+            LOG.warnf("Poll after task %s failed: %s", task.taskId(), e.getMessage());
+        }
     }
 }

@@ -14,6 +14,7 @@ public final class TestConfigs {
     public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir) {
         return new RunnerConfig(orchestratorUrl, token, "node-1", Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
                 "ghcr.io/elcanotek/victoria-terminal:latest", dir.resolve("home"), null, "auto", dir.resolve("state"), null,
-                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
+                Duration.ofSeconds(20), false);
     }
 }

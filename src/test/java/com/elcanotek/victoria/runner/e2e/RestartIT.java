@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
+import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 
 /** A runner that is killed or stopped mid-task loses nothing and runs nothing twice. */
@@ -53,6 +54,9 @@ class RestartIT {
         assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).hasSize(1);
 
         try (RunnerProcess second = runner()) {
+            // The first heartbeat after the restart names the task really running.
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> orchestrator.nodes().stream()
+                    .anyMatch(n -> name.equals(n.name()) && id.equals(n.currentTaskId()) && "busy".equals(n.status())));
             TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
 
             assertThat(done.result()).isEqualTo("container exited with code 5");
@@ -97,6 +101,37 @@ class RestartIT {
     }
 
     @Test
+    void onShutdownStopEndsRunningTasksAsErrorsAndLeavesNoContainer() throws Exception {
+        String id = orchestrator.createTask("sleep=120");
+        try (RunnerProcess runner = runner("--on-shutdown", "stop")) {
+            awaitContainer(id, "running");
+
+            assertThat(runner.terminate(Duration.ofSeconds(30))).isZero();
+        }
+        TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, Duration.ofSeconds(5));
+        assertThat(done.result()).isEqualTo("runner shut down");
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+    }
+
+    @Test
+    void killedBeforeTheContainerStartedReportsTheTaskAsAnErrorAfterTheRestart() throws Exception {
+        String id = orchestrator.createTask(TaskSpec.builder("never starts")
+                .file("slow.bin", new byte[1024]).stall("slow.bin", Duration.ofSeconds(60)).build());
+        try (RunnerProcess first = runner()) {
+            orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
+            first.kill();
+        }
+
+        try (RunnerProcess second = runner()) {
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
+
+            assertThat(done.result()).isEqualTo("runner restarted before the container started");
+            assertThat(finals(done)).isEqualTo(1);
+        }
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+    }
+
+    @Test
     void corruptJournalFileIsReportedAndSkipped() throws Exception {
         Path journal = Files.createDirectories(work.resolve("state/journal"));
         Files.writeString(journal.resolve("3f1c0c1e-0000-4000-8000-000000000000.json"), "{\"task\": {\"task_id\": tor");
@@ -108,13 +143,14 @@ class RestartIT {
         }
     }
 
-    private RunnerProcess runner() throws Exception {
-        return RunnerProcess.start(work, List.of(
+    private RunnerProcess runner(String... extra) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
                 "--heartbeat-interval", "2", "--lease-renewal-interval", "2",
                 "--container-image", RunnerProcess.TEST_IMAGE,
-                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()),
-                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()));
+        args.addAll(List.of(extra));
+        return RunnerProcess.start(work, args, Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
     }
 
     private void awaitContainer(String taskId, String status) {
