@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -52,8 +53,10 @@ public final class OptionSources implements IDefaultValueProvider {
         if (configFile != null || Files.isReadable(toRead)) {
             try (Reader reader = Files.newBufferedReader(toRead)) {
                 properties.load(reader);
+            } catch (NoSuchFileException e) {
+                throw new InvalidOption("--config", "config file " + toRead + " does not exist");
             } catch (IOException e) {
-                throw new InvalidOption("--config", "cannot read config file " + toRead + ": " + e.getMessage());
+                throw new InvalidOption("--config", "cannot read config file " + toRead + " (" + e.getClass().getSimpleName() + ")");
             }
         }
         return new OptionSources(environment, properties, profileDefaults);

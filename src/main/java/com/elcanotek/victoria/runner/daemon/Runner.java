@@ -108,7 +108,7 @@ public class Runner implements RunnerView {
             scheduler.newJob("heartbeat")
                     .setInterval(seconds(config.heartbeatInterval()))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> heartbeat.beat())
+                    .setTask(execution -> unlessRefused(heartbeat::beat))
                     .schedule();
             scheduler.newJob("reconcile")
                     .setInterval(seconds(reconcileInterval))
@@ -140,7 +140,7 @@ public class Runner implements RunnerView {
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> {
                         lastPollTick.set(clock.instant());
-                        loop.poll();
+                        unlessRefused(loop::poll);
                     })
                     .schedule();
             lastPollTick.set(clock.instant());
@@ -148,9 +148,7 @@ public class Runner implements RunnerView {
             LOG.infof("Runner '%s' started: polling %s every %d s", config.name(), config.orchestratorUrl(),
                     config.pollInterval().toSeconds());
         } catch (RegistrationRefused e) {
-            LOG.error(e.getMessage());
-            exitCode.set(EXIT_REGISTRATION_REFUSED);
-            Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
+            refused(e);
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
@@ -159,6 +157,21 @@ public class Runner implements RunnerView {
             exitCode.set(1);
             Quarkus.asyncExit(1);
         }
+    }
+
+    /** Runs a scheduled job; a registration the orchestrator now refuses (token revoked) ends the daemon. */
+    private void unlessRefused(Runnable job) {
+        try {
+            job.run();
+        } catch (RegistrationRefused e) {
+            refused(e);
+        }
+    }
+
+    private void refused(RegistrationRefused e) {
+        LOG.error(e.getMessage());
+        exitCode.set(EXIT_REGISTRATION_REFUSED);
+        Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
     }
 
     /**

@@ -144,6 +144,11 @@ public class TaskLoop {
                 held.remove(task.taskId());
             }
         });
-        poll();
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            // The scheduled poll meets the same problem soon and deals with it there.
+            LOG.warnf("Poll after task %s failed: %s", task.taskId(), e.getMessage());
+        }
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
+import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 
 /** A runner that is killed or stopped mid-task loses nothing and runs nothing twice. */
@@ -109,6 +110,24 @@ class RestartIT {
         }
         TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, Duration.ofSeconds(5));
         assertThat(done.result()).isEqualTo("runner shut down");
+        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+    }
+
+    @Test
+    void killedBeforeTheContainerStartedReportsTheTaskAsAnErrorAfterTheRestart() throws Exception {
+        String id = orchestrator.createTask(TaskSpec.builder("never starts")
+                .file("slow.bin", new byte[1024]).stall("slow.bin", Duration.ofSeconds(60)).build());
+        try (RunnerProcess first = runner()) {
+            orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
+            first.kill();
+        }
+
+        try (RunnerProcess second = runner()) {
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
+
+            assertThat(done.result()).isEqualTo("runner restarted before the container started");
+            assertThat(finals(done)).isEqualTo(1);
+        }
         assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
     }
 

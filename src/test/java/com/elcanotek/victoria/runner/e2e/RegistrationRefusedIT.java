@@ -1,0 +1,64 @@
+package com.elcanotek.victoria.runner.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
+
+/** A refusal no restart can fix ends the daemon with status 78, so systemd stops restarting it. */
+class RegistrationRefusedIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void wrongTokenExits78WithTheProtocolsMessage() throws Exception {
+        try (FakeOrchestrator fake = FakeBackedRunner.fake().build().start();
+                RunnerProcess runner = start(fake, "wrong-token")) {
+
+            assertThat(runner.waitFor(Duration.ofSeconds(30))).isEqualTo(78);
+            assertThat(runner.output()).contains("Registration failed - invalid registration token")
+                    .doesNotContain("wrong-token");
+        }
+    }
+
+    @Test
+    void disabledRegistrationExits78() throws Exception {
+        try (FakeOrchestrator fake = FakeBackedRunner.fake().registrationDisabled(true).build().start();
+                RunnerProcess runner = start(fake, FakeBackedRunner.TOKEN)) {
+
+            assertThat(runner.waitFor(Duration.ofSeconds(30))).isEqualTo(78);
+            assertThat(runner.output()).contains("Registration failed - orchestrator has registration disabled");
+        }
+    }
+
+    @Test
+    void storedKeyRefusedAndTokenRevokedExits78() throws Exception {
+        try (FakeOrchestrator fake = FakeBackedRunner.fake().build().start()) {
+            Path state = Files.createDirectories(work.resolve("state"));
+            Files.writeString(state.resolve("credentials.json"), "{\"node_id\":\"7d1f5a0e-1111-4222-8333-444455556666\","
+                    + "\"api_key\":\"revoked-key\",\"name\":\"refused\",\"orchestrator_url\":\"" + fake.url() + "\"}");
+            try (RunnerProcess runner = start(fake, "revoked-token")) {
+
+                assertThat(runner.waitFor(Duration.ofSeconds(30))).isEqualTo(78);
+                assertThat(runner.output()).contains("Using stored node identity")
+                        .contains("Registration failed - invalid registration token");
+            }
+        }
+    }
+
+    private RunnerProcess start(FakeOrchestrator fake, String token) throws Exception {
+        return RunnerProcess.start(work, List.of("--orchestrator-url", fake.url(), "--name", "refused",
+                "--poll-interval", "1", "--heartbeat-interval", "1", "--container-image", RunnerProcess.TEST_IMAGE,
+                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()),
+                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", token));
+    }
+}

@@ -1,0 +1,164 @@
+package com.elcanotek.victoria.runner.task;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Task files over real HTTP: verified, size-limited, stall-limited, and never written outside their folder. */
+@QuarkusTest
+class TaskFilesTest {
+
+    static final String ID = "0badc0de-1111-4222-8333-444455556666";
+    static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor();
+
+    @RegisterExtension
+    static WireMockOrchestrator server = new WireMockOrchestrator();
+
+    @Inject
+    ObjectMapper json;
+
+    @TempDir
+    Path home;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterAll
+    static void stopWatchdog() {
+        WATCHDOG.shutdownNow();
+    }
+
+    private TaskFiles files(long maxFileSize, Duration stall) {
+        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), maxFileSize, stall, WATCHDOG,
+                new RunnerMetrics(registry));
+    }
+
+    private static TaskAssignment task(List<String> names, List<String> checksums) {
+        return new TaskAssignment(ID, "p", "", null, names, checksums);
+    }
+
+    private static void serve(String encodedPath, byte[] body) {
+        server.stubFor(get(urlPathEqualTo("/files/" + encodedPath)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/octet-stream").withBody(body)));
+    }
+
+    @Test
+    void verifiedFilesLandInTheTaskFolderAndNoPartialFileRemains() throws Exception {
+        byte[] report = "numbers".getBytes(StandardCharsets.UTF_8);
+        serve("my%20report.pdf", report);
+
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("my report.pdf"), List.of(sha256(report))), home);
+
+        assertThat(folder).isEqualTo(home.resolve("tasks/0badc0de/files"));
+        assertThat(Files.readAllBytes(folder.resolve("my report.pdf"))).isEqualTo(report);
+        assertThat(registry.get("victoria.runner.files.downloaded").counter().count()).isEqualTo(report.length);
+        try (var listing = Files.list(folder)) {
+            assertThat(listing).hasSize(1);
+        }
+    }
+
+    @Test
+    void checksumMismatchNamesTheFileAndKeepsNothing() throws Exception {
+        serve("a.bin", "tampered".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5))
+                .download(task(List.of("a.bin"), List.of(sha256("original".getBytes(StandardCharsets.UTF_8)))), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("'a.bin' checksum mismatch");
+        assertThat(home.resolve("tasks/0badc0de/files/a.bin")).doesNotExist();
+    }
+
+    @Test
+    void emptyChecksumFallsBackToTheServersHeader() throws Exception {
+        server.stubFor(get(urlPathEqualTo("/files/h.txt")).willReturn(aResponse().withStatus(200)
+                .withHeader("X-Checksum-SHA256", sha256("expected".getBytes(StandardCharsets.UTF_8)))
+                .withBody("different")));
+
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("h.txt"), List.of("")), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void unverifiableFileIsAcceptedWhenNothingStatesItsChecksum() throws Exception {
+        serve("free.txt", "anything".getBytes(StandardCharsets.UTF_8));
+
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("free.txt"), List.of("")), home);
+
+        assertThat(folder.resolve("free.txt")).hasContent("anything");
+    }
+
+    @Test
+    void fileLargerThanTheLimitIsRefused() {
+        serve("big.bin", new byte[4096]);
+
+        assertThatThrownBy(() -> files(1000, Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("'big.bin' is larger than the limit of 1000 bytes");
+        assertThat(home.resolve("tasks/0badc0de/files/big.bin")).doesNotExist();
+    }
+
+    @Test
+    void stalledDownloadFails() {
+        server.stubFor(get(urlPathEqualTo("/files/slow.bin")).willReturn(aResponse().withStatus(200)
+                .withBody(new byte[64]).withChunkedDribbleDelay(4, 6000)));
+
+        assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("'slow.bin'");
+    }
+
+    @Test
+    void missingFileIsReportedWithTheServersWords() {
+        server.stubFor(get(urlPathEqualTo("/files/gone.txt")).willReturn(WireMockOrchestrator.refusal(404, "File not found")));
+
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("gone.txt"), List.of("")), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("'gone.txt'").hasMessageContaining("File not found");
+    }
+
+    @Test
+    void checksumListOfTheWrongLengthOrMissingFailsBeforeAnyDownload() {
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a", "b"), List.of("")), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("2 file(s) but 1 checksum(s)");
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a"), null), home))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("no file_checksums");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void hostileNamesAreRefusedBeforeAnyDownload() {
+        for (String hostile : List.of("../x", "/etc/passwd", "..", ".", "", "a\u0000b", "dir/file", "x".repeat(300))) {
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), home))
+                    .as(hostile).isInstanceOf(TaskFailure.class).hasMessageContaining("refused");
+        }
+        assertThat(server.requests()).isEmpty();
+        assertThat(home.getParent().resolve("x")).doesNotExist();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
