@@ -19,21 +19,25 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import com.elcanotek.victoria.runner.node.Credentials;
+import com.elcanotek.victoria.runner.status.StatusFile;
+import com.elcanotek.victoria.runner.status.StatusReport;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The native executable only sees by reflection what is registered. The REST client extension registers its
- * own request and answer types; what our ObjectMapper writes to disk is ours to list in reflect-config.json.
- * This catches a persisted record (or a record inside one) that the file forgets, without a native build.
+ * own request and answer types; what our ObjectMapper reads and writes besides is ours to list in
+ * reflect-config.json. This catches such a record (or a record inside one) that the file forgets, without a
+ * native build.
  */
 class NativeReflectionConfigTest {
 
     static final Path REFLECT_CONFIG = Path.of("src-native-config/META-INF/native-image/com.elcanotek/victoria-runner/reflect-config.json");
 
-    /** What CredentialsStore and TaskJournal read and write. */
-    static final List<Class<?>> PERSISTED = List.of(Credentials.class, JournalEntry.class);
+    /** What CredentialsStore, TaskJournal and StatusFile read and write, and what StatusCommand prints. */
+    static final List<Class<?>> BOUND = List.of(Credentials.class, JournalEntry.class, StatusFile.Content.class,
+            StatusReport.class);
 
     /** Jackson reaches a record through its canonical constructor, accessors and component annotations. */
     static final Map<String, Object> RECORD_ACCESS = Map.of("allDeclaredConstructors", true, "allDeclaredMethods", true,
@@ -42,13 +46,13 @@ class NativeReflectionConfigTest {
     private static final Pattern MAPPER_DATA_BINDING = Pattern.compile("\\.(readValue|writeValue\\w*|convertValue|treeToValue|valueToTree)\\(");
 
     @Test
-    void everyPersistedTypeIsRegisteredForReflection() throws IOException {
+    void everyBoundTypeIsRegisteredForReflection() throws IOException {
         Map<String, Map<String, Object>> registered = registered();
         Set<Class<?>> reachable = new LinkedHashSet<>();
-        PERSISTED.forEach(type -> collect(type, reachable));
+        BOUND.forEach(type -> collect(type, reachable));
 
-        assertThat(reachable).extracting(Class::getName)
-                .contains("com.elcanotek.victoria.runner.orchestrator.TaskAssignment", JournalEntry.Stage.class.getName());
+        assertThat(reachable).extracting(Class::getName).contains("com.elcanotek.victoria.runner.orchestrator.TaskAssignment",
+                JournalEntry.Stage.class.getName(), StatusReport.Task.class.getName());
         for (Class<?> type : reachable) {
             assertThat(registered).as("reflect-config.json must register %s", type.getName()).containsKey(type.getName());
             assertThat(registered.get(type.getName())).as("reflection access of %s", type.getName())
@@ -64,8 +68,8 @@ class NativeReflectionConfigTest {
     }
 
     /**
-     * A new class binding our types with the ObjectMapper must be weighed here: add what it persists to
-     * {@link #PERSISTED}. LogFitter only measures the REST client's own body type (LogSubmission).
+     * A new class binding our types with the ObjectMapper must be weighed here: add what it binds to
+     * {@link #BOUND}. LogFitter only measures the REST client's own body type (LogSubmission).
      */
     @Test
     void onlyKnownClassesBindTypesWithTheObjectMapper() throws IOException {
@@ -74,7 +78,8 @@ class NativeReflectionConfigTest {
                     .filter(NativeReflectionConfigTest::bindsTypes)
                     .map(path -> path.getFileName().toString().replace(".java", ""))
                     .collect(Collectors.toSet());
-            assertThat(binders).containsExactlyInAnyOrder("CredentialsStore", "TaskJournal", "LogFitter");
+            assertThat(binders).containsExactlyInAnyOrder("CredentialsStore", "TaskJournal", "LogFitter", "StatusFile",
+                    "StatusCommand");
         }
     }
 

@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -16,13 +17,16 @@ import picocli.CommandLine;
 
 /**
  * Entry point. Usage errors exit 2 with one line naming the option; nothing is started. Commands
- * that are not the daemon (help, version, usage errors) move the health listener to a random
+ * that are not the daemon (help, version, status, cleanup) move the health listener to a random
  * loopback port, so they run while a daemon holds the configured one.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
 
     private static final List<String> ONE_SHOT = List.of("-h", "--help", "-V", "--version");
+    private static final List<String> SUBCOMMANDS = List.of("status", "cleanup");
+    /** Options that take no value: a subcommand name may follow them. */
+    private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--json", "--dry-run");
 
     private final CommandLine.IFactory factory;
     private final RunCommand command;
@@ -33,7 +37,8 @@ public class Main implements QuarkusApplication {
     }
 
     public static void main(String... args) {
-        if (List.of(args).stream().anyMatch(ONE_SHOT::contains)) {
+        StartupProperties.of(args, System.getenv()).forEach(System::setProperty);
+        if (List.of(args).stream().anyMatch(ONE_SHOT::contains) || runsSubcommand(args)) {
             System.setProperty("quarkus.management.port", "0");
         }
         Quarkus.run(Main.class, args);
@@ -65,14 +70,31 @@ public class Main implements QuarkusApplication {
 
     /** {@code --config} must be known before the other options are resolved against the file it names. */
     static Path configFileArgument(String... args) {
+        return commandLineValue(args, "--config").map(Path::of).orElse(null);
+    }
+
+    /** The value of {@code --option VALUE} or {@code --option=VALUE} on the command line. */
+    static Optional<String> commandLineValue(String[] args, String option) {
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
+            if (args[i].equals(option) && i + 1 < args.length) {
+                return Optional.of(args[i + 1]);
             }
-            if (args[i].startsWith("--config=")) {
-                return Path.of(args[i].substring("--config=".length()));
+            if (args[i].startsWith(option + "=")) {
+                return Optional.of(args[i].substring(option.length() + 1));
             }
         }
-        return null;
+        return Optional.empty();
+    }
+
+    /** A subcommand name that is not the value of an option (as in {@code --name status}). */
+    static boolean runsSubcommand(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            boolean valueOfOption = i > 0 && args[i - 1].startsWith("-") && !args[i - 1].contains("=")
+                    && !FLAGS.contains(args[i - 1]);
+            if (SUBCOMMANDS.contains(args[i]) && !valueOfOption) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -18,14 +18,17 @@ import jakarta.enterprise.context.Dependent;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.config.HousekeepingConfig;
 import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.daemon.Daemon;
 
+import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,7 +39,9 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
         footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
-                "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." })
+                "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." },
+        subcommands = { StatusCommand.class, CleanupCommand.class })
+@TopCommand
 @Dependent
 public class RunCommand implements Callable<Integer> {
 
@@ -73,26 +78,26 @@ public class RunCommand implements Callable<Integer> {
                     + "cancellation, at most 120 (default: ${DEFAULT-VALUE}).")
     long leaseRenewalInterval;
 
-    @Option(names = "--container-image", paramLabel = "IMAGE", defaultValue = "ghcr.io/elcanotek/victoria-terminal:latest",
+    @Option(names = "--container-image", paramLabel = "IMAGE", scope = ScopeType.INHERIT, defaultValue = "ghcr.io/elcanotek/victoria-terminal:latest",
             description = "Victoria Terminal image (default: ${DEFAULT-VALUE}).")
     String containerImage;
 
-    @Option(names = "--victoria-home", paramLabel = "DIR", description = "Victoria home mounted into each container, "
+    @Option(names = "--victoria-home", paramLabel = "DIR", scope = ScopeType.INHERIT, description = "Victoria home mounted into each container, "
             + "created if missing (default: ~/Victoria).")
     Path victoriaHome;
 
     @Option(names = "--env-file", paramLabel = "FILE", description = "Environment file passed to each container.")
     Path envFile;
 
-    @Option(names = "--container-runtime", paramLabel = "RUNTIME", defaultValue = "auto",
+    @Option(names = "--container-runtime", paramLabel = "RUNTIME", scope = ScopeType.INHERIT, defaultValue = "auto",
             description = "podman, docker or auto (prefers podman) (default: ${DEFAULT-VALUE}).")
     String containerRuntime;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where credentials and the task journal live "
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, description = "Where credentials and the task journal live "
             + "(default: $STATE_DIRECTORY under systemd, else ~/.local/state/victoria-runner).")
     Path stateDir;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: /etc/victoria-runner/runner.conf, if present).")
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, description = "Config file (default: /etc/victoria-runner/runner.conf, if present).")
     Path configFile;
 
     @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle to trust for HTTPS instead of the JVM's trust store.")
@@ -131,6 +136,30 @@ public class RunCommand implements Callable<Integer> {
             description = "How long a stopping runner keeps delivering pending reports (default: ${DEFAULT-VALUE}).")
     long shutdownTimeout;
 
+    @Option(names = "--retention-days", paramLabel = "DAYS", scope = ScopeType.INHERIT,
+            defaultValue = "" + HousekeepingConfig.DEFAULT_RETENTION_DAYS,
+            description = "Files of the Victoria home untouched this long are removed daily; protocols/, "
+                    + "forecasting_data/, .env, VICTORIA.md, email_last_checked.txt, .crush/, .cache/ and held tasks' "
+                    + "folders never are (default: ${DEFAULT-VALUE}).")
+    long retentionDays;
+
+    @Option(names = "--min-free-disk", paramLabel = "BYTES", defaultValue = "" + HousekeepingConfig.DEFAULT_MIN_FREE_DISK,
+            description = "Free space the Victoria home must keep for new tasks to be claimed (and the runner ready); "
+                    + "0 turns the guard off (default: ${DEFAULT-VALUE}).")
+    long minFreeDisk;
+
+    @Option(names = "--prune-images", scope = ScopeType.INHERIT,
+            description = "Daily, remove images of the --container-image repository beyond the newest two (never one in use).")
+    boolean pruneImages;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", scope = ScopeType.INHERIT,
+            description = "text (for people) or json (one object per line, for log shippers) (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--management-port", paramLabel = "PORT",
+            description = "Loopback port serving /q/health and /q/metrics, or 'off' for none (default: 9000).")
+    String managementPort;
+
     @Option(names = { "-v", "--verbose" }, description = "Log debug detail.")
     boolean verbose;
 
@@ -166,28 +195,60 @@ public class RunCommand implements Callable<Integer> {
         if (!shutdownAction.equals("leave") && !shutdownAction.equals("stop")) {
             throw new InvalidOption("--on-shutdown", "'" + onShutdown + "' is not one of leave, stop");
         }
-        String runtime = containerRuntime.toLowerCase(Locale.ROOT);
-        if (!RUNTIMES.contains(runtime)) {
-            throw new InvalidOption("--container-runtime", "'" + containerRuntime + "' is not one of podman, docker, auto");
-        }
+        String runtime = runtime();
+        StartupProperties.check(logFormat, managementPort);
+        HousekeepingConfig housekeeping = housekeeping();
         if (envFile != null && !Files.isReadable(envFile)) {
             throw new InvalidOption("--env-file", "'" + envFile + "' does not exist or is not readable");
         }
         if (caFile != null && !Files.isReadable(caFile)) {
             throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
         }
-        Path home = Path.of(System.getProperty("user.home"));
+        Path home = userHome();
         return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : hostname(),
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
                 Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
-                expand(victoriaHome, home.resolve("Victoria"), home),
+                victoriaHome(),
                 expand(envFile, null, home),
                 runtime,
-                expand(stateDir, defaultStateDir(environment, home), home),
+                stateDir(environment),
                 expand(caFile, null, home),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
-                Duration.ofSeconds(shutdownTimeout), verbose);
+                Duration.ofSeconds(shutdownTimeout), verbose, housekeeping);
+    }
+
+    /** The settings the one-shot commands share with the daemon, resolved alike. */
+    Path victoriaHome() {
+        return expand(victoriaHome, userHome().resolve("Victoria"), userHome());
+    }
+
+    Path stateDir(Map<String, String> environment) {
+        return expand(stateDir, defaultStateDir(environment, userHome()), userHome());
+    }
+
+    String containerImage() {
+        return containerImage;
+    }
+
+    String runtime() {
+        String runtime = containerRuntime.toLowerCase(Locale.ROOT);
+        if (!RUNTIMES.contains(runtime)) {
+            throw new InvalidOption("--container-runtime", "'" + containerRuntime + "' is not one of podman, docker, auto");
+        }
+        return runtime;
+    }
+
+    HousekeepingConfig housekeeping() {
+        positive("--retention-days", retentionDays);
+        if (minFreeDisk < 0) {
+            throw new InvalidOption("--min-free-disk", "must be 0 or more, got " + minFreeDisk);
+        }
+        return new HousekeepingConfig(Duration.ofDays(retentionDays), minFreeDisk, pruneImages);
+    }
+
+    private static Path userHome() {
+        return Path.of(System.getProperty("user.home"));
     }
 
     private String token() {

@@ -72,15 +72,19 @@ public final class OptionSources implements IDefaultValueProvider {
             return argSpec.defaultValue();
         }
         String name = option.longestName();
-        String fromEnvironment = environment.get(environmentName(name));
+        return value(name).or(() -> profileDefaults.apply(name.replaceFirst("^-+", ""))).orElse(option.defaultValue());
+    }
+
+    /** The value the environment or else the config file gives an option, e.g. {@code --log-format}. */
+    public Optional<String> value(String optionName) {
+        String fromEnvironment = environment.get(environmentName(optionName));
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return fromEnvironment.strip();
+            return Optional.of(fromEnvironment.strip());
         }
-        String key = name.replaceFirst("^-+", "");
-        String fromFile = file.getProperty(key);
+        String fromFile = file.getProperty(optionName.replaceFirst("^-+", ""));
         if (fromFile != null && !fromFile.isBlank()) {
-            return fromFile.strip();
+            return Optional.of(fromFile.strip());
         }
-        return profileDefaults.apply(key).orElse(option.defaultValue());
+        return Optional.empty();
     }
 }

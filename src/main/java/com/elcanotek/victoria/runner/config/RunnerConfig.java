@@ -29,7 +29,8 @@ public record RunnerConfig(
         int logsMaxBytes,
         boolean stopContainersOnShutdown,
         Duration shutdownTimeout,
-        boolean verbose) {
+        boolean verbose,
+        HousekeepingConfig housekeeping) {
 
     @Override
     public String toString() {

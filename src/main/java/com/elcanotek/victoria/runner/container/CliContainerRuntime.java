@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,6 +57,11 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     @Override
     public final boolean supportsHostGateway() {
         return engine().supportsHostGateway();
+    }
+
+    @Override
+    public final String ping() {
+        return queryEngine().version();
     }
 
     private synchronized Engine engine() {
@@ -166,6 +172,36 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
             return containers.get();
         }
         throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
+    }
+
+    /** {@code images} only finds the ids, as {@code ps} does; inspect gives dates and names alike in both CLIs. */
+    @Override
+    public final List<ImageInfo> images() {
+        List<String> ids = callOrThrow(List.of("images", "-q", "--no-trunc"), COMMAND_TIMEOUT).stdout().lines()
+                .map(String::strip).filter(line -> !line.isEmpty()).distinct().toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(List.of("image", "inspect"));
+        args.addAll(ids);
+        List<ImageInfo> images = new ArrayList<>();
+        for (JsonNode image : callForJson(args)) {
+            images.add(new ImageInfo(image.path("Id").asText(), Instant.parse(image.path("Created").asText()),
+                    texts(image.path("RepoTags")), texts(image.path("RepoDigests"))));
+        }
+        return images;
+    }
+
+    /** No force: the engine refuses to remove an image a container uses, which is the point. */
+    @Override
+    public final void removeImage(String id) {
+        callOrThrow(List.of("rmi", id), COMMAND_TIMEOUT);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
     }
 
     /** Runs a command whose failure is an error, with the CLI's message. */

@@ -38,6 +38,15 @@ public interface ContainerRuntime {
     /** Empty when there is no such container. */
     Optional<ContainerInfo> inspect(String nameOrId);
 
+    /** Asks the engine for its version now, uncached. @throws ContainerException when it does not answer */
+    String ping();
+
+    /** Every image the engine holds, tagged or not. */
+    List<ImageInfo> images();
+
+    /** Removes an image unless a container (running or not) still uses it, which is an error. */
+    void removeImage(String id);
+
     /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
     boolean supportsHostGateway();
 }

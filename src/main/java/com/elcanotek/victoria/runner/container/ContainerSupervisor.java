@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.TaskFailure;
+import com.elcanotek.victoria.runner.task.TaskLogContext;
 
 /**
  * Runs one task's container through the runtime's CLI: starts it detached (so it outlives the
@@ -77,7 +78,7 @@ public class ContainerSupervisor {
                     settings.victoriaHome(), envFiles, nodeId, settings.runnerName());
             removeLeftover(spec.name());
             runtime.start(spec);
-            LOG.infof("[task %s] container %s started", task.taskId(), spec.name());
+            LOG.infof("container %s started", spec.name());
             return spec.name();
         } catch (ContainerException e) {
             throw new TaskFailure("container could not start: " + e.getMessage(), e);
@@ -90,11 +91,11 @@ public class ContainerSupervisor {
     public Exit await(String container, Instant deadline) throws InterruptedException {
         AtomicBoolean timedOut = new AtomicBoolean();
         long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
-        ScheduledFuture<?> timer = timers.schedule(() -> {
+        ScheduledFuture<?> timer = timers.schedule(TaskLogContext.carried(() -> {
             timedOut.set(true);
             LOG.warnf("Container %s passed its deadline; stopping it", container);
             stop(container);
-        }, delay, TimeUnit.MILLISECONDS);
+        }), delay, TimeUnit.MILLISECONDS);
         try {
             return new Exit(runtime.awaitExit(container), timedOut.get());
         } finally {

@@ -13,11 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.config.HousekeepingConfig;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
@@ -26,6 +28,13 @@ import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
+import com.elcanotek.victoria.runner.health.RuntimeProbe;
+import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
+import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
+import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
@@ -34,6 +43,7 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
+import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskExecution;
@@ -42,6 +52,7 @@ import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Quarkus;
 import sun.misc.Signal;
 import io.quarkus.scheduler.Scheduler;
@@ -65,18 +76,23 @@ public class Daemon {
     private final Backoff.Policy retry;
     private final Duration reconcileInterval;
     private final Duration orphanGrace;
+    private final Duration housekeepingInterval;
+    private final RunnerMetrics metrics;
 
-    public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health,
+    public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health, MeterRegistry registry,
             @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") Duration retryInitial,
             @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") Duration retryMax,
             @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval,
-            @ConfigProperty(name = "runner.orphan-grace", defaultValue = "5m") Duration orphanGrace) {
+            @ConfigProperty(name = "runner.orphan-grace", defaultValue = "5m") Duration orphanGrace,
+            @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval) {
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
         this.retry = new Backoff.Policy(retryInitial, retryMax);
         this.reconcileInterval = reconcileInterval;
         this.orphanGrace = orphanGrace;
+        this.housekeepingInterval = housekeepingInterval;
+        this.metrics = new RunnerMetrics(registry);
     }
 
     public int run(RunnerConfig config) {
@@ -103,6 +119,10 @@ public class Daemon {
     }
 
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock) {
+        return create(config, runtime, clock, metrics);
+    }
+
+    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, RunnerMetrics metrics) {
         Registration[] registration = new Registration[1];
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
@@ -114,22 +134,37 @@ public class Daemon {
                 config::registrationToken, config.orchestratorUrl().toString(), clock);
         HeldTasks held = new HeldTasks(clock);
         TaskJournal journal = new TaskJournal(config.stateDir(), json, clock);
-        Heartbeat heartbeat = new Heartbeat(orchestrator, registration[0], held::heartbeatTask);
+        metrics.watch(held::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration[0], held::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
-        TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers);
+        TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime,
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
         TaskExecution execution = new TaskExecution(orchestrator, registration[0], journal, files, supervisor,
                 new SessionLogReader(), new LogFitter(json),
-                new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock);
+                new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock,
+                metrics);
+        DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
         TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, execution, workers,
-                config.maxConcurrentTasks());
-        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock);
+                config.maxConcurrentTasks(), diskSpace, metrics);
+        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock, metrics);
         return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, runtime, reconcileInterval, clock);
+                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, reconcileInterval, clock,
+                operations(config, runtime, clock, diskSpace, held, journal));
+    }
+
+    private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
+            HeldTasks held, TaskJournal journal) {
+        HousekeepingConfig settings = config.housekeeping();
+        Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
+                () -> WorkspaceRetention.taskFolders(Stream.concat(held.all().stream().map(HeldTasks.Held::task),
+                        journal.all().stream().map(JournalEntry::task))),
+                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
+        return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
+                new RuntimeProbe(runtime, clock));
     }
 
     /**

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
-import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.health.RunnerView;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.Heartbeat;
@@ -44,6 +43,10 @@ public class Runner implements RunnerView {
     public static final int EXIT_REGISTRATION_REFUSED = 78;
 
     private static final Logger LOG = Logger.getLogger(Runner.class);
+    /** The status file follows the orchestrator's last answer this closely, and costs no more than that. */
+    private static final String STATUS_FILE_INTERVAL = "5s";
+    /** The first housekeeping round waits until start-up's own work is done. */
+    private static final String HOUSEKEEPING_DELAY = "60s";
 
     private final RunnerConfig config;
     private final Scheduler scheduler;
@@ -56,16 +59,16 @@ public class Runner implements RunnerView {
     private final TaskExecution execution;
     private final HeldTasks held;
     private final ExecutorService workers;
-    private final ContainerRuntime runtime;
     private final Duration reconcileInterval;
     private final Clock clock;
+    private final Operations operations;
     private final AtomicInteger exitCode = new AtomicInteger(0);
     private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
     private volatile Thread startup;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
-            ContainerRuntime runtime, Duration reconcileInterval, Clock clock) {
+            Duration reconcileInterval, Clock clock, Operations operations) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
@@ -77,9 +80,9 @@ public class Runner implements RunnerView {
         this.execution = execution;
         this.held = held;
         this.workers = workers;
-        this.runtime = runtime;
         this.reconcileInterval = reconcileInterval;
         this.clock = clock;
+        this.operations = operations;
     }
 
     public void start() {
@@ -117,6 +120,17 @@ public class Runner implements RunnerView {
                     .setInterval(seconds(config.leaseRenewalInterval()))
                     .setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> leases.renew())
+                    .schedule();
+            scheduler.newJob("status-file")
+                    .setInterval(STATUS_FILE_INTERVAL)
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> operations.statusFile().recordContact(orchestrator.lastContact()))
+                    .schedule();
+            scheduler.newJob("housekeeping")
+                    .setInterval(seconds(operations.housekeepingInterval()))
+                    .setDelayed(HOUSEKEEPING_DELAY)
+                    .setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> operations.housekeeping().run())
                     .schedule();
             // A random phase spreads a fleet of runners restarted together.
             long phase = ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1);
@@ -171,7 +185,7 @@ public class Runner implements RunnerView {
         if (starting != null) {
             starting.interrupt();
         }
-        for (String job : new String[] { "poll", "heartbeat", "leases", "reconcile" }) {
+        for (String job : new String[] { "poll", "heartbeat", "leases", "reconcile", "status-file", "housekeeping" }) {
             scheduler.unscheduleJob(job);
         }
         loop.stopClaiming();
@@ -215,11 +229,12 @@ public class Runner implements RunnerView {
 
     @Override
     public Optional<String> runtimeVersion() {
-        try {
-            return Optional.of(runtime.name() + " " + runtime.version());
-        } catch (RuntimeException notAnswering) {
-            return Optional.empty();
-        }
+        return operations.runtime().version();
+    }
+
+    @Override
+    public Optional<String> diskShortage() {
+        return operations.diskSpace().shortage();
     }
 
     @Override

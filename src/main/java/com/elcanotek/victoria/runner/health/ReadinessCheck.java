@@ -12,7 +12,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready = registered, the orchestrator answered recently, and a container runtime was found. */
+/**
+ * Ready = registered, the orchestrator answered recently, the container runtime answers, and the
+ * Victoria home has room for new tasks. The data says why not, and what the runner is doing.
+ */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
@@ -43,7 +46,7 @@ public class ReadinessCheck implements HealthCheck {
 
     private String notReadyBecause(RunnerView view) {
         if (view.runtimeVersion().isEmpty()) {
-            return "container runtime not found";
+            return "container runtime does not answer";
         }
         if (view.nodeId().isEmpty()) {
             return "not registered";
@@ -56,6 +59,6 @@ public class ReadinessCheck implements HealthCheck {
         if (age.compareTo(view.contactMaxAge()) > 0) {
             return "no contact with the orchestrator for " + age.toSeconds() + " s";
         }
-        return null;
+        return view.diskShortage().orElse(null);
     }
 }

@@ -14,7 +14,11 @@ public interface RunnerView {
     /** Contact older than this makes the runner unready. */
     Duration contactMaxAge();
 
+    /** The container engine and its version while it answers; empty when it does not. */
     Optional<String> runtimeVersion();
+
+    /** Why the Victoria home is too full for new tasks; empty while it has room. */
+    Optional<String> diskShortage();
 
     int tasksHeld();
 

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.HeartbeatRequest;
 import com.elcanotek.victoria.runner.orchestrator.NodeStatus;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
@@ -22,12 +23,15 @@ public class Heartbeat {
     private final Orchestrator orchestrator;
     private final Registration registration;
     private final Supplier<Optional<String>> namedTask;
+    private final RunnerMetrics metrics;
 
     /** @param namedTask the task to name in the heartbeat, empty when the node is idle */
-    public Heartbeat(Orchestrator orchestrator, Registration registration, Supplier<Optional<String>> namedTask) {
+    public Heartbeat(Orchestrator orchestrator, Registration registration, Supplier<Optional<String>> namedTask,
+            RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.namedTask = namedTask;
+        this.metrics = metrics;
     }
 
     /** @return whether the orchestrator took the heartbeat */
@@ -44,6 +48,7 @@ public class Heartbeat {
             LOG.debugf("Heartbeat sent (%s%s)", request.status().wire(), task.map(t -> ", task " + t).orElse(""));
             return true;
         } catch (OrchestratorException e) {
+            metrics.heartbeatFailed();
             if (e.isUnauthorized() || e.isNotFound()) {
                 LOG.warnf("Heartbeat refused (%s): registering again", e.getMessage());
                 registration.renew(e.getMessage());

@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.task;
 import java.time.Instant;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -27,6 +28,12 @@ public record JournalEntry(
     /** The steps that matter after a crash, in order. */
     public enum Stage {
         CLAIMED, FILES_READY, CONTAINER_STARTED, EXITED, LOGS_SENT, REPORTED
+    }
+
+    /** A final status is decided but the orchestrator has not taken it yet: the entry is in the outbox. */
+    @JsonIgnore
+    public boolean awaitsAcknowledgement() {
+        return finalStatus != null && stage != Stage.REPORTED;
     }
 
     public static JournalEntry claimed(TaskAssignment task, Instant at) {

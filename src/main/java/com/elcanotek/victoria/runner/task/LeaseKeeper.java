@@ -29,14 +29,18 @@ public class LeaseKeeper {
     public void renew() {
         for (HeldTasks.Held task : held.all()) {
             String taskId = task.task().taskId();
-            try {
-                orchestrator.status(StatusUpdate.of(taskId, TaskStatus.RUNNING, null));
-            } catch (OrchestratorException e) {
-                if (e.isNotAssigned() || e.isNotFound()) {
-                    execution.cancel(taskId);
-                } else {
-                    LOG.warnf("[task %s] lease renewal failed: %s", taskId, e.getMessage());
-                }
+            TaskLogContext.run(taskId, () -> renew(taskId));
+        }
+    }
+
+    private void renew(String taskId) {
+        try {
+            orchestrator.status(StatusUpdate.of(taskId, TaskStatus.RUNNING, null));
+        } catch (OrchestratorException e) {
+            if (e.isNotAssigned() || e.isNotFound()) {
+                execution.cancel(taskId);
+            } else {
+                LOG.warnf("lease renewal failed: %s", e.getMessage());
             }
         }
     }

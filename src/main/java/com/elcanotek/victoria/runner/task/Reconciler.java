@@ -4,19 +4,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.container.ContainerInfo;
 import com.elcanotek.victoria.runner.container.ContainerSpec;
+import com.elcanotek.victoria.runner.container.ContainerState;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics.ReconcileAction;
 
 /**
  * Brings the journal and the container runtime back in line: every journaled task nobody works on
  * is resumed (after a restart: re-adopted if its container runs, reported if it exited), and a
- * container of this runner that no task knows is stopped and removed once it is older than a grace
- * period. Runs at start-up, then periodically.
+ * running container of this runner that no task knows is stopped and removed once it is older than a
+ * grace period; a finished one no task knows has nothing left to give and is removed at once. Runs
+ * at start-up, then periodically.
  */
 public class Reconciler {
 
@@ -28,36 +33,54 @@ public class Reconciler {
     private final ContainerSupervisor supervisor;
     private final Duration orphanGrace;
     private final Clock clock;
+    private final RunnerMetrics metrics;
 
     public Reconciler(TaskJournal journal, TaskLoop loop, TaskExecution execution, ContainerSupervisor supervisor,
-            Duration orphanGrace, Clock clock) {
+            Duration orphanGrace, Clock clock, RunnerMetrics metrics) {
         this.journal = journal;
         this.loop = loop;
         this.execution = execution;
         this.supervisor = supervisor;
         this.orphanGrace = orphanGrace;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public void reconcile() {
         Set<String> known = new HashSet<>(execution.activeTasks());
         for (JournalEntry entry : journal.all()) {
             known.add(entry.task().taskId());
-            if (!execution.activeTasks().contains(entry.task().taskId())) {
-                loop.resume(entry);
+            if (!execution.activeTasks().contains(entry.task().taskId()) && loop.resume(entry)) {
+                metrics.reconciled(ReconcileAction.RESUMED);
             }
         }
         Instant cutoff = clock.instant().minus(orphanGrace);
         try {
-            for (ContainerInfo container : supervisor.ours()) {
+            List<ContainerInfo> containers = supervisor.ours();
+            // Read again after the listing: a listed container's task was journaled and active before the
+            // container was created, so a task claimed meanwhile is never taken for an orphan.
+            known.addAll(execution.activeTasks());
+            journal.all().forEach(entry -> known.add(entry.task().taskId()));
+            for (ContainerInfo container : containers) {
                 String taskId = container.labels().get(ContainerSpec.LABEL_TASK);
+                if (known.contains(taskId)) {
+                    continue;
+                }
+                if (container.state() != ContainerState.RUNNING) {
+                    LOG.infof("Removing finished container %s of task %s, which this runner does not hold", container.name(),
+                            taskId);
+                    supervisor.remove(container.name());
+                    metrics.reconciled(ReconcileAction.FINISHED_REMOVED);
+                    continue;
+                }
                 Instant since = container.startedAt() != null ? container.startedAt() : container.finishedAt();
-                if (known.contains(taskId) || since == null || since.isAfter(cutoff)) {
+                if (since == null || since.isAfter(cutoff)) {
                     continue;
                 }
                 LOG.warnf("Removing container %s of task %s, which this runner does not hold", container.name(), taskId);
                 supervisor.stop(container.name());
                 supervisor.remove(container.name());
+                metrics.reconciled(ReconcileAction.ORPHAN_REMOVED);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Cannot list this runner's containers: %s", e.getMessage());

@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,6 +16,8 @@ import com.elcanotek.victoria.runner.container.ContainerInfo;
 import com.elcanotek.victoria.runner.container.ContainerState;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.logs.LogFitter;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics.TaskOutcome;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.Registration;
@@ -50,6 +53,7 @@ public class TaskExecution implements TaskHandler {
     private final LogFitter fitter;
     private final Settings settings;
     private final Clock clock;
+    private final RunnerMetrics metrics;
     /** Tasks not yet finally reported, with their container once it exists. */
     private final Map<String, Optional<String>> active = new ConcurrentHashMap<>();
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
@@ -59,7 +63,8 @@ public class TaskExecution implements TaskHandler {
     private volatile String shutdownMessage;
 
     public TaskExecution(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
-            ContainerSupervisor supervisor, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock) {
+            ContainerSupervisor supervisor, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock,
+            RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.journal = journal;
@@ -69,6 +74,7 @@ public class TaskExecution implements TaskHandler {
         this.fitter = fitter;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -96,10 +102,12 @@ public class TaskExecution implements TaskHandler {
             container = supervisor.start(task, credentials.nodeId(), credentials.apiKey(), containerOrchestratorUrl(task),
                     hasFiles);
             String name = container;
-            journal.update(id, e -> e.started(name, started));
+            JournalEntry entry = journal.update(id, e -> e.started(name, started));
+            metrics.claimToStart(Duration.between(entry.claimedAt(), clock.instant()));
             supervise(task, container, started);
         } catch (TaskFailure e) {
-            LOG.errorf("[task %s] failed: %s", id, e.getMessage());
+            metrics.finished(TaskOutcome.FAILED);
+            LOG.errorf("failed: %s", e.getMessage());
             report(task, TaskStatus.ERROR, e.getMessage());
         } catch (InterruptedException e) {
             // The runner is shutting down; the container runs on and the journal knows it.
@@ -122,7 +130,7 @@ public class TaskExecution implements TaskHandler {
                 case CLAIMED, FILES_READY, CONTAINER_STARTED -> resumeContainer(entry, found);
                 case EXITED -> deliver(task, decidedStatus(entry), entry.finalMessage());
                 case LOGS_SENT -> report(task, decidedStatus(entry), entry.finalMessage());
-                case REPORTED -> LOG.debugf("[task %s] already reported", id);
+                case REPORTED -> LOG.debug("already reported");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -138,21 +146,21 @@ public class TaskExecution implements TaskHandler {
         if (state == ContainerState.RUNNING) {
             Instant started = Optional.ofNullable(found.get().startedAt())
                     .orElse(Optional.ofNullable(entry.containerStartedAt()).orElse(entry.claimedAt()));
-            LOG.infof("[task %s] container %s still running after the restart; supervising it again", task.taskId(),
-                    found.get().name());
+            LOG.infof("container %s still running after the restart; supervising it again", found.get().name());
             if (entry.stage() != Stage.CONTAINER_STARTED) {
                 journal.update(task.taskId(), e -> e.started(found.get().name(), started));
             }
             supervise(task, found.get().name(), started);
         } else if (state == ContainerState.EXITED && found.get().exitCode() != null) {
-            LOG.infof("[task %s] container %s exited with code %d while the runner was down", task.taskId(),
-                    found.get().name(), found.get().exitCode());
+            LOG.infof("container %s exited with code %d while the runner was down", found.get().name(), found.get().exitCode());
             Instant deadline = deadline(task, entry.containerStartedAt() != null ? entry.containerStartedAt() : entry.claimedAt());
             boolean timedOut = found.get().finishedAt() != null && found.get().finishedAt().isAfter(deadline);
             finish(task, new ContainerSupervisor.Exit(found.get().exitCode(), timedOut));
         } else if (entry.stage() == Stage.CONTAINER_STARTED) {
+            metrics.finished(TaskOutcome.FAILED);
             report(task, TaskStatus.ERROR, "the container was lost while the runner was down");
         } else {
+            metrics.finished(TaskOutcome.FAILED);
             report(task, TaskStatus.ERROR, "runner restarted before the container started");
         }
     }
@@ -217,46 +225,58 @@ public class TaskExecution implements TaskHandler {
         if (!active.containsKey(taskId) || !cancelled.add(taskId)) {
             return;
         }
-        LOG.warnf("[task %s] no longer assigned to this node (cancelled or lease lost); stopping it", taskId);
+        metrics.finished(TaskOutcome.CANCELLED);
+        LOG.warn("no longer assigned to this node (cancelled or lease lost); stopping it");
         Optional<String> container = active.getOrDefault(taskId, Optional.empty());
         container.ifPresent(supervisor::stop);
     }
 
     private void finish(TaskAssignment task, ContainerSupervisor.Exit exit) {
+        Instant exited = clock.instant();
         TaskStatus status;
         String message;
+        TaskOutcome outcome;
         if (shutdownMessage != null) {
             status = TaskStatus.ERROR;
             message = shutdownMessage;
+            outcome = TaskOutcome.FAILED;
         } else if (exit.timedOut()) {
             status = TaskStatus.ERROR;
             message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
+            outcome = TaskOutcome.TIMED_OUT;
         } else if (exit.code() == 0) {
             status = TaskStatus.SUCCESS;
             message = "completed";
+            outcome = TaskOutcome.SUCCEEDED;
         } else {
             status = TaskStatus.ERROR;
             message = "container exited with code " + exit.code();
+            outcome = TaskOutcome.FAILED;
         }
-        LOG.infof("[task %s] container exited with code %d: %s", task.taskId(), exit.code(), status.wire());
+        metrics.finished(outcome);
+        LOG.infof("container exited with code %d: %s", exit.code(), status.wire());
         journal.update(task.taskId(), e -> e.exited(exit.code(), status.wire(), message, clock.instant()));
-        deliver(task, status, message);
+        if (deliver(task, status, message)) {
+            metrics.exitToReport(Duration.between(exited, clock.instant()));
+        }
     }
 
     /**
      * The session log, then the final status: a final status ends the node's right to submit logs.
      * A log that cannot be sent never holds the status back; if the status cannot be sent either
      * (orchestrator down), the journal still says EXITED and a later reconcile sends both.
+     *
+     * @return whether the orchestrator took the final status
      */
-    private void deliver(TaskAssignment task, TaskStatus status, String message) {
+    private boolean deliver(TaskAssignment task, TaskStatus status, String message) {
         LogOutcome logs = sendLogs(task);
         if (logs == LogOutcome.NOT_OURS) {
-            return;
+            return false;
         }
         if (logs != LogOutcome.FAILED) {
             journal.update(task.taskId(), e -> e.at(Stage.LOGS_SENT, clock.instant()));
         }
-        report(task, status, message);
+        return report(task, status, message);
     }
 
     private static TaskStatus decidedStatus(JournalEntry entry) {
@@ -270,7 +290,7 @@ public class TaskExecution implements TaskHandler {
     private LogOutcome sendLogs(TaskAssignment task) {
         Optional<SessionLog> session = sessions.latest(settings.victoriaHome());
         if (session.isEmpty()) {
-            LOG.infof("[task %s] no agent session found to submit", task.taskId());
+            LOG.info("no agent session found to submit");
             return LogOutcome.NOTHING_TO_SEND;
         }
         int budget = settings.logsMaxBytes();
@@ -278,19 +298,19 @@ public class TaskExecution implements TaskHandler {
             LogSubmission submission = fitter.fit(new LogSubmission(task.taskId(), session.get()), budget);
             try {
                 orchestrator.logs(submission);
-                LOG.infof("[task %s] session log submitted (%d bytes)", task.taskId(), fitter.sizeOf(submission));
+                LOG.infof("session log submitted (%d bytes)", fitter.sizeOf(submission));
                 return LogOutcome.SENT;
             } catch (OrchestratorException e) {
                 if (e.isTooLarge() && budget > 1024) {
                     budget = Math.min(budget, fitter.sizeOf(submission)) / 2;
-                    LOG.warnf("[task %s] session log too large for the orchestrator; shrinking to %d bytes", task.taskId(), budget);
+                    LOG.warnf("session log too large for the orchestrator; shrinking to %d bytes", budget);
                     continue;
                 }
                 if (e.isNotAssigned() || e.isNotFound()) {
                     cancel(task.taskId());
                     return LogOutcome.NOT_OURS;
                 }
-                LOG.errorf("[task %s] session log not submitted: %s", task.taskId(), e.getMessage());
+                LOG.errorf("session log not submitted: %s", e.getMessage());
                 return e.isTransient() ? LogOutcome.FAILED : LogOutcome.NOTHING_TO_SEND;
             }
         }
@@ -302,7 +322,7 @@ public class TaskExecution implements TaskHandler {
             orchestrator.status(StatusUpdate.of(task.taskId(), status, message));
             if (status.isFinal()) {
                 journal.update(task.taskId(), e -> e.decided(status.wire(), message, clock.instant()).at(Stage.REPORTED, clock.instant()));
-                LOG.infof("[task %s] reported %s: %s", task.taskId(), status.wire(), message);
+                LOG.infof("reported %s: %s", status.wire(), message);
             }
             return true;
         } catch (OrchestratorException e) {
@@ -310,7 +330,7 @@ public class TaskExecution implements TaskHandler {
                 cancel(task.taskId());
                 return false;
             }
-            LOG.errorf("[task %s] could not report %s: %s", task.taskId(), status.wire(), e.getMessage());
+            LOG.errorf("could not report %s: %s", status.wire(), e.getMessage());
             return !status.isFinal();
         }
     }

@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorApi;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
@@ -43,13 +44,16 @@ public class TaskFiles {
     private final long maxFileSize;
     private final Duration stallTimeout;
     private final ScheduledExecutorService watchdog;
+    private final RunnerMetrics metrics;
 
     /** @param watchdog checks running downloads for progress; shared, never shut down here */
-    public TaskFiles(Orchestrator orchestrator, long maxFileSize, Duration stallTimeout, ScheduledExecutorService watchdog) {
+    public TaskFiles(Orchestrator orchestrator, long maxFileSize, Duration stallTimeout, ScheduledExecutorService watchdog,
+            RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.maxFileSize = maxFileSize;
         this.stallTimeout = stallTimeout;
         this.watchdog = watchdog;
+        this.metrics = metrics;
     }
 
     /** The task's file folder under a Victoria home, as the host sees it. */
@@ -109,13 +113,13 @@ public class TaskFiles {
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
             String actual = copy(response, partial, name);
             if (wanted.isEmpty()) {
-                LOG.warnf("[task %s] file '%s' has no checksum to check against; not verified (sha256 %s)",
-                        task.taskId(), name, actual);
+                LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
                 throw new TaskFailure("file '" + name + "' checksum mismatch: expected " + wanted + ", got " + actual);
             }
             move(partial, target);
-            LOG.debugf("[task %s] file '%s' downloaded and verified", task.taskId(), name);
+            metrics.downloaded(Files.size(target));
+            LOG.debugf("file '%s' downloaded and verified", name);
         } catch (OrchestratorException e) {
             throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -67,7 +67,7 @@ public class TaskJournal {
         try {
             Files.deleteIfExists(file(taskId));
         } catch (IOException e) {
-            LOG.warnf("[task %s] cannot remove journal entry: %s", taskId, e.getMessage());
+            LOG.warnf("cannot remove journal entry: %s", e.getMessage());
         }
     }
 

@@ -1,11 +1,15 @@
 package com.elcanotek.victoria.runner.task;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics.PollOutcome;
 import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
@@ -27,12 +31,14 @@ public class TaskLoop {
     private final TaskHandler handler;
     private final ExecutorService workers;
     private final int slots;
+    private final DiskSpaceGuard diskSpace;
+    private final RunnerMetrics metrics;
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final AtomicBoolean pollAgain = new AtomicBoolean();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskJournal journal, HeldTasks held,
-            TaskHandler handler, ExecutorService workers, int slots) {
+            TaskHandler handler, ExecutorService workers, int slots, DiskSpaceGuard diskSpace, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.journal = journal;
@@ -40,6 +46,8 @@ public class TaskLoop {
         this.handler = handler;
         this.workers = workers;
         this.slots = slots;
+        this.diskSpace = diskSpace;
+        this.metrics = metrics;
     }
 
     /**
@@ -51,7 +59,8 @@ public class TaskLoop {
         while (pollAgain.get() && polling.tryLock()) {
             try {
                 pollAgain.set(false);
-                while (claiming.get() && held.size() < slots && registration.current().isPresent() && claimOne()) {
+                while (claiming.get() && held.size() < slots && registration.current().isPresent()
+                        && diskSpace.allowsClaims() && claimOne()) {
                     // each round claims one task
                 }
             } finally {
@@ -69,9 +78,12 @@ public class TaskLoop {
 
     private boolean claimOne() {
         TaskAssignment task;
+        long start = System.nanoTime();
         try {
             task = orchestrator.claimNextTask().orElse(null);
+            metrics.polled(task == null ? PollOutcome.EMPTY : PollOutcome.TASK, Duration.ofNanos(System.nanoTime() - start));
         } catch (OrchestratorException e) {
+            metrics.polled(PollOutcome.ERROR, Duration.ofNanos(System.nanoTime() - start));
             if (e.isUnauthorized()) {
                 LOG.warnf("Poll refused (%s): registering again", e.getMessage());
                 registration.renew(e.getMessage());
@@ -92,37 +104,46 @@ public class TaskLoop {
                     task.taskId() == null ? null : task.taskId().substring(0, Math.min(64, task.taskId().length())));
             return true;
         }
-        // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
-        held.add(task);
-        try {
-            journal.claimed(task);
-        } catch (RuntimeException e) {
-            LOG.errorf("[task %s] cannot be journaled (%s); running it anyway, but a restart would lose it",
-                    task.taskId(), e.getMessage());
-        }
-        LOG.infof("[task %s] claimed", task.taskId());
+        metrics.claimed();
+        TaskLogContext.run(task.taskId(), () -> {
+            // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
+            held.add(task);
+            try {
+                journal.claimed(task);
+            } catch (RuntimeException e) {
+                LOG.errorf("cannot be journaled (%s); running it anyway, but a restart would lose it", e.getMessage());
+            }
+            LOG.info("claimed");
+        });
         workers.execute(() -> run(task, () -> handler.handle(task)));
         return true;
     }
 
-    /** Takes up a task held before a restart; it occupies a slot like a claimed one. */
-    public void resume(JournalEntry entry) {
+    /**
+     * Takes up a task held before a restart; it occupies a slot like a claimed one.
+     *
+     * @return false when the task is held already
+     */
+    public boolean resume(JournalEntry entry) {
         TaskAssignment task = entry.task();
         if (!held.addIfAbsent(task, entry.claimedAt())) {
-            return;
+            return false;
         }
-        LOG.infof("[task %s] resuming from the journal (%s)", task.taskId(), entry.stage());
+        TaskLogContext.run(task.taskId(), () -> LOG.infof("resuming from the journal (%s)", entry.stage()));
         workers.execute(() -> run(task, () -> handler.resume(entry)));
+        return true;
     }
 
     private void run(TaskAssignment task, Runnable work) {
-        try {
-            work.run();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "[task %s] ended unexpectedly", task.taskId());
-        } finally {
-            held.remove(task.taskId());
-        }
+        TaskLogContext.run(task.taskId(), () -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.error("ended unexpectedly", e);
+            } finally {
+                held.remove(task.taskId());
+            }
+        });
         try {
             poll();
         } catch (RuntimeException e) {

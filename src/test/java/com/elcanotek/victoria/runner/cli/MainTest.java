@@ -52,6 +52,9 @@ class MainTest {
                 Arguments.of("--env-file", List.of("--orchestrator-url", URL, "--env-file", "/nonexistent/runner.env")),
                 Arguments.of("--container-runtime", List.of("--orchestrator-url", URL, "--container-runtime", "lxc")),
                 Arguments.of("--config", List.of("--orchestrator-url", URL, "--config", "/nonexistent/runner.conf")),
+                Arguments.of("--log-format", List.of("--orchestrator-url", URL, "--log-format", "xml")),
+                Arguments.of("--management-port", List.of("--orchestrator-url", URL, "--management-port", "99999")),
+                Arguments.of("--min-free-disk", List.of("--orchestrator-url", URL, "--min-free-disk", "-1")),
                 // The one case with all else valid; an uncreatable home stops a daemon that should not start.
                 Arguments.of("--registration-token", List.of("--orchestrator-url", URL, "--victoria-home", UNCREATABLE_HOME)));
     }

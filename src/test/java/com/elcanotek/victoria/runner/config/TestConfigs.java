@@ -12,9 +12,15 @@ public final class TestConfigs {
 
     /** Node {@code node-1}, the Victoria home in {@code dir/home}, the state in {@code dir/state}. */
     public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir) {
-        return new RunnerConfig(orchestratorUrl, token, "node-1", Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        return runnerConfig(orchestratorUrl, token, dir, Duration.ofSeconds(30), Duration.ofSeconds(30), HousekeepingConfig.defaults());
+    }
+
+    /** The same with other poll and read timing (readiness waits 3 polls plus a read) and housekeeping. */
+    public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
+            Duration readTimeout, HousekeepingConfig housekeeping) {
+        return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, Duration.ofSeconds(30), Duration.ofSeconds(60),
                 "ghcr.io/elcanotek/victoria-terminal:latest", dir.resolve("home"), null, "auto", dir.resolve("state"), null,
-                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
-                Duration.ofSeconds(20), false);
+                Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
+                Duration.ofSeconds(20), false, housekeeping);
     }
 }

@@ -2,16 +2,26 @@ package com.elcanotek.victoria.runner.health;
 
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.NODE_ID;
 import static com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator.registered;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 
+import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +30,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -29,6 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.config.HousekeepingConfig;
+import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.daemon.Runner;
@@ -37,13 +51,16 @@ import com.elcanotek.victoria.runner.container.PodmanRuntime;
 import com.elcanotek.victoria.runner.daemon.Runners;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 
 /**
- * Readiness and liveness on the management port, fed by a real {@link Runner} as the daemon
- * assembles it, talking to a fake orchestrator. A shifted clock makes its contact and poll old.
+ * Readiness, liveness and metrics on the management port, fed by a real {@link Runner} as the
+ * daemon assembles it, talking to a fake orchestrator. A shifted clock makes its contact and poll
+ * old; short intervals let the orchestrator's silence show for real.
  */
 @QuarkusTest
 class HealthTest {
@@ -104,9 +121,18 @@ class HealthTest {
     }
 
     private Runner assemble(ContainerRuntime runtime) {
-        runner = Runners.create(daemon, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp),
-                runtime, clock);
+        return assemble(runtime, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp));
+    }
+
+    private Runner assemble(ContainerRuntime runtime, RunnerConfig config) {
+        runner = Runners.create(daemon, config, runtime, clock);
         return runner;
+    }
+
+    /** Polls every second and reads for one: readiness gives up on the orchestrator after 3 + 1 s. */
+    private RunnerConfig quick(HousekeepingConfig housekeeping) {
+        return TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), housekeeping);
     }
 
     private void startAttached() {
@@ -155,7 +181,7 @@ class HealthTest {
         startAttached();
 
         ready().statusCode(503)
-                .body("checks.find { it.name == 'runner' }.data.reason", equalTo("container runtime not found"));
+                .body("checks.find { it.name == 'runner' }.data.reason", equalTo("container runtime does not answer"));
     }
 
     @Test
@@ -176,6 +202,61 @@ class HealthTest {
         live().statusCode(503)
                 .body("checks.find { it.name == 'task-loop' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'task-loop' }.data.reason", matchesPattern("no poll for " + secondsPattern(clock.shift)));
+    }
+
+    @Test
+    void readinessGoesDownWhenTheOrchestratorStopsAnsweringAndUpWhenItIsBack() {
+        assemble(RUNTIME, quick(HousekeepingConfig.defaults()));
+        startAttached();
+        ready().statusCode(200).body("checks.find { it.name == 'runner' }.data.last_contact", notNullValue());
+
+        StubMapping silence = server.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> ready().statusCode(503)
+                .body("checks.find { it.name == 'runner' }.data.reason", startsWith("no contact with the orchestrator for")));
+        live().statusCode(200);
+
+        server.removeStub(silence);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> ready().statusCode(200));
+    }
+
+    @Test
+    void aDiskShortOfSpaceStopsClaimsAndMakesTheRunnerUnready() {
+        assemble(RUNTIME, quick(new HousekeepingConfig(Duration.ofDays(15), Long.MAX_VALUE, false)));
+        startAttached();
+
+        ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason",
+                matchesPattern("free disk space in .* is \\d+ MiB, below the minimum of \\d+ MiB"));
+        server.verify(0, getRequestedFor(urlEqualTo("/tasks/pending")));
+        live().statusCode(200);
+    }
+
+    @Test
+    void metricsAreServedOnTheManagementPortWithEveryRunnerMeter() {
+        assemble(RUNTIME, quick(HousekeepingConfig.defaults()));
+        startAttached();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> pollsAnswered("empty") >= 2);
+        String metrics = given().port(9001).get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(metrics).contains("victoria_runner_polls_total{outcome=\"task\"}",
+                "victoria_runner_polls_total{outcome=\"error\"}", "victoria_runner_poll_latency_seconds_count",
+                "victoria_runner_tasks_claimed_total", "victoria_runner_tasks_finished_total{outcome=\"succeeded\"}",
+                "victoria_runner_tasks_finished_total{outcome=\"failed\"}",
+                "victoria_runner_tasks_finished_total{outcome=\"timed_out\"}",
+                "victoria_runner_tasks_finished_total{outcome=\"cancelled\"}",
+                "victoria_runner_claim_to_start_seconds_bucket{le=\"1.0\"}", "victoria_runner_exit_to_report_seconds_bucket",
+                "victoria_runner_heartbeat_failures_total", "victoria_runner_reconcile_actions_total{action=\"resumed\"}",
+                "victoria_runner_files_downloaded_bytes_total");
+        assertThat(metrics).containsPattern("(?m)^victoria_runner_tasks_running(\\{\\})? 0\\.0$")
+                .containsPattern("(?m)^victoria_runner_outbox_depth(\\{\\})? 0\\.0$");
+        // No main HTTP listener: the runner opens nothing but the loopback management port.
+        assertThatThrownBy(() -> new Socket("127.0.0.1", 8081).close()).isInstanceOf(ConnectException.class);
+    }
+
+    private static double pollsAnswered(String outcome) {
+        String metrics = given().port(9001).get("/q/metrics").then().extract().asString();
+        Matcher line = Pattern.compile("(?m)^victoria_runner_polls_total\\{outcome=\"" + outcome + "\"\\} (\\S+)$").matcher(metrics);
+        return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }
 
     /** The age in whole seconds as the checks print it, a second more for a slow test. */

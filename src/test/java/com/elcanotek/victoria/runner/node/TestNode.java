@@ -5,9 +5,12 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * One start of a runner's node side, wired as the daemon wires it: a client that sends the key
@@ -23,6 +26,7 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
         CredentialsStore store = new CredentialsStore(stateDir, json);
         registration.set(new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"), () -> token,
                 orchestratorUrl, Clock.systemUTC()));
-        return new TestNode(registration.get(), new Heartbeat(orchestrator, registration.get(), held::heartbeatTask), store);
+        return new TestNode(registration.get(), new Heartbeat(orchestrator, registration.get(), held::heartbeatTask,
+                new RunnerMetrics(new SimpleMeterRegistry())), store);
     }
 }

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Task files over real HTTP: verified, size-limited, stall-limited, and never written outside their folder. */
@@ -46,13 +48,16 @@ class TaskFilesTest {
     @TempDir
     Path home;
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
     @AfterAll
     static void stopWatchdog() {
         WATCHDOG.shutdownNow();
     }
 
     private TaskFiles files(long maxFileSize, Duration stall) {
-        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), maxFileSize, stall, WATCHDOG);
+        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), maxFileSize, stall, WATCHDOG,
+                new RunnerMetrics(registry));
     }
 
     private static TaskAssignment task(List<String> names, List<String> checksums) {
@@ -73,6 +78,7 @@ class TaskFilesTest {
 
         assertThat(folder).isEqualTo(home.resolve("tasks/0badc0de/files"));
         assertThat(Files.readAllBytes(folder.resolve("my report.pdf"))).isEqualTo(report);
+        assertThat(registry.get("victoria.runner.files.downloaded").counter().count()).isEqualTo(report.length);
         try (var listing = Files.list(folder)) {
             assertThat(listing).hasSize(1);
         }

@@ -1,0 +1,95 @@
+package com.elcanotek.victoria.runner.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+
+import com.elcanotek.victoria.runner.config.InvalidOption;
+import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.ContainerRuntimes;
+import com.elcanotek.victoria.runner.container.ImageInfo;
+import com.elcanotek.victoria.runner.container.PathLookup;
+import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
+import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
+import com.elcanotek.victoria.runner.task.JournalEntry;
+import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.arc.Unremovable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code victoria-runner cleanup [--dry-run] [--days N] [--prune-images]}: the daemon's daily
+ * housekeeping, on demand. Safe beside a running daemon: the folders of the tasks in its journal are
+ * left whole, and an image a container uses is never removed.
+ */
+@Command(name = "cleanup", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Removes files of the Victoria home untouched for --days days (protected paths and the folders "
+                + "of tasks in flight excepted) and, with --prune-images, old Victoria images.")
+@Dependent
+@Unremovable
+public class CleanupCommand implements Callable<Integer> {
+
+    @ParentCommand
+    RunCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
+    boolean dryRun;
+
+    @Option(names = "--days", paramLabel = "N", description = "Age in days past which files go (default: --retention-days).")
+    Long days;
+
+    /** A field, not a constructor argument: picocli builds the subcommands of a bare {@code RunCommand} itself. */
+    @Inject
+    ObjectMapper json;
+
+    @Override
+    public Integer call() throws IOException {
+        long maxAgeDays = days != null ? days : parent.housekeeping().retention().toDays();
+        if (maxAgeDays <= 0) {
+            throw new InvalidOption("--days", "must be greater than 0, got " + maxAgeDays);
+        }
+        Clock clock = Clock.systemUTC();
+        Path home = parent.victoriaHome();
+        TaskJournal journal = new TaskJournal(parent.stateDir(System.getenv()), json, clock);
+        WorkspaceRetention.Result swept = new WorkspaceRetention(home, clock).sweep(Duration.ofDays(maxAgeDays),
+                WorkspaceRetention.taskFolders(journal.all().stream().map(JournalEntry::task)), dryRun);
+        PrintWriter out = spec.commandLine().getOut();
+        String verb = dryRun ? "would remove" : "removed";
+        swept.files().forEach(file -> out.println(verb + " " + file));
+        out.printf("%s %d file(s), %d bytes, untouched for %d days under %s%n", dryRun ? "Would remove" : "Removed",
+                swept.files().size(), swept.bytes(), maxAgeDays, home);
+        int status = swept.failures() > 0 ? 1 : 0;
+        if (parent.housekeeping().pruneImages()) {
+            status = Math.max(status, pruneImages(out, verb));
+        }
+        out.flush();
+        return status;
+    }
+
+    private int pruneImages(PrintWriter out, String verb) {
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json);
+        if (runtime.isEmpty()) {
+            spec.commandLine().getErr().println("No container runtime found: images not pruned");
+            return 1;
+        }
+        for (ImageInfo image : new ImagePruner(runtime.get(), parent.containerImage()).prune(dryRun)) {
+            out.println(verb + " image " + ImagePruner.shortId(image) + " " + image.repoTags());
+        }
+        return 0;
+    }
+}

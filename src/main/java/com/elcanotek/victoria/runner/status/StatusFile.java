@@ -1,0 +1,65 @@
+package com.elcanotek.victoria.runner.status;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * {@code status.json} in the state dir: what only the running daemon knows and {@code status}
+ * shows without asking the orchestrator, namely when the orchestrator last answered and which
+ * process is the daemon. Written crash-safely, and only when the contact moved on.
+ */
+public class StatusFile {
+
+    private static final Logger LOG = Logger.getLogger(StatusFile.class);
+
+    /** @param pid the daemon's process id, to tell a running daemon from a stale file */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Content(@JsonProperty("last_contact") Instant lastContact, @JsonProperty("pid") long pid) {
+    }
+
+    private final Path file;
+    private final ObjectMapper json;
+    private volatile Instant written;
+
+    public StatusFile(Path stateDir, ObjectMapper json) {
+        this.file = stateDir.resolve("status.json");
+        this.json = json;
+    }
+
+    /** Records the orchestrator's last answer; called on a short schedule, it writes only when the time moved. */
+    public void recordContact(Optional<Instant> lastContact) {
+        if (lastContact.isEmpty() || Objects.equals(lastContact.get(), written)) {
+            return;
+        }
+        try {
+            StateFiles.privateDir(file.getParent());
+            StateFiles.writeAtomically(file, json.writeValueAsBytes(new Content(lastContact.get(), ProcessHandle.current().pid())));
+            written = lastContact.get();
+        } catch (IOException e) {
+            LOG.warnf("Cannot write %s: %s", file, e.getMessage());
+        }
+    }
+
+    public Optional<Content> read() {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), Content.class));
+        } catch (IOException e) {
+            LOG.warnf("Ignoring unreadable %s: %s", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package com.elcanotek.victoria.runner.status;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What {@code victoria-runner status} shows, read from the state dir alone. Its JSON form is for
+ * scripts; nothing in it is secret (the node key stays in {@code credentials.json}).
+ *
+ * @param daemonRunning whether the process that last wrote the status file still runs
+ * @param outboxDepth   final statuses decided but not yet taken by the orchestrator
+ */
+public record StatusReport(
+        @JsonProperty("node_name") String nodeName,
+        @JsonProperty("node_id") String nodeId,
+        @JsonProperty("orchestrator_url") String orchestratorUrl,
+        @JsonProperty("registered_at") String registeredAt,
+        @JsonProperty("daemon_pid") Long daemonPid,
+        @JsonProperty("daemon_running") boolean daemonRunning,
+        @JsonProperty("last_contact") Instant lastContact,
+        @JsonProperty("outbox_depth") int outboxDepth,
+        @JsonProperty("tasks") List<Task> tasks) {
+
+    /** A task in flight, as the journal last recorded it. */
+    public record Task(
+            @JsonProperty("task_id") String taskId,
+            @JsonProperty("stage") String stage,
+            @JsonProperty("container") String container,
+            @JsonProperty("claimed_at") Instant claimedAt,
+            @JsonProperty("running_for_seconds") long runningForSeconds) {
+    }
+}

@@ -1,0 +1,108 @@
+package com.elcanotek.victoria.runner.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.node.Credentials;
+import com.elcanotek.victoria.runner.node.CredentialsStore;
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** The status of a runner read from a state dir as a daemon leaves it, without any orchestrator. */
+class StatusReaderTest {
+
+    private static final String KEY = "key-SECRET-789";
+    private static final String NODE_ID = "5f0f7a52-3b1e-4c2a-9d8e-0a1b2c3d4e5f";
+    private static final Instant CLAIMED = Instant.parse("2026-06-30T10:00:00Z");
+    private static final Instant NOW = Instant.parse("2026-06-30T10:05:30Z");
+
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @TempDir
+    Path state;
+
+    private void daemonWasHere() {
+        new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-7", "https://atq.example", "2026-06-01T08:00:00Z"));
+        TaskJournal journal = new TaskJournal(state, json, Clock.fixed(CLAIMED, ZoneOffset.UTC));
+        journal.claimed(task("11111111-aaaa-4000-8000-000000000001"));
+        journal.update("11111111-aaaa-4000-8000-000000000001", e -> e.started("victoria-11111111", CLAIMED.plusSeconds(2)));
+        journal.claimed(task("22222222-bbbb-4000-8000-000000000002"));
+        journal.update("22222222-bbbb-4000-8000-000000000002", e -> e.exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
+        new StatusFile(state, json).recordContact(Optional.of(NOW.minusSeconds(4)));
+    }
+
+    private static TaskAssignment task(String id) {
+        return new TaskAssignment(id, "prompt", "", null, List.of(), null);
+    }
+
+    @Test
+    void showsNodeTasksOutboxAndLastContact() throws Exception {
+        daemonWasHere();
+
+        StatusReport report = new StatusReader(state, json, Clock.fixed(NOW, ZoneOffset.UTC)).read();
+
+        assertThat(report.nodeName()).isEqualTo("node-7");
+        assertThat(report.nodeId()).isEqualTo(NODE_ID);
+        assertThat(report.orchestratorUrl()).isEqualTo("https://atq.example");
+        assertThat(report.registeredAt()).isEqualTo("2026-06-01T08:00:00Z");
+        assertThat(report.lastContact()).isEqualTo(NOW.minusSeconds(4));
+        assertThat(report.daemonPid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(report.daemonRunning()).isTrue();
+        assertThat(report.outboxDepth()).isEqualTo(1);
+        assertThat(report.tasks()).extracting(StatusReport.Task::taskId, StatusReport.Task::stage, StatusReport.Task::container,
+                StatusReport.Task::runningForSeconds).containsExactly(
+                        tuple("11111111-aaaa-4000-8000-000000000001", "container_started",
+                                "victoria-11111111", 330L),
+                        tuple("22222222-bbbb-4000-8000-000000000002", "exited",
+                                null, 330L));
+
+        String text = StatusText.format(report, NOW);
+        String asJson = json.writeValueAsString(report);
+        assertThat(text).contains("node-7 (" + NODE_ID + ")", "https://atq.example", "running (pid", "(4s ago)",
+                "victoria-11111111", "5m 30s", "Outbox:           1 final status");
+        assertThat(asJson).contains("\"node_id\":\"" + NODE_ID + "\"", "\"outbox_depth\":1", "\"last_contact\":\"2026-06-30T10:05:26Z\"");
+        assertThat(List.of(text, asJson)).noneMatch(out -> out.contains(KEY));
+    }
+
+    @Test
+    void anEmptyStateDirSaysNotRegistered() {
+        StatusReport report = new StatusReader(state.resolve("none"), json, Clock.systemUTC()).read();
+
+        assertThat(report.nodeId()).isNull();
+        assertThat(report.tasks()).isEmpty();
+        assertThat(StatusText.format(report, Instant.now())).contains("not registered", "never recorded", "Tasks in flight:  0");
+    }
+
+    @Test
+    void theStatusFileIsPrivateAndWrittenOnlyWhenTheContactMoved() throws Exception {
+        StatusFile file = new StatusFile(state, json);
+        Path written = state.resolve("status.json");
+        file.recordContact(Optional.of(NOW));
+        FileTime untouched = FileTime.from(NOW.minusSeconds(3600));
+        Files.setLastModifiedTime(written, untouched);
+
+        file.recordContact(Optional.of(NOW));
+        assertThat(Files.getLastModifiedTime(written)).isEqualTo(untouched);
+
+        file.recordContact(Optional.of(NOW.plusSeconds(1)));
+        assertThat(file.read()).map(StatusFile.Content::lastContact).hasValue(NOW.plusSeconds(1));
+        assertThat(Files.getPosixFilePermissions(written)).isEqualTo(StateFiles.OWNER_ONLY_FILE);
+    }
+}
