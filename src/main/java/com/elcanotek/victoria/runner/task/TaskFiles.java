@@ -139,12 +139,15 @@ public class TaskFiles {
         AtomicLong progress = new AtomicLong();
         long[] lastSeen = { -1 };
         boolean[] stalled = { false };
+        Thread downloader = Thread.currentThread();
         try (InputStream in = response.readEntity(InputStream.class); OutputStream out = Files.newOutputStream(partial)) {
             ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
                 long now = progress.get();
-                if (now == lastSeen[0]) {
+                if (now == lastSeen[0] && !stalled[0]) {
                     stalled[0] = true;
+                    // Closing alone leaves a blocked read waiting on the client's buffer; the interrupt ends it.
                     response.close();
+                    downloader.interrupt();
                 }
                 lastSeen[0] = now;
             }, stallTimeout.toMillis(), stallTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -162,7 +165,9 @@ public class TaskFiles {
                 }
             } catch (IOException | RuntimeException e) {
                 if (stalled[0]) {
-                    throw new TaskFailure("file '" + name + "' download stalled for more than " + stallTimeout.toSeconds() + " s", e);
+                    Thread.interrupted();
+                    throw new TaskFailure("file '" + name + "' download stalled for more than "
+                            + String.format(java.util.Locale.ROOT, "%.1f s", stallTimeout.toMillis() / 1000.0), e);
                 }
                 throw e;
             } finally {

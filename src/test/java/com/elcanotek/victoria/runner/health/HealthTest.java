@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.startsWith;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URL;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +55,7 @@ import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 
@@ -72,6 +74,9 @@ class HealthTest {
 
     @RegisterExtension
     static WireMockOrchestrator server = new WireMockOrchestrator();
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     Daemon daemon;
@@ -141,12 +146,12 @@ class HealthTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> runner.lastPollTick().isPresent());
     }
 
-    private static ValidatableResponse ready() {
-        return given().port(9001).get("/q/health/ready").then();
+    private ValidatableResponse ready() {
+        return given().port(management.getPort()).get("/q/health/ready").then();
     }
 
-    private static ValidatableResponse live() {
-        return given().port(9001).get("/q/health/live").then();
+    private ValidatableResponse live() {
+        return given().port(management.getPort()).get("/q/health/live").then();
     }
 
     @Test
@@ -236,7 +241,7 @@ class HealthTest {
         startAttached();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> pollsAnswered("empty") >= 2);
-        String metrics = given().port(9001).get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).get("/q/metrics").then().statusCode(200).extract().asString();
 
         assertThat(metrics).contains("victoria_runner_polls_total{outcome=\"task\"}",
                 "victoria_runner_polls_total{outcome=\"error\"}", "victoria_runner_poll_latency_seconds_count",
@@ -253,8 +258,8 @@ class HealthTest {
         assertThatThrownBy(() -> new Socket("127.0.0.1", 8081).close()).isInstanceOf(ConnectException.class);
     }
 
-    private static double pollsAnswered(String outcome) {
-        String metrics = given().port(9001).get("/q/metrics").then().extract().asString();
+    private double pollsAnswered(String outcome) {
+        String metrics = given().port(management.getPort()).get("/q/metrics").then().extract().asString();
         Matcher line = Pattern.compile("(?m)^victoria_runner_polls_total\\{outcome=\"" + outcome + "\"\\} (\\S+)$").matcher(metrics);
         return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }

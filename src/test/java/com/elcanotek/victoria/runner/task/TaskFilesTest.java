@@ -128,7 +128,7 @@ class TaskFilesTest {
                 .withBody(new byte[64]).withChunkedDribbleDelay(4, 6000)));
 
         assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), home))
-                .isInstanceOf(TaskFailure.class).hasMessageContaining("'slow.bin'");
+                .isInstanceOf(TaskFailure.class).hasMessage("file 'slow.bin' download stalled for more than 0.7 s");
     }
 
     @Test
