@@ -59,6 +59,7 @@ public class TaskExecution implements TaskHandler {
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     /** Threads blocked on a container's exit: the ones a shutdown may abandon safely. */
     private final Map<String, Thread> waiting = new ConcurrentHashMap<>();
+    private volatile boolean abandoning;
     /** Set when the runner stops its tasks on shutdown: their outcome is this error. */
     private volatile String shutdownMessage;
 
@@ -96,6 +97,10 @@ public class TaskExecution implements TaskHandler {
             }
             if (shutdownMessage != null) {
                 throw new TaskFailure(shutdownMessage);
+            }
+            if (abandoning) {
+                // Journaled as not started: the next start reports it.
+                return;
             }
             Credentials credentials = registration.current().orElseThrow(() -> new TaskFailure("the runner is not registered"));
             Instant started = clock.instant();
@@ -175,6 +180,9 @@ public class TaskExecution implements TaskHandler {
         ContainerSupervisor.Exit exit;
         waiting.put(id, Thread.currentThread());
         try {
+            if (abandoning) {
+                throw new InterruptedException("the runner is stopping");
+            }
             exit = supervisor.await(container, deadline(task, started));
         } finally {
             waiting.remove(id);
@@ -189,6 +197,8 @@ public class TaskExecution implements TaskHandler {
      * start re-adopts them); tasks already reporting go on.
      */
     public void abandonWaits() {
+        // Set first: a task that reaches its wait after this never starts waiting.
+        abandoning = true;
         waiting.values().forEach(Thread::interrupt);
     }
 

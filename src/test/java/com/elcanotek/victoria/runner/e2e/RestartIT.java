@@ -86,13 +86,15 @@ class RestartIT {
     @Test
     void sigtermLeavesTheContainerRunningAndTheNextRunnerAdoptsIt() throws Exception {
         String id = orchestrator.createTask("sleep=5 exit=0");
+        String firstOutput;
         try (RunnerProcess first = runner()) {
             awaitContainer(id, "running");
 
             assertThat(first.terminate(Duration.ofSeconds(20))).isZero();
+            firstOutput = first.output();
         }
         assertThat(Podman.run("inspect", "--format", "{{.State.Status}}", "victoria-" + id.substring(0, 8)).strip())
-                .isEqualTo("running");
+                .as(firstOutput).isEqualTo("running");
 
         try (RunnerProcess second = runner()) {
             TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
