@@ -65,6 +65,7 @@ public class Runner implements RunnerView {
     private final AtomicInteger exitCode = new AtomicInteger(0);
     private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
     private volatile Thread startup;
+    private volatile boolean stopping;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
@@ -150,7 +151,8 @@ public class Runner implements RunnerView {
         } catch (RegistrationRefused e) {
             refused(e);
         } catch (RuntimeException e) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (stopping) {
+                // A stop during start-up (e.g. while the orchestrator is still unreachable) is no failure.
                 return;
             }
             LOG.errorf(e, "Runner could not start: %s", e.getMessage());
@@ -181,6 +183,7 @@ public class Runner implements RunnerView {
      * @return the exit status
      */
     public int stop() {
+        stopping = true;
         Thread starting = startup;
         if (starting != null) {
             starting.interrupt();
