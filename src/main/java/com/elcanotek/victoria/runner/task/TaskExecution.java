@@ -174,7 +174,9 @@ public class TaskExecution implements TaskHandler {
     private void supervise(TaskAssignment task, String container, Instant started) throws InterruptedException {
         String id = task.taskId();
         active.put(id, Optional.of(container));
-        if (cancelled.contains(id)) {
+        // Checked after the container is published: a cancel or a stopping shutdown that looked
+        // before it did not see it.
+        if (cancelled.contains(id) || shutdownMessage != null) {
             supervisor.stop(container);
         }
         ContainerSupervisor.Exit exit;
@@ -204,6 +206,7 @@ public class TaskExecution implements TaskHandler {
 
     /** Shutdown stopping containers: every running task is stopped and reported as an error. */
     public void stopAll(String message) {
+        // Set first: a task that publishes its container after this stops it itself.
         shutdownMessage = message;
         active.values().forEach(container -> container.ifPresent(supervisor::stop));
     }
