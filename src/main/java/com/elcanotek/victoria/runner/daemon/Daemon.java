@@ -37,6 +37,7 @@ import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
+import com.elcanotek.victoria.runner.node.NodeCredentials;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
 import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
@@ -123,19 +124,19 @@ public class Daemon {
     }
 
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, RunnerMetrics metrics) {
-        Registration[] registration = new Registration[1];
+        NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
                         config.logsTimeout(), config.caFile(), retry),
-                () -> registration[0] == null ? null : registration[0].apiKey(), json, clock);
-        registration[0] = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
+                credentials::apiKey, json, clock);
+        Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
                 new NodeIdentity(localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
-                config::registrationToken, config.orchestratorUrl().toString(), clock);
+                config::registrationToken, config.orchestratorUrl().toString(), credentials, clock);
         HeldTasks held = new HeldTasks(clock);
         TaskJournal journal = new TaskJournal(config.stateDir(), json, clock);
         metrics.watch(held::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
-        Heartbeat heartbeat = new Heartbeat(orchestrator, registration[0], held::heartbeatTask, metrics);
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, held::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
@@ -143,15 +144,15 @@ public class Daemon {
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
-        TaskExecution execution = new TaskExecution(orchestrator, registration[0], journal, files, supervisor,
+        TaskExecution execution = new TaskExecution(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(), new LogFitter(json),
                 new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock,
                 metrics);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
-        TaskLoop loop = new TaskLoop(orchestrator, registration[0], journal, held, execution, workers,
+        TaskLoop loop = new TaskLoop(orchestrator, registration, journal, held, execution, workers,
                 config.maxConcurrentTasks(), diskSpace, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock, metrics);
-        return new Runner(config, scheduler, orchestrator, registration[0], heartbeat, loop,
+        return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop,
                 new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, reconcileInterval, clock,
                 operations(config, runtime, clock, diskSpace, held, journal));
     }

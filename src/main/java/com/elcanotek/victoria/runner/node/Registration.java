@@ -2,7 +2,6 @@ package com.elcanotek.victoria.runner.node;
 
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -25,15 +24,16 @@ public class Registration {
     private final Supplier<String> registrationToken;
     private final String orchestratorUrl;
     private final Clock clock;
-    private final AtomicReference<Credentials> current = new AtomicReference<>();
+    private final NodeCredentials current;
 
     public Registration(Orchestrator orchestrator, CredentialsStore store, NodeIdentity identity,
-            Supplier<String> registrationToken, String orchestratorUrl, Clock clock) {
+            Supplier<String> registrationToken, String orchestratorUrl, NodeCredentials current, Clock clock) {
         this.orchestrator = orchestrator;
         this.store = store;
         this.identity = identity;
         this.registrationToken = registrationToken;
         this.orchestratorUrl = orchestratorUrl;
+        this.current = current;
         this.clock = clock;
     }
 
@@ -55,13 +55,7 @@ public class Registration {
     }
 
     public Optional<Credentials> current() {
-        return Optional.ofNullable(current.get());
-    }
-
-    /** The key for the orchestrator client; {@code null} before registration. */
-    public String apiKey() {
-        Credentials credentials = current.get();
-        return credentials == null ? null : credentials.apiKey();
+        return current.current();
     }
 
     private Credentials register(String reason) {

@@ -2,7 +2,6 @@ package com.elcanotek.victoria.runner.node;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
@@ -21,12 +20,12 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
 
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, HeldTasks held) {
-        AtomicReference<Registration> registration = new AtomicReference<>();
-        Orchestrator orchestrator = server.client(() -> registration.get().apiKey(), json, Clock.systemUTC());
+        NodeCredentials credentials = new NodeCredentials();
+        Orchestrator orchestrator = server.client(credentials::apiKey, json, Clock.systemUTC());
         CredentialsStore store = new CredentialsStore(stateDir, json);
-        registration.set(new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"), () -> token,
-                orchestratorUrl, Clock.systemUTC()));
-        return new TestNode(registration.get(), new Heartbeat(orchestrator, registration.get(), held::heartbeatTask,
+        Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),
+                () -> token, orchestratorUrl, credentials, Clock.systemUTC());
+        return new TestNode(registration, new Heartbeat(orchestrator, registration, held::heartbeatTask,
                 new RunnerMetrics(new SimpleMeterRegistry())), store);
     }
 }
