@@ -1,10 +1,12 @@
 package com.elcanotek.victoria.runner.e2e;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * How the packaged runner is started: the native executable, or the jar on this JVM with some JVM options;
@@ -37,13 +39,15 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
         return new Launcher(name, null, jvmOptions, ANY_MANAGEMENT_PORT);
     }
 
-    /** {@code target/victoria-runner-VERSION-runner}, if {@code ./mvnw package -Pnative} built it. */
+    /** {@code target/*-runner}, if {@code ./mvnw package -Pnative} built it. */
     public static Optional<Launcher> nativeBuilt() {
-        Path executable = Path.of("target", "victoria-runner-" + System.getProperty("project.version", "0.1.0") + "-runner")
-                .toAbsolutePath();
-        return Files.isExecutable(executable)
-                ? Optional.of(new Launcher("native", executable, List.of(), ANY_MANAGEMENT_PORT))
-                : Optional.empty();
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith("-runner") && Files.isRegularFile(file)
+                    && Files.isExecutable(file)).findFirst()
+                    .map(file -> new Launcher("native", file.toAbsolutePath(), List.of(), ANY_MANAGEMENT_PORT));
+        } catch (IOException e) {
+            return Optional.empty(); // no target folder: nothing was built
+        }
     }
 
     public boolean isNative() {

@@ -1,0 +1,38 @@
+# Shared by bench/run.sh and bench/demo.sh (sourced from the project root): the builds they need, the test
+# classpath, and removing the containers of runners that were cut short.
+
+# Builds the runner jar and the test classes (the fake orchestrator, the drivers) when missing, and the test
+# classpath file when missing or older than the pom. Warns when the jar is older than the sources.
+ensure_built() {
+    if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+        echo "building the runner: ./mvnw -q package -DskipTests"
+        ./mvnw -q -B package -DskipTests
+    elif [ -n "$(find src/main pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+        echo "note: target/quarkus-app is older than the sources; './mvnw package -DskipTests' rebuilds it" >&2
+    fi
+    if [ ! -d target/test-classes/com/elcanotek/victoria/runner/fake ]; then
+        echo "building the test classes: ./mvnw -q test-compile"
+        ./mvnw -q -B test-compile
+    fi
+    if [ ! -s target/cp.txt ] || [ pom.xml -nt target/cp.txt ]; then
+        ./mvnw -q -B dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+    fi
+}
+
+# Runs a main class of the test code: java [JVM options] CLASS [args].
+test_java() {
+    java -cp "target/test-classes:target/classes:$(cat target/cp.txt)" "$@"
+}
+
+# Removes every container, in any state, whose runner label (victoria-runner.runner) matches the glob $1.
+remove_runner_containers() {
+    local id runner ids=()
+    while read -r id runner; do
+        # shellcheck disable=SC2053 # $1 is a glob on purpose
+        [[ $runner == $1 ]] && ids+=("$id")
+    done < <(podman ps -a --filter label=victoria-runner.runner --format '{{.ID}} {{index .Labels "victoria-runner.runner"}}')
+    if [ "${#ids[@]}" -gt 0 ]; then
+        echo "removing ${#ids[@]} container(s) of runner(s) $1"
+        podman rm -f -t 0 "${ids[@]}" >/dev/null
+    fi
+}
