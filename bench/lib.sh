@@ -19,9 +19,9 @@ ensure_built() {
     fi
 }
 
-# Runs a main class of the test code: java [JVM options] CLASS [args].
-test_java() {
-    java -cp "target/test-classes:target/classes:$(cat target/cp.txt)" "$@"
+# The classpath of the test code's main classes (java -cp "$(test_classpath)" CLASS).
+test_classpath() {
+    echo "target/test-classes:target/classes:$(cat target/cp.txt)"
 }
 
 # Removes every container, in any state, whose runner label (victoria-runner.runner) matches the glob $1.

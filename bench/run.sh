@@ -20,6 +20,6 @@ trap 'remove_runner_containers "$BENCH_ID-*"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-test_java -Dbench.id="$BENCH_ID" -Dbench.clk-tck="$(getconf CLK_TCK)" \
+java -cp "$(test_classpath)" -Dbench.id="$BENCH_ID" -Dbench.clk-tck="$(getconf CLK_TCK)" \
     -Dbench.podman="$(podman version --format '{{.Client.Version}}')" \
     com.elcanotek.victoria.runner.bench.BenchSuite "$@" 2>&1 | tee target/bench/run.log

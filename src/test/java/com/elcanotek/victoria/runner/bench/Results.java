@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ final class Results {
     private final Map<Launcher, List<Figure>> figures = new LinkedHashMap<>();
     private final Map<String, List<Latency>> latencies = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    private final List<String> scenarioOrder = new ArrayList<>();
     private final String loadAtStart = Figure.loadAverages();
     private final Instant startedAt = Instant.now();
     private String nativeNote;
@@ -69,6 +71,7 @@ final class Results {
 
     void add(Launcher launcher, List<Figure> measured) {
         figures.computeIfAbsent(launcher, l -> new ArrayList<>()).addAll(measured);
+        measured.stream().map(Figure::scenario).filter(scenario -> !scenarioOrder.contains(scenario)).forEach(scenarioOrder::add);
         measured.forEach(f -> System.out.printf("  %-10s %-34s %10s %s%n", launcher.name(), f.name(), f.formatted(), f.unit()));
     }
 
@@ -83,8 +86,9 @@ final class Results {
     void print() {
         StringBuilder table = new StringBuilder("\n");
         table.append(row("scenario", "figure", "unit", "target", launchers.stream().map(Launcher::name).toList()));
-        List<Figure> rows = launchers.stream().flatMap(l -> figures.getOrDefault(l, List.of()).stream())
-                .filter(distinctKey()).toList();
+        // Scenario by scenario, in the order measured: each scenario runs for every launcher before the next one.
+        List<Figure> rows = figures.values().stream().flatMap(List::stream)
+                .sorted(Comparator.comparing(f -> scenarioOrder.indexOf(f.scenario()))).filter(distinctKey()).toList();
         for (Figure row : rows) {
             List<String> cells = launchers.stream().map(l -> cell(find(l, row))).toList();
             table.append(row(row.scenario(), row.name(), row.unit(), row.below() == null ? "" : "< " + row.formattedBelow(),

@@ -87,6 +87,11 @@ public final class FakeBackedRunner implements AutoCloseable {
         return ContainerSpec.LABEL_RUNNER + "=" + name;
     }
 
+    /** Names of this runner's containers that are running now. */
+    public List<String> runningContainers() {
+        return Podman.runningLabelled(containerLabel());
+    }
+
     public String output() {
         return process.output();
     }
