@@ -2,8 +2,9 @@
 # The benchmark suite (see bench/README.md): start-up, idle footprint, task latency, throughput and scale of the
 # packaged runner, against the fake orchestrator and real podman with the test image.
 #
-# Usage: bench/run.sh [--quick] [startup|idle|latency|throughput|scale ...]   (all scenarios by default)
+# Usage: bench/run.sh [--quick] [startup|idle|latency|throughput|scale|session ...]   (all scenarios by default)
 #   --quick  shortened windows and sizes, to check that the suite works; its output says so
+# Env: BENCH_TUNED_JVM_OPTIONS  JVM options of the `jvm-tuned` launcher instead of the recommended ones
 # Prints a table, writes target/bench/results.json and the whole output to target/bench/run.log.
 # The full suite takes about 25 minutes. Needs podman set up as for the ITs (.ci/setup-podman.sh); builds the jar
 # and the test classes when they are missing.
@@ -21,5 +22,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 java -cp "$(test_classpath)" -Dbench.id="$BENCH_ID" -Dbench.clk-tck="$(getconf CLK_TCK)" \
+    ${BENCH_TUNED_JVM_OPTIONS:+"-Dbench.tuned-jvm-options=$BENCH_TUNED_JVM_OPTIONS"} \
     -Dbench.podman="$(podman version --format '{{.Client.Version}}')" \
     com.elcanotek.victoria.runner.bench.BenchSuite "$@" 2>&1 | tee target/bench/run.log

@@ -22,30 +22,38 @@ public final class BenchSuite {
 
     /** The windows and sizes the issue asks for, and a quick variant to check that the suite works. */
     record Plan(boolean quick, int startupRuns, Duration idleSettle, Duration idleCpu, int latencyTasks,
-            int throughputTasks, List<Integer> concurrencies, int scaleContainers, Duration scaleWindow) {
+            int throughputTasks, List<Integer> concurrencies, int scaleContainers, Duration scaleWindow,
+            int sessionMegabytes) {
     }
 
     static final Plan FULL = new Plan(false, 5, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, List.of(1, 8), 50,
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60), 40);
     static final Plan QUICK = new Plan(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(30), 20, 40, List.of(1, 8), 10,
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(15), 10);
 
-    static final List<String> SCENARIOS = List.of("startup", "idle", "latency", "throughput", "scale");
+    static final List<String> SCENARIOS = List.of("startup", "idle", "latency", "throughput", "scale", "session");
 
     /** What an operator gets from {@code java -jar}: the JVM's own choices (G1, a quarter of RAM as heap, C2). */
     static final Launcher JVM = Launcher.jvm("jvm", List.of());
     /**
-     * The recommended options: the serial collector and a small heap keep the collector's own structures and the
-     * committed heap small (the runner's live data is a few MB); stopping at C1 saves the C2 compiler's memory and
-     * CPU on code that mostly waits for podman.
+     * The recommended options: the serial collector keeps the collector's own structures and threads small, a 16 MB
+     * initial heap keeps the young generation (all of whose pages get touched) small, as the runner's live data is a
+     * few MB; the 256 MB cap bounds growth yet leaves room to read a large agent session whole (a 40 MB one needs
+     * more than 128 MB); stopping at C1 saves the C2 compiler's memory and CPU on code that mostly waits for podman.
+     * bench/run.sh replaces them with $BENCH_TUNED_JVM_OPTIONS when set.
      */
-    static final Launcher TUNED = Launcher.jvm("jvm-tuned", List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1"));
-    /** Idle only: what each option does on its own, and one more that was considered. */
+    static final Launcher TUNED = Launcher.jvm("jvm-tuned", System.getProperty("bench.tuned-jvm-options") == null
+            ? List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:TieredStopAtLevel=1")
+            : List.of(System.getProperty("bench.tuned-jvm-options").trim().split("\\s+")));
+    /** Idle only: what the options do on their own, and smaller or larger sets that were considered. */
     static final List<Launcher> IDLE_VARIANTS = List.of(
             Launcher.jvm("jvm-c1", List.of("-XX:TieredStopAtLevel=1")),
             Launcher.jvm("jvm-serial", List.of("-XX:+UseSerialGC")),
-            Launcher.jvm("jvm-xmx64", List.of("-Xmx64m")),
-            Launcher.jvm("jvm-tuned-xss256k", List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss256k")));
+            Launcher.jvm("jvm-xmx256", List.of("-Xmx256m")),
+            Launcher.jvm("jvm-serial-c1-xmx256", List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1")),
+            Launcher.jvm("jvm-serial-c1-xmx64", List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1")),
+            Launcher.jvm("jvm-tuned-xss256k", List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Xss256k")));
 
     private static final Path REPORT = Path.of("target", "bench", "results.json");
 
@@ -115,6 +123,7 @@ public final class BenchSuite {
                         }
                     }
                     case "scale" -> results.add(launcher, ScaleBench.run(run, launcher, plan.scaleContainers(), plan.scaleWindow()));
+                    case "session" -> results.add(launcher, SessionLogBench.run(run, launcher, plan.sessionMegabytes(), 1024));
                     default -> throw new IllegalArgumentException(scenario);
                 }
             });

@@ -53,9 +53,9 @@ final class Results {
 
     private String quickNote() {
         return ("QUICK RUN: shortened windows (idle: RSS after %d s, CPU over %d s; %d latency tasks; %d throughput tasks;"
-                + " %d scale containers for %d s): not the figures the targets are about").formatted(
+                + " %d scale containers for %d s; a %d MB session): not the figures the targets are about").formatted(
                         plan.idleSettle().toSeconds(), plan.idleCpu().toSeconds(), plan.latencyTasks(),
-                        plan.throughputTasks(), plan.scaleContainers(), plan.scaleWindow().toSeconds());
+                        plan.throughputTasks(), plan.scaleContainers(), plan.scaleWindow().toSeconds(), plan.sessionMegabytes());
     }
 
     /** Runs one scenario step; a failure is recorded and the suite goes on with the next. */
@@ -133,7 +133,7 @@ final class Results {
     }
 
     private static String row(String scenario, String figure, String unit, String target, List<String> cells) {
-        StringBuilder line = new StringBuilder("%-16s %-34s %-9s %-7s".formatted(scenario, figure, unit, target));
+        StringBuilder line = new StringBuilder("%-18s %-34s %-9s %-7s".formatted(scenario, figure, unit, target));
         cells.forEach(cell -> line.append(" | %-20s".formatted(cell)));
         return line.append('\n').toString();
     }
@@ -150,7 +150,7 @@ final class Results {
                 "idle_settle_s", plan.idleSettle().toSeconds(), "idle_cpu_window_s", plan.idleCpu().toSeconds(),
                 "latency_tasks", plan.latencyTasks(), "throughput_tasks", plan.throughputTasks(),
                 "concurrencies", plan.concurrencies(), "scale_containers", plan.scaleContainers(),
-                "scale_window_s", plan.scaleWindow().toSeconds())));
+                "scale_window_s", plan.scaleWindow().toSeconds(), "session_mb", plan.sessionMegabytes())));
         json.set("machine", mapper.valueToTree(machine()));
         json.put("load_average_start", loadAtStart).put("load_average_end", Figure.loadAverages());
         json.put("native", nativeNote);
