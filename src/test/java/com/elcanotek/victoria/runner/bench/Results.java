@@ -98,7 +98,7 @@ final class Results {
         for (Launcher variant : figures.keySet()) {
             List<Figure> idle = figures.get(variant).stream().filter(f -> f.scenario().equals("idle")).toList();
             if (!idle.isEmpty() && !variant.isNative()) {
-                table.append(idleHeading).append("  %-18s %-56s %s%n".formatted(variant.name(),
+                table.append(idleHeading).append("  %-20s %-58s %s%n".formatted(variant.name(),
                         String.join(" ", variant.jvmOptions()),
                         String.join("  ", idle.stream().map(f -> f.name() + " " + f.formatted() + " " + f.unit()).toList())));
                 idleHeading = "";

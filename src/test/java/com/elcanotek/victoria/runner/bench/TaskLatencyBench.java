@@ -51,7 +51,8 @@ final class TaskLatencyBench {
             } catch (ConditionTimeoutException e) {
                 long incomplete = ids.stream()
                         .filter(id -> events.at(id, "start").isEmpty() || events.at(id, "died").isEmpty()).count();
-                System.out.printf("  note: podman events lacks the start or died event of %d of %d tasks%n", incomplete, count);
+                System.out.printf("  note: %s: podman events lacks the start or died event of %d of %d tasks%n", launcher.name(),
+                        incomplete, count);
             }
             return figures(done, events);
         }
