@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Shared by bench/run.sh and bench/demo.sh (sourced from the project root): the builds they need, the test
 # classpath, and removing the containers of runners that were cut short.
 
-# Builds the runner jar and the test classes (the fake orchestrator, the drivers) when missing, and the test
-# classpath file when missing or older than the pom. Warns when the jar is older than the sources.
+# Builds the runner jar when missing (and warns when it is older than the sources: what is measured is the jar),
+# compiles the test classes (the fake orchestrator, the drivers) when missing or older than the sources, and
+# writes the test classpath file when missing or older than the pom.
 ensure_built() {
     if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
         echo "building the runner: ./mvnw -q package -DskipTests"
@@ -10,9 +12,12 @@ ensure_built() {
     elif [ -n "$(find src/main pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
         echo "note: target/quarkus-app is older than the sources; './mvnw package -DskipTests' rebuilds it" >&2
     fi
-    if [ ! -d target/test-classes/com/elcanotek/victoria/runner/fake ]; then
-        echo "building the test classes: ./mvnw -q test-compile"
+    # The stamp is these scripts' own: test classes compiled by another command are compiled again once, cheaply.
+    local stamp=target/test-classes/.bench-compiled
+    if [ ! -f "$stamp" ] || [ -n "$(find src/main src/test pom.xml -newer "$stamp" -print -quit)" ]; then
+        echo "compiling the test classes: ./mvnw -q test-compile"
         ./mvnw -q -B test-compile
+        touch "$stamp"
     fi
     if [ ! -s target/cp.txt ] || [ pom.xml -nt target/cp.txt ]; then
         ./mvnw -q -B dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test

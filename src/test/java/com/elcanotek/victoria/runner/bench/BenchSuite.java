@@ -16,7 +16,7 @@ import com.elcanotek.victoria.runner.e2e.Launcher;
  * with the test image, per launcher: the jar as {@code java -jar} starts it, the jar with the recommended JVM options,
  * and the native executable when one was built. Prints a table and writes target/bench/results.json.
  *
- * <p>Usage: {@code BenchSuite [--quick] [startup|idle|latency|throughput|scale ...]} (all scenarios by default).
+ * <p>Usage: {@code BenchSuite [--quick] [startup|idle|latency|throughput|scale|session ...]} (all scenarios by default).
  */
 public final class BenchSuite {
 
