@@ -17,11 +17,13 @@ mkdir -p target/bench
 # Every runner of this run is named (and labels its containers) $BENCH_ID-...: whatever a failure or Ctrl-C
 # leaves behind is removed by that label.
 BENCH_ID=bench-$$
-trap 'remove_runner_containers "$BENCH_ID-*"' EXIT
+# The runners' folders (homes, state): removed by the suite when it ends normally, here when it does not.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_ID.XXXXXX")
+trap 'remove_runner_containers "$BENCH_ID-*"; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-java -cp "$(test_classpath)" -Dbench.id="$BENCH_ID" -Dbench.clk-tck="$(getconf CLK_TCK)" \
+java -cp "$(test_classpath)" -Dbench.id="$BENCH_ID" -Dbench.work="$WORK" -Dbench.clk-tck="$(getconf CLK_TCK)" \
     ${BENCH_TUNED_JVM_OPTIONS:+"-Dbench.tuned-jvm-options=$BENCH_TUNED_JVM_OPTIONS"} \
     -Dbench.podman="$(podman version --format '{{.Client.Version}}')" \
     com.elcanotek.victoria.runner.bench.BenchSuite "$@" 2>&1 | tee target/bench/run.log

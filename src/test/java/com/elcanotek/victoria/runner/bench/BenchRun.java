@@ -30,9 +30,10 @@ final class BenchRun implements AutoCloseable {
     private final String id;
     private final Path work;
 
-    BenchRun(String id) throws IOException {
+    /** @param work the folder for the runners' homes and state (bench/run.sh's), or null for a new temporary one */
+    BenchRun(String id, Path work) throws IOException {
         this.id = id;
-        this.work = Files.createTempDirectory(id + "-");
+        this.work = work != null ? Files.createDirectories(work) : Files.createTempDirectory(id + "-");
     }
 
     /** A fresh fake; registration is not rate-limited, as many runners register from 127.0.0.1 in a row. */

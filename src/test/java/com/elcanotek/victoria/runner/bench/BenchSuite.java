@@ -84,7 +84,9 @@ public final class BenchSuite {
         Launcher.nativeBuilt().ifPresent(launchers::add);
         Results results = new Results(plan, launchers);
         results.header("not built: no target/*-runner (`./mvnw package -Dnative` needs GraalVM or Mandrel)");
-        try (BenchRun run = new BenchRun(System.getProperty("bench.id", "bench-" + ProcessHandle.current().pid()))) {
+        String work = System.getProperty("bench.work");
+        try (BenchRun run = new BenchRun(System.getProperty("bench.id", "bench-" + ProcessHandle.current().pid()),
+                work == null ? null : Path.of(work))) {
             for (String scenario : scenarios) {
                 runScenario(run, plan, scenario, launchers, results);
             }
