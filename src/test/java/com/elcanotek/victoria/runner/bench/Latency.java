@@ -14,6 +14,14 @@ record Latency(String name, String meaning, int samples, double p50, double p95,
         return new Latency(name, meaning, millis.size(), rank(millis, 0.50), rank(millis, 0.95), millis.get(millis.size() - 1));
     }
 
+    /** p50 and p95 as figures; {@code p95Below} is the target of the p95, or null. */
+    List<Figure> figures(String scenario, Double p95Below) {
+        String detail = meaning + " (" + samples + " samples, max " + Math.round(max) + " ms)";
+        Figure p95Figure = Figure.of(scenario, name + " p95", "ms", p95, detail);
+        return List.of(Figure.of(scenario, name + " p50", "ms", p50, detail),
+                p95Below == null ? p95Figure : p95Figure.targetBelow(p95Below));
+    }
+
     private static double rank(List<Double> sorted, double quantile) {
         return sorted.get((int) Math.ceil(quantile * sorted.size()) - 1);
     }

@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.e2e;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,12 @@ public final class FakeBackedRunner implements AutoCloseable {
      */
     public static FakeBackedRunner start(FakeOrchestrator fake, Path dir, String name, Map<String, String> options,
             Map<String, String> environment) throws IOException {
+        return start(Launcher.standard(), fake, dir, name, options, environment);
+    }
+
+    /** {@link #start(FakeOrchestrator, Path, String, Map, Map)} with another launcher than the tests'. */
+    public static FakeBackedRunner start(Launcher launcher, FakeOrchestrator fake, Path dir, String name,
+            Map<String, String> options, Map<String, String> environment) throws IOException {
         Podman.ensureTestImage();
         Path home = dir.resolve("home");
         Path stateDir = dir.resolve("state");
@@ -60,7 +67,7 @@ public final class FakeBackedRunner implements AutoCloseable {
         merged.forEach((option, value) -> args.addAll(List.of(option, value)));
         Map<String, String> env = new LinkedHashMap<>(Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
         env.putAll(environment);
-        return new FakeBackedRunner(name, home, stateDir, RunnerProcess.start(dir, args, env));
+        return new FakeBackedRunner(name, home, stateDir, RunnerProcess.start(dir, launcher, args, env));
     }
 
     public String name() {
@@ -80,12 +87,25 @@ public final class FakeBackedRunner implements AutoCloseable {
         return ContainerSpec.LABEL_RUNNER + "=" + name;
     }
 
+    /** Names of this runner's containers that are running now. */
+    public List<String> runningContainers() {
+        return Podman.runningLabelled(containerLabel());
+    }
+
     public String output() {
         return process.output();
     }
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Instant startedAt() {
+        return process.startedAt();
     }
 
     /** Kills the runner and removes whatever containers it left, so no test leaks into the next. */

@@ -41,6 +41,12 @@ final class Podman {
         return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
     }
 
+    /** Names of the running containers carrying the label. */
+    static List<String> runningLabelled(String label) {
+        String out = run("ps", "--filter", "label=" + label, "--filter", "status=running", "--format", "{{.Names}}").strip();
+        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+    }
+
     /** Containers are removed just after their task's final report, so this gives them a moment. */
     static void awaitNoneLabelled(String label) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> containersLabelled(label).isEmpty());

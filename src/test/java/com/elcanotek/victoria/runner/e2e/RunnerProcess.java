@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,36 +22,21 @@ final class RunnerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
+    private final Instant startedAt;
 
-    private RunnerProcess(Process process, Path output) {
+    private RunnerProcess(Process process, Path output, Instant startedAt) {
         this.process = process;
         this.output = output;
-    }
-
-    /** The command that starts the packaged runner. */
-    static List<String> launcher(List<String> systemProperties) {
-        Path nativeRunner = Path.of("target").toAbsolutePath().resolve(nativeName());
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(nativeRunner)) {
-            command.add(nativeRunner.toString());
-            command.addAll(systemProperties);
-        } else {
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx256m");
-            command.addAll(systemProperties);
-            command.add("-jar");
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
-        }
-        return command;
-    }
-
-    private static String nativeName() {
-        return "victoria-runner-" + System.getProperty("project.version", "0.1.0") + "-runner";
+        this.startedAt = startedAt;
     }
 
     static RunnerProcess start(Path workDir, List<String> args, Map<String, String> environment) throws IOException {
-        List<String> command = launcher(List.of("-Dquarkus.management.port=0", "-Drunner.retry.initial-delay=100ms",
-                "-Drunner.retry.max-delay=1s", "-Drunner.reconcile-interval=3s"));
+        return start(workDir, Launcher.standard(), args, environment);
+    }
+
+    static RunnerProcess start(Path workDir, Launcher launcher, List<String> args, Map<String, String> environment)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher.command());
         command.addAll(args);
         Files.createDirectories(workDir);
         Path output = Files.createTempFile(workDir, "runner-", ".log");
@@ -59,7 +45,8 @@ final class RunnerProcess implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("VICTORIA_RUNNER_"));
         env.putAll(new HashMap<>(environment));
-        return new RunnerProcess(builder.start(), output);
+        Instant startedAt = Instant.now();
+        return new RunnerProcess(builder.start(), output, startedAt);
     }
 
     String output() {
@@ -76,6 +63,11 @@ final class RunnerProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Taken just before the process was spawned: ProcessHandle's start instant is only whole seconds on Linux. */
+    Instant startedAt() {
+        return startedAt;
     }
 
     /** SIGTERM, as systemd stops a service. @return the exit code */

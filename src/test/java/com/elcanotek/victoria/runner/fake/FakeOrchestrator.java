@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,17 +47,25 @@ public final class FakeOrchestrator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Usage: {@code FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]}; serves until killed. */
+    /**
+     * The development orchestrator (bench/demo.sh): {@code FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]}
+     * creates a task per prompt, prints what happens to them and, once they are all final, the line
+     * {@code all N task(s) final: S succeeded, F failed}; serves until killed.
+     */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
             System.err.println("usage: FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]");
             System.exit(2);
         }
         FakeOrchestrator fake = builder().port(Integer.parseInt(args[0])).registrationToken(args[1]).build().start();
-        for (int i = 2; i < args.length; i++) {
-            System.out.println("task " + fake.createTask(args[i]) + ": " + args[i]);
-        }
         System.out.println("fake orchestrator listening on " + fake.url());
+        List<String> taskIds = Arrays.stream(args).skip(2).map(fake::createTask).toList();
+        if (!taskIds.isEmpty()) {
+            List<TaskSnapshot> done = new TaskWatcher(fake, System.out).watchUntilFinal(taskIds);
+            long succeeded = done.stream().filter(task -> task.state() == TaskState.SUCCESS).count();
+            System.out.printf("all %d task(s) final: %d succeeded, %d failed%n", done.size(), succeeded,
+                    done.size() - succeeded);
+        }
         Thread.currentThread().join();
     }
 

@@ -1,0 +1,72 @@
+package com.elcanotek.victoria.runner.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * How the packaged runner is started: the native executable, or the jar on this JVM with some JVM options;
+ * either with some {@code -D} properties. The tests take {@link #standard()}; the benchmark compares launchers.
+ */
+public record Launcher(String name, Path nativeExecutable, List<String> jvmOptions, List<String> systemProperties) {
+
+    /** The management port is fixed by default: runners started side by side each need their own. */
+    private static final List<String> ANY_MANAGEMENT_PORT = List.of("-Dquarkus.management.port=0");
+
+    public Launcher {
+        jvmOptions = List.copyOf(jvmOptions);
+        systemProperties = List.copyOf(systemProperties);
+    }
+
+    /**
+     * The tests' runner: the native executable when one was built, else the jar with a 256 MB heap cap; quick
+     * retries and reconciliation, so that tests need not wait out production intervals.
+     */
+    public static Launcher standard() {
+        Launcher base = nativeBuilt().orElse(jvm("jvm", List.of("-Xmx256m")));
+        List<String> properties = new ArrayList<>(base.systemProperties);
+        properties.addAll(List.of("-Drunner.retry.initial-delay=100ms", "-Drunner.retry.max-delay=1s",
+                "-Drunner.reconcile-interval=3s"));
+        return new Launcher(base.name, base.nativeExecutable, base.jvmOptions, properties);
+    }
+
+    /** The jar with these JVM options and otherwise production settings. */
+    public static Launcher jvm(String name, List<String> jvmOptions) {
+        return new Launcher(name, null, jvmOptions, ANY_MANAGEMENT_PORT);
+    }
+
+    /** {@code target/*-runner}, if {@code ./mvnw package -Pnative} built it. */
+    public static Optional<Launcher> nativeBuilt() {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith("-runner") && Files.isRegularFile(file)
+                    && Files.isExecutable(file)).findFirst()
+                    .map(file -> new Launcher("native", file.toAbsolutePath(), List.of(), ANY_MANAGEMENT_PORT));
+        } catch (IOException e) {
+            return Optional.empty(); // no target folder: nothing was built
+        }
+    }
+
+    public boolean isNative() {
+        return nativeExecutable != null;
+    }
+
+    /** The command up to the runner's own arguments. */
+    List<String> command() {
+        List<String> command = new ArrayList<>();
+        if (isNative()) {
+            command.add(nativeExecutable.toString());
+            command.addAll(systemProperties);
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(systemProperties);
+            command.add("-jar");
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+        }
+        return command;
+    }
+}
