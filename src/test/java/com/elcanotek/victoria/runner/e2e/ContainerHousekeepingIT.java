@@ -104,7 +104,7 @@ class ContainerHousekeepingIT {
 
     /** The packaged runner's cleanup command. @return its output */
     private String cleanup(List<String> args, String... more) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(RunnerProcess.launcher(List.of()));
+        List<String> command = new ArrayList<>(Launcher.standard().command());
         command.addAll(args);
         command.addAll(List.of(more));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
