@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,9 +46,9 @@ public class Runner implements RunnerView {
 
     private static final Logger LOG = Logger.getLogger(Runner.class);
     /** The status file follows the orchestrator's last answer this closely, and costs no more than that. */
-    private static final String STATUS_FILE_INTERVAL = "5s";
+    private static final Duration STATUS_FILE_INTERVAL = Duration.ofSeconds(5);
     /** The first housekeeping round waits until start-up's own work is done. */
-    private static final String HOUSEKEEPING_DELAY = "60s";
+    private static final Duration HOUSEKEEPING_DELAY = Duration.ofSeconds(60);
 
     private final RunnerConfig config;
     private final Scheduler scheduler;
@@ -64,6 +66,7 @@ public class Runner implements RunnerView {
     private final Operations operations;
     private final AtomicInteger exitCode = new AtomicInteger(0);
     private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
+    private final List<String> jobs = new CopyOnWriteArrayList<>();
     private volatile Thread startup;
     private volatile boolean stopping;
 
@@ -106,44 +109,18 @@ public class Runner implements RunnerView {
             // from before a restart does not linger (it would make re-registration answer 409).
             heartbeat.beat();
             leases.renew();
-            scheduler.newJob("heartbeat")
-                    .setInterval(seconds(config.heartbeatInterval()))
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> unlessRefused(heartbeat::beat))
-                    .schedule();
-            scheduler.newJob("reconcile")
-                    .setInterval(seconds(reconcileInterval))
-                    .setDelayed(seconds(reconcileInterval))
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> reconciler.reconcile())
-                    .schedule();
-            scheduler.newJob("leases")
-                    .setInterval(seconds(config.leaseRenewalInterval()))
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> leases.renew())
-                    .schedule();
-            scheduler.newJob("status-file")
-                    .setInterval(STATUS_FILE_INTERVAL)
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> operations.statusFile().recordContact(orchestrator.lastContact()))
-                    .schedule();
-            scheduler.newJob("housekeeping")
-                    .setInterval(seconds(operations.housekeepingInterval()))
-                    .setDelayed(HOUSEKEEPING_DELAY)
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> operations.housekeeping().run())
-                    .schedule();
+            schedule("heartbeat", config.heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
+            schedule("reconcile", reconcileInterval, reconcileInterval, reconciler::reconcile);
+            schedule("leases", config.leaseRenewalInterval(), Duration.ZERO, leases::renew);
+            schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO,
+                    () -> operations.statusFile().recordContact(orchestrator.lastContact()));
+            schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
             // A random phase spreads a fleet of runners restarted together.
-            long phase = ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1);
-            scheduler.newJob("poll")
-                    .setInterval(seconds(config.pollInterval()))
-                    .setDelayed(phase + "ms")
-                    .setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> {
-                        lastPollTick.set(clock.instant());
-                        unlessRefused(loop::poll);
-                    })
-                    .schedule();
+            Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1));
+            schedule("poll", config.pollInterval(), phase, () -> {
+                lastPollTick.set(clock.instant());
+                unlessRefused(loop::poll);
+            });
             lastPollTick.set(clock.instant());
             loop.poll();
             LOG.infof("Runner '%s' started: polling %s every %d s", config.name(), config.orchestratorUrl(),
@@ -188,9 +165,7 @@ public class Runner implements RunnerView {
         if (starting != null) {
             starting.interrupt();
         }
-        for (String job : new String[] { "poll", "heartbeat", "leases", "reconcile", "status-file", "housekeeping" }) {
-            scheduler.unscheduleJob(job);
-        }
+        jobs.forEach(scheduler::unscheduleJob);
         loop.stopClaiming();
         if (config.stopContainersOnShutdown()) {
             execution.stopAll("runner shut down");
@@ -211,8 +186,17 @@ public class Runner implements RunnerView {
         return exitCode.get();
     }
 
-    private static String seconds(Duration duration) {
-        return Math.max(1, duration.toSeconds()) + "s";
+    /** A job of this runner: never run twice at once, unscheduled when the runner stops. */
+    private void schedule(String name, Duration interval, Duration delay, Runnable task) {
+        var job = scheduler.newJob(name)
+                .setInterval(Math.max(1, interval.toSeconds()) + "s")
+                .setConcurrentExecution(ConcurrentExecution.SKIP)
+                .setTask(execution -> task.run());
+        if (!delay.isZero()) {
+            job.setDelayed(delay.toMillis() + "ms");
+        }
+        job.schedule();
+        jobs.add(name);
     }
 
     @Override
