@@ -1,10 +1,8 @@
 package com.elcanotek.victoria.runner.cli;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +21,7 @@ import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.daemon.Daemon;
+import com.elcanotek.victoria.runner.node.NodeIdentity;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
@@ -205,7 +204,7 @@ public class RunCommand implements Callable<Integer> {
             throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
         }
         Path home = userHome();
-        return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : hostname(),
+        return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : NodeIdentity.localHostname(),
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
                 Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
                 victoriaHome(),
@@ -319,14 +318,5 @@ public class RunCommand implements Callable<Integer> {
         String xdg = environment.get("XDG_STATE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/state");
         return base.resolve("victoria-runner");
-    }
-
-    private static String hostname() {
-        String fromEnvironment = System.getenv("HOSTNAME");
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return fromEnvironment != null ? fromEnvironment : "localhost";
-        }
     }
 }

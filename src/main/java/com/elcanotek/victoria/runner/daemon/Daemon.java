@@ -130,7 +130,7 @@ public class Daemon {
                         config.logsTimeout(), config.caFile(), retry),
                 credentials::apiKey, json, clock);
         Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
-                new NodeIdentity(localHostname(), config.name(),
+                new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
                 config::registrationToken, config.orchestratorUrl().toString(), credentials, clock);
         HeldTasks held = new HeldTasks(clock);
@@ -203,14 +203,6 @@ public class Daemon {
             Files.createDirectories(home);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Victoria home " + home, e);
-        }
-    }
-
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
         }
     }
 

@@ -1,6 +1,8 @@
 package com.elcanotek.victoria.runner.node;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,6 +14,16 @@ public record NodeIdentity(String hostname, String name, String osType) {
 
     public RegisterRequest registerRequest() {
         return new RegisterRequest(hostname, name, osType);
+    }
+
+    /** This host's name; the default node name too. */
+    public static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String fromEnvironment = System.getenv("HOSTNAME");
+            return fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : "localhost";
+        }
     }
 
     /** {@code os_type} as the orchestrator knows it: the os-release ID on Linux, {@code macos} on a Mac. */
