@@ -53,21 +53,30 @@ public final class FakeBackedRunner implements AutoCloseable {
     public static FakeBackedRunner start(Launcher launcher, FakeOrchestrator fake, Path dir, String name,
             Map<String, String> options, Map<String, String> environment) throws IOException {
         Podman.ensureTestImage();
-        Path home = dir.resolve("home");
-        Path stateDir = dir.resolve("state");
+        Map<String, String> env = new LinkedHashMap<>(Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+        env.putAll(environment);
+        return new FakeBackedRunner(name, dir.resolve("home"), dir.resolve("state"),
+                RunnerProcess.start(dir, launcher, arguments(fake, dir, name, options), env));
+    }
+
+    /**
+     * The command line of a runner against {@code fake}: the Victoria home in {@code dir/home}, the state in
+     * {@code dir/state} (so a runner started again on the same {@code dir} is a restart), polling every second,
+     * the test image; {@code options} replace these defaults of the same name. For tests that drive the
+     * process themselves (kill, restart, other tokens).
+     */
+    public static List<String> arguments(FakeOrchestrator fake, Path dir, String name, Map<String, String> options) {
         Map<String, String> merged = new LinkedHashMap<>();
         merged.put("--orchestrator-url", fake.url());
         merged.put("--name", name);
         merged.put("--poll-interval", "1");
         merged.put("--container-image", RunnerProcess.TEST_IMAGE);
-        merged.put("--victoria-home", home.toString());
-        merged.put("--state-dir", stateDir.toString());
+        merged.put("--victoria-home", dir.resolve("home").toString());
+        merged.put("--state-dir", dir.resolve("state").toString());
         merged.putAll(options);
         List<String> args = new ArrayList<>();
         merged.forEach((option, value) -> args.addAll(List.of(option, value)));
-        Map<String, String> env = new LinkedHashMap<>(Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
-        env.putAll(environment);
-        return new FakeBackedRunner(name, home, stateDir, RunnerProcess.start(dir, launcher, args, env));
+        return args;
     }
 
     public String name() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -56,9 +55,7 @@ class RegistrationRefusedIT {
     }
 
     private RunnerProcess start(FakeOrchestrator fake, String token) throws Exception {
-        return RunnerProcess.start(work, List.of("--orchestrator-url", fake.url(), "--name", "refused",
-                "--poll-interval", "1", "--heartbeat-interval", "1", "--container-image", RunnerProcess.TEST_IMAGE,
-                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()),
+        return RunnerProcess.start(work, FakeBackedRunner.arguments(fake, work, "refused", Map.of("--heartbeat-interval", "1")),
                 Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", token));
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -37,11 +36,8 @@ class ResilienceIT {
         Podman.ensureTestImage();
         orchestrator = FakeOrchestrator.builder().registrationToken(TOKEN).build().start();
         name = "resilience-" + System.nanoTime();
-        runner = RunnerProcess.start(work, List.of(
-                "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
-                "--heartbeat-interval", "2", "--lease-renewal-interval", "2", "--connect-timeout", "1",
-                "--container-image", RunnerProcess.TEST_IMAGE,
-                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()),
+        runner = RunnerProcess.start(work, FakeBackedRunner.arguments(orchestrator, work, name,
+                Map.of("--heartbeat-interval", "2", "--lease-renewal-interval", "2", "--connect-timeout", "1")),
                 Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
     }
 

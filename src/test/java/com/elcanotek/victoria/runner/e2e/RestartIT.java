@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -146,13 +145,13 @@ class RestartIT {
     }
 
     private RunnerProcess runner(String... extra) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of(
-                "--orchestrator-url", orchestrator.url(), "--name", name, "--poll-interval", "1",
-                "--heartbeat-interval", "2", "--lease-renewal-interval", "2",
-                "--container-image", RunnerProcess.TEST_IMAGE,
-                "--victoria-home", work.resolve("home").toString(), "--state-dir", work.resolve("state").toString()));
-        args.addAll(List.of(extra));
-        return RunnerProcess.start(work, args, Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
+        Map<String, String> options = new java.util.LinkedHashMap<>(
+                Map.of("--heartbeat-interval", "2", "--lease-renewal-interval", "2"));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            options.put(extra[i], extra[i + 1]);
+        }
+        return RunnerProcess.start(work, FakeBackedRunner.arguments(orchestrator, work, name, options),
+                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
     }
 
     private void awaitContainer(String taskId, String status) {
