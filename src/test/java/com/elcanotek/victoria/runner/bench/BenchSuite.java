@@ -23,13 +23,13 @@ public final class BenchSuite {
     /** The windows and sizes the issue asks for, and a quick variant to check that the suite works. */
     record Plan(boolean quick, int startupRuns, Duration idleSettle, Duration idleCpu, int latencyTasks,
             int throughputTasks, List<Integer> concurrencies, int scaleContainers, Duration scaleWindow,
-            int sessionMegabytes) {
+            List<Integer> sessionMegabytes) {
     }
 
     static final Plan FULL = new Plan(false, 5, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, List.of(1, 8), 50,
-            Duration.ofSeconds(60), 40);
+            Duration.ofSeconds(60), List.of(40, 400));
     static final Plan QUICK = new Plan(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(30), 20, 40, List.of(1, 8), 10,
-            Duration.ofSeconds(15), 10);
+            Duration.ofSeconds(15), List.of(10));
 
     static final List<String> SCENARIOS = List.of("startup", "idle", "latency", "throughput", "scale", "session");
 
@@ -125,7 +125,12 @@ public final class BenchSuite {
                         }
                     }
                     case "scale" -> results.add(launcher, ScaleBench.run(run, launcher, plan.scaleContainers(), plan.scaleWindow()));
-                    case "session" -> results.add(launcher, SessionLogBench.run(run, launcher, plan.sessionMegabytes(), 1024));
+                    case "session" -> {
+                        // Two sizes ten times apart: whether the runner's memory grows with the agent's session.
+                        for (int megabytes : plan.sessionMegabytes()) {
+                            results.add(launcher, SessionLogBench.run(run, launcher, megabytes, 1024));
+                        }
+                    }
                     default -> throw new IllegalArgumentException(scenario);
                 }
             });

@@ -53,7 +53,7 @@ final class Results {
 
     private String quickNote() {
         return ("QUICK RUN: shortened windows (idle: RSS after %d s, CPU over %d s; %d latency tasks; %d throughput tasks;"
-                + " %d scale containers for %d s; a %d MB session): not the figures the targets are about").formatted(
+                + " %d scale containers for %d s; sessions of %s MB): not the figures the targets are about").formatted(
                         plan.idleSettle().toSeconds(), plan.idleCpu().toSeconds(), plan.latencyTasks(),
                         plan.throughputTasks(), plan.scaleContainers(), plan.scaleWindow().toSeconds(), plan.sessionMegabytes());
     }
