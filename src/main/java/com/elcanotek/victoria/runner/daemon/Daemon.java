@@ -144,8 +144,9 @@ public class Daemon {
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
+        LogFitter fitter = new LogFitter(json);
         TaskExecution execution = new TaskExecution(orchestrator, registration, journal, files, supervisor,
-                new SessionLogReader(), new LogFitter(json),
+                new SessionLogReader(fitter), fitter,
                 new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock,
                 metrics);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());

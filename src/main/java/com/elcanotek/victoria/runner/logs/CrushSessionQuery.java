@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import com.elcanotek.victoria.runner.orchestrator.SessionLog;
-import com.elcanotek.victoria.runner.orchestrator.SessionMessage;
 
 /**
  * Every SQL statement run against Crush's database. Crush's schema grew over its versions, so the
@@ -39,11 +37,17 @@ final class CrushSessionQuery {
             ORDER BY updated_s DESC, created_s DESC, rowid DESC
             LIMIT 1""";
 
-    private static final String SESSION_MESSAGES = """
-            SELECT id, role, parts, %s AS model, %s AS provider, %s AS created_s, %s AS finished_s
-            FROM messages
+    /** Row ids only: sorting the messages themselves would copy the whole session through SQLite's sorter. */
+    private static final String MESSAGES_NEWEST_FIRST = """
+            SELECT rowid FROM messages
             WHERE session_id = ?
-            ORDER BY created_s, rowid""";
+            ORDER BY %s DESC, rowid DESC""";
+
+    /** The content is cut inside SQLite: a message of many megabytes never reaches the heap whole. */
+    private static final String MESSAGE_BY_ROWID = """
+            SELECT id, role, substr(parts, -?) AS parts, %s AS model, %s AS provider, %s AS created_s, %s AS finished_s
+            FROM messages
+            WHERE rowid = ?""";
 
     private final Connection connection;
 
@@ -52,10 +56,10 @@ final class CrushSessionQuery {
     }
 
     /**
-     * The newest top-level session with its messages; empty when Crush has not created its
-     * schema or any session yet.
+     * The newest top-level session, without its messages; empty when Crush has not created its schema or any
+     * session yet.
      *
-     * @throws SQLException also when the tables lack a column this reader cannot do without
+     * @throws SQLException also when the table lacks a column this reader cannot do without
      */
     Optional<SessionLog> newestTopLevelSession() throws SQLException {
         Set<String> sessionColumns = columnsOf("sessions");
@@ -63,13 +67,26 @@ final class CrushSessionQuery {
             return Optional.empty();
         }
         requireColumns("sessions", sessionColumns, "id", "created_at", "updated_at");
-        Optional<SessionLog> session = newestSession(sessionColumns);
-        if (session.isEmpty()) {
-            return session;
-        }
-        Set<String> messageColumns = columnsOf("messages");
-        requireColumns("messages", messageColumns, "id", "session_id", "role", "parts", "created_at");
-        return Optional.of(session.get().withMessages(messagesOf(session.get().id(), messageColumns)));
+        return newestSession(sessionColumns);
+    }
+
+    /**
+     * The session's messages from the newest back (by creation time, then insertion order), read as they are asked
+     * for; to be closed before the connection's read transaction ends.
+     *
+     * @throws SQLException also when the table lacks a column this reader cannot do without
+     */
+    MessageCursor messagesNewestFirst(String sessionId) throws SQLException {
+        Set<String> columns = columnsOf("messages");
+        requireColumns("messages", columns, "id", "session_id", "role", "parts", "created_at");
+        PreparedStatement order = connection.prepareStatement(MESSAGES_NEWEST_FIRST.formatted(SECONDS.formatted("created_at")));
+        order.setString(1, sessionId);
+        PreparedStatement byRowId = connection.prepareStatement(MESSAGE_BY_ROWID.formatted(
+                column(columns, "model", "NULL"),
+                column(columns, "provider", "NULL"),
+                SECONDS.formatted("created_at"),
+                columns.contains("finished_at") ? SECONDS.formatted("finished_at") : "NULL"));
+        return new MessageCursor(order, byRowId);
     }
 
     private Optional<SessionLog> newestSession(Set<String> columns) throws SQLException {
@@ -97,33 +114,6 @@ final class CrushSessionQuery {
                     row.getLong("updated_s"),
                     List.of()));
         }
-    }
-
-    private List<SessionMessage> messagesOf(String sessionId, Set<String> columns) throws SQLException {
-        String sql = SESSION_MESSAGES.formatted(
-                column(columns, "model", "NULL"),
-                column(columns, "provider", "NULL"),
-                SECONDS.formatted("created_at"),
-                columns.contains("finished_at") ? SECONDS.formatted("finished_at") : "NULL");
-        List<SessionMessage> messages = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, sessionId);
-            try (ResultSet row = statement.executeQuery()) {
-                while (row.next()) {
-                    String parts = row.getString("parts");
-                    messages.add(new SessionMessage(
-                            row.getString("id"),
-                            row.getString("role"),
-                            // The wire format wants a string; Crush's own default for parts is '[]'.
-                            parts == null ? "[]" : parts,
-                            row.getString("model"),
-                            row.getString("provider"),
-                            nullableLong(row, "created_s"),
-                            nullableLong(row, "finished_s")));
-                }
-            }
-        }
-        return messages;
     }
 
     private Set<String> columnsOf(String table) throws SQLException {
@@ -155,8 +145,4 @@ final class CrushSessionQuery {
         return present.contains(name) ? name : fallbackLiteral;
     }
 
-    private static Long nullableLong(ResultSet row, String label) throws SQLException {
-        long value = row.getLong(label);
-        return row.wasNull() ? null : value;
-    }
 }

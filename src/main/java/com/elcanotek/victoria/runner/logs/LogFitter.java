@@ -1,8 +1,12 @@
 package com.elcanotek.victoria.runner.logs;
 
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Objects;
+import java.util.Optional;
 
 import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.SessionMessage;
@@ -40,6 +44,29 @@ public final class LogFitter {
     }
 
     /**
+     * The messages of one session from the newest back, each read only when the fitter asks for it, so that a session
+     * far larger than the body is never held whole.
+     *
+     * @param <E> what reading a message may throw
+     */
+    @FunctionalInterface
+    public interface NewestFirst<E extends Exception> {
+
+        /**
+         * The next older message, or empty after the oldest. When its content is longer than {@code maxChars} (at
+         * least 0) characters, it may come back cut to a tail of at least that many: it cannot fit whole anyway, since
+         * every character takes at least one byte, and its last {@code maxChars} characters are all a cut could keep.
+         */
+        Optional<SessionMessage> next(int maxChars) throws E;
+
+        /** The messages of a list, oldest first as a session holds them. */
+        static NewestFirst<RuntimeException> of(List<SessionMessage> messages) {
+            ListIterator<SessionMessage> older = messages.listIterator(messages.size());
+            return maxChars -> older.hasPrevious() ? Optional.of(older.previous()) : Optional.empty();
+        }
+    }
+
+    /**
      * A submission whose body is at most {@code maxBytes}. When even a truncated newest message cannot
      * fit, the session goes without messages: its metadata is still worth sending, and the protocol
      * forbids dropping the submission.
@@ -49,33 +76,38 @@ public final class LogFitter {
         if (submission.session() == null || sizeOf(submission) <= maxBytes) {
             return submission;
         }
-        List<SessionMessage> messages = submission.session().messages();
-        LogSubmission bare = withMessages(submission, List.of());
-        if (messages.isEmpty()) {
-            return bare;
-        }
-        int kept = newestThatFit(messages, maxBytes - sizeOf(bare));
-        if (kept > 0) {
-            return withMessages(submission, messages.subList(messages.size() - kept, messages.size()));
-        }
-        return truncateNewest(bare, messages.get(messages.size() - 1), maxBytes);
+        return fit(withMessages(submission, List.of()), NewestFirst.of(submission.session().messages()), maxBytes);
     }
 
     /**
-     * How many of the newest messages fit in {@code budget} bytes of array content: a compact JSON
-     * array adds one comma between elements, so each message is measured once.
+     * {@link #fit(LogSubmission, int)} of {@code withoutMessages} holding the messages {@code newestFirst} gives,
+     * asking it for no more of them than the body can hold: the newest ones that fit whole and the first that does
+     * not (cut to the room that was left).
      */
-    private int newestThatFit(List<SessionMessage> messages, int budget) {
-        int used = -1; // the first message kept needs no comma
-        int kept = 0;
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            used += bytes(messages.get(i)) + 1;
-            if (used > budget) {
+    public <E extends Exception> LogSubmission fit(LogSubmission withoutMessages, NewestFirst<E> newestFirst,
+            int maxBytes) throws E {
+        if (withoutMessages.session() == null || !withoutMessages.session().messages().isEmpty()) {
+            throw new IllegalArgumentException("expected a session without messages");
+        }
+        int budget = maxBytes - sizeOf(withoutMessages);
+        int used = -1; // in a compact JSON array each message but the first adds a comma
+        List<SessionMessage> kept = new ArrayList<>();
+        while (true) {
+            Optional<SessionMessage> next = newestFirst.next(Math.max(0, budget - used - 1));
+            if (next.isEmpty()) {
                 break;
             }
-            kept++;
+            used += bytes(next.get()) + 1;
+            if (used > budget) {
+                if (kept.isEmpty()) {
+                    return truncateNewest(withoutMessages, next.get(), maxBytes);
+                }
+                break;
+            }
+            kept.add(next.get());
         }
-        return kept;
+        Collections.reverse(kept);
+        return withMessages(withoutMessages, kept);
     }
 
     /**

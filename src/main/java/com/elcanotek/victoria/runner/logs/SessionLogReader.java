@@ -10,12 +10,14 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.sqlite.SQLiteConfig;
 
+import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.SessionLog;
 
 /**
- * Reads the session the Victoria agent left in {@code <home>/.crush/crush.db}. The logs are a
- * courtesy to the operator, so a database that is absent, busy or damaged yields nothing rather
- * than an exception that could stand in the way of reporting the task's status.
+ * Reads the session the Victoria agent left in {@code <home>/.crush/crush.db} as a {@code /logs} body, only as
+ * much of it as the body can hold: an agent's session can be far larger than the runner's memory should grow. The
+ * logs are a courtesy to the operator, so a database that is absent, busy or damaged yields nothing rather than an
+ * exception that could stand in the way of reporting the task's status.
  */
 public final class SessionLogReader {
 
@@ -24,18 +26,23 @@ public final class SessionLogReader {
 
     private static final Logger LOG = Logger.getLogger(SessionLogReader.class);
 
+    private final LogFitter fitter;
     private final Duration busyTimeout;
 
-    public SessionLogReader() {
-        this(DEFAULT_BUSY_TIMEOUT);
+    public SessionLogReader(LogFitter fitter) {
+        this(fitter, DEFAULT_BUSY_TIMEOUT);
     }
 
-    public SessionLogReader(Duration busyTimeout) {
+    public SessionLogReader(LogFitter fitter, Duration busyTimeout) {
+        this.fitter = fitter;
         this.busyTimeout = busyTimeout;
     }
 
-    /** The newest top-level session under {@code victoriaHome}, or empty when there is none to read. */
-    public Optional<SessionLog> latest(Path victoriaHome) {
+    /**
+     * The newest top-level session under {@code victoriaHome} as the log of task {@code taskId}, fitted into
+     * {@code maxBytes} by {@link LogFitter}; empty when there is none to read.
+     */
+    public Optional<LogSubmission> latest(Path victoriaHome, String taskId, int maxBytes) {
         Path database = victoriaHome.resolve(".crush").resolve("crush.db");
         if (!Files.isRegularFile(database)) {
             LOG.debugf("No Crush database at %s", database);
@@ -44,11 +51,15 @@ public final class SessionLogReader {
         try (Connection connection = open(database)) {
             // One read transaction, so the messages belong to the session as it was when it was chosen.
             connection.setAutoCommit(false);
-            Optional<SessionLog> session = new CrushSessionQuery(connection).newestTopLevelSession();
+            CrushSessionQuery query = new CrushSessionQuery(connection);
+            Optional<SessionLog> session = query.newestTopLevelSession();
             if (session.isEmpty()) {
                 LOG.debugf("No top-level session in %s", database);
+                return Optional.empty();
             }
-            return session;
+            try (MessageCursor messages = query.messagesNewestFirst(session.get().id())) {
+                return Optional.of(fitter.fit(new LogSubmission(taskId, session.get()), messages, maxBytes));
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Cannot read the agent's session from %s: %s", database, e.getMessage());
             return Optional.empty();

@@ -24,7 +24,6 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
-import com.elcanotek.victoria.runner.orchestrator.SessionLog;
 import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.TaskStatus;
@@ -301,14 +300,14 @@ public class TaskExecution implements TaskHandler {
     }
 
     private LogOutcome sendLogs(TaskAssignment task) {
-        Optional<SessionLog> session = sessions.latest(settings.victoriaHome());
-        if (session.isEmpty()) {
+        int budget = settings.logsMaxBytes();
+        Optional<LogSubmission> read = sessions.latest(settings.victoriaHome(), task.taskId(), budget);
+        if (read.isEmpty()) {
             LOG.info("no agent session found to submit");
             return LogOutcome.NOTHING_TO_SEND;
         }
-        int budget = settings.logsMaxBytes();
+        LogSubmission submission = read.get();
         while (true) {
-            LogSubmission submission = fitter.fit(new LogSubmission(task.taskId(), session.get()), budget);
             try {
                 orchestrator.logs(submission);
                 LOG.infof("session log submitted (%d bytes)", fitter.sizeOf(submission));
@@ -317,6 +316,9 @@ public class TaskExecution implements TaskHandler {
                 if (e.isTooLarge() && budget > 1024) {
                     budget = Math.min(budget, fitter.sizeOf(submission)) / 2;
                     LOG.warnf("session log too large for the orchestrator; shrinking to %d bytes", budget);
+                    // Fitting what was sent gives what fitting the whole session would: it holds the newest
+                    // messages (or the newest one's tail), and a smaller budget keeps fewer of them (or less of it).
+                    submission = fitter.fit(submission, budget);
                     continue;
                 }
                 if (e.isNotAssigned() || e.isNotFound()) {

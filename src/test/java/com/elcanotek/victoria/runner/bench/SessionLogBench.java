@@ -30,7 +30,8 @@ final class SessionLogBench {
     static List<Figure> run(BenchRun run, Launcher launcher, int messages, int kilobytesEach) throws Exception {
         String scenario = "session log " + messages * kilobytesEach / 1024 + " MB";
         try (FakeOrchestrator fake = BenchRun.fake();
-                FakeBackedRunner runner = run.start(launcher, fake, "session-" + launcher.name(), Map.of())) {
+                FakeBackedRunner runner = run.start(launcher, fake,
+                        "session-" + messages * kilobytesEach / 1024 + "mb-" + launcher.name(), Map.of())) {
             writeSession(runner, messages, kilobytesEach);
             String id = fake.createTask("exit=0");
             boolean reported;

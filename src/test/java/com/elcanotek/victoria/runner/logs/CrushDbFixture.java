@@ -115,20 +115,45 @@ public final class CrushDbFixture {
     /** A message; with the current schema it finished one second after it was created. */
     public CrushDbFixture message(String id, String sessionId, String role, String parts, long createdAt)
             throws SQLException {
-        if (schema == Schema.CURRENT) {
-            update(schema.insertMessage, id, sessionId, role, parts, createdAt, createdAt, createdAt);
-        } else {
-            update(schema.insertMessage, id, sessionId, role, parts, createdAt, createdAt);
+        update(schema.insertMessage, messageValues(id, sessionId, role, parts, createdAt));
+        return this;
+    }
+
+    /**
+     * {@code count} messages {@code <prefix>0..} with the given parts, one second apart from {@code createdAt}, in one
+     * transaction: a long session without a commit per message.
+     */
+    public CrushDbFixture messages(String prefix, String sessionId, int count, String parts, long createdAt)
+            throws SQLException {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(schema.insertMessage)) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < count; i++) {
+                bind(statement, messageValues(prefix + i, sessionId, i % 2 == 0 ? "user" : "assistant", parts,
+                        createdAt + i));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+            connection.commit();
         }
         return this;
     }
 
+    private Object[] messageValues(String id, String sessionId, String role, String parts, long createdAt) {
+        return schema == Schema.CURRENT
+                ? new Object[] {id, sessionId, role, parts, createdAt, createdAt, createdAt}
+                : new Object[] {id, sessionId, role, parts, createdAt, createdAt};
+    }
+
     private void update(String sql, Object... values) throws SQLException {
         try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < values.length; i++) {
-                statement.setObject(i + 1, values[i]);
-            }
+            bind(statement, values);
             statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            statement.setObject(i + 1, values[i]);
         }
     }
 

@@ -3,12 +3,15 @@ package com.elcanotek.victoria.runner.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -22,15 +25,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.logs.CrushDbFixture.Schema;
+import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.SessionLog;
 import com.elcanotek.victoria.runner.orchestrator.SessionMessage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 class SessionLogReaderTest {
+
+    private static final int KIB = 1024;
+    private static final String TASK = "7d9c0b5e-1f1a-4a8e-9a55-0c4c6a3e2b10";
 
     @TempDir
     Path home;
 
-    private final SessionLogReader reader = new SessionLogReader();
+    private final LogFitter fitter = new LogFitter(new ObjectMapper());
+    private final SessionLogReader reader = new SessionLogReader(fitter);
     private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
     private final Handler warningCollector = new Handler() {
         @Override
@@ -69,7 +78,7 @@ class SessionLogReaderTest {
                 .message("c1", "child", "user", "[]", 1_700_000_250L)
                 .message("o1", "old", "user", "[]", 1_700_000_000L);
 
-        SessionLog session = reader.latest(home).orElseThrow();
+        SessionLog session = read(reader).orElseThrow();
 
         assertThat(session).isEqualTo(new SessionLog("main", "title of main", 100, 20, 0.25,
                 1_700_000_200L, 1_700_000_300L, List.of(new SessionMessage("m1", "user",
@@ -83,10 +92,10 @@ class SessionLogReaderTest {
         CrushDbFixture fixture = CrushDbFixture.create(home, Schema.CURRENT)
                 .session("created-later", null, 1_700_000_050L, 1_700_000_100L)
                 .session("created-earlier", null, 1_700_000_000L, 1_700_000_100L);
-        assertThat(reader.latest(home).orElseThrow().id()).isEqualTo("created-later");
+        assertThat(read(reader).orElseThrow().id()).isEqualTo("created-later");
 
         fixture.session("same-created-inserted-last", null, 1_700_000_050L, 1_700_000_100L);
-        assertThat(reader.latest(home).orElseThrow().id()).isEqualTo("same-created-inserted-last");
+        assertThat(read(reader).orElseThrow().id()).isEqualTo("same-created-inserted-last");
     }
 
     @Test
@@ -97,14 +106,14 @@ class SessionLogReaderTest {
                 .message("z", "s", "user", "first", 1_700_000_010L)
                 .message("y", "s", "assistant", "second, same second as first", 1_700_000_010L);
 
-        assertThat(reader.latest(home).orElseThrow().messages())
+        assertThat(read(reader).orElseThrow().messages())
                 .extracting(SessionMessage::id)
                 .containsExactly("z", "y", "a");
     }
 
     @Test
     void isEmptyWithoutCrushDirectory() {
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
         assertThat(warnings).isEmpty();
     }
 
@@ -112,7 +121,7 @@ class SessionLogReaderTest {
     void isEmptyWithoutDatabaseAndDoesNotCreateOne() throws Exception {
         Files.createDirectories(home.resolve(".crush"));
 
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
         assertThat(home.resolve(".crush")).isEmptyDirectory();
         assertThat(warnings).isEmpty();
     }
@@ -121,11 +130,11 @@ class SessionLogReaderTest {
     void isEmptyWhileCrushHasNotCreatedItsSchemaOrAnySession() throws Exception {
         Path db = Files.createDirectories(home.resolve(".crush")).resolve("crush.db");
         Files.createFile(db);
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
 
         Files.delete(db);
         CrushDbFixture.create(home, Schema.CURRENT);
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
         assertThat(warnings).isEmpty();
     }
 
@@ -135,7 +144,7 @@ class SessionLogReaderTest {
                 .session("s", null, 1_700_000_000L, 1_700_000_100L)
                 .message("m", "s", "user", "[]", 1_700_000_010L);
 
-        assertThat(reader.latest(home)).contains(new SessionLog("s", "title of s", 100, 20, 0.0,
+        assertThat(read(reader)).contains(new SessionLog("s", "title of s", 100, 20, 0.0,
                 1_700_000_000L, 1_700_000_100L,
                 List.of(new SessionMessage("m", "user", "[]", "claude", null, 1_700_000_010L, null))));
     }
@@ -149,7 +158,7 @@ class SessionLogReaderTest {
             statement.execute("ALTER TABLE messages DROP COLUMN parts");
         }
 
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
         assertThat(warnings).singleElement().satisfies(record -> assertThat(record.getMessage())
                 .contains(db.toString()).contains("parts"));
     }
@@ -163,7 +172,7 @@ class SessionLogReaderTest {
                 .message("late", "ms", "assistant", "[]", 1_700_000_060L)
                 .message("early", "ms", "user", "[]", 1_700_000_050_999L);
 
-        SessionLog session = reader.latest(home).orElseThrow();
+        SessionLog session = read(reader).orElseThrow();
 
         assertThat(session.id()).isEqualTo("ms");
         assertThat(session.createdAt()).isEqualTo(1_700_000_000L);
@@ -181,7 +190,7 @@ class SessionLogReaderTest {
         new Random(42).nextBytes(noise);
         Files.write(db, noise);
 
-        assertThat(reader.latest(home)).isEmpty();
+        assertThat(read(reader)).isEmpty();
         assertThat(warnings).singleElement().satisfies(record -> assertThat(record.getMessage())
                 .contains(db.toString()));
         assertThat(Files.readAllBytes(db)).isEqualTo(noise);
@@ -191,18 +200,18 @@ class SessionLogReaderTest {
     void givesUpOnADatabaseLockedByAWriter() throws Exception {
         CrushDbFixture fixture = CrushDbFixture.create(home, Schema.CURRENT)
                 .session("s", null, 1_700_000_000L, 1_700_000_100L);
-        SessionLogReader impatient = new SessionLogReader(Duration.ofMillis(200));
+        SessionLogReader impatient = new SessionLogReader(fitter, Duration.ofMillis(200));
 
         try (Connection writer = fixture.connect(); Statement statement = writer.createStatement()) {
             statement.execute("BEGIN EXCLUSIVE");
             statement.execute("UPDATE sessions SET title = 'being written'");
 
-            assertThat(impatient.latest(home)).isEmpty();
+            assertThat(read(impatient)).isEmpty();
             statement.execute("ROLLBACK");
         }
         assertThat(warnings).singleElement().satisfies(record -> assertThat(record.getMessage())
                 .contains(fixture.file().toString()));
-        assertThat(impatient.latest(home)).isPresent();
+        assertThat(read(impatient)).isPresent();
     }
 
     @Test
@@ -215,10 +224,86 @@ class SessionLogReaderTest {
             statement.execute("BEGIN EXCLUSIVE");
             statement.execute("UPDATE sessions SET title = 'being written'");
 
-            assertThat(reader.latest(home).orElseThrow().title()).isEqualTo("title of s");
+            assertThat(read(reader).orElseThrow().title()).isEqualTo("title of s");
             statement.execute("COMMIT");
         }
-        assertThat(reader.latest(home).orElseThrow().title()).isEqualTo("being written");
+        assertThat(read(reader).orElseThrow().title()).isEqualTo("being written");
         assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void readsOnlyTheNewestMessagesThatFitOfALongSessionWithAHugeOlderMessage() throws Exception {
+        List<SessionMessage> all = longSessionWithAHugeMessage(false);
+
+        assertReadWithinBudgetMatchesFittingTheWholeSession(all, 64 * KIB);
+    }
+
+    @Test
+    void readsOnlyTheTailOfAHugeNewestMessage() throws Exception {
+        List<SessionMessage> all = longSessionWithAHugeMessage(true);
+
+        LogSubmission read = assertReadWithinBudgetMatchesFittingTheWholeSession(all, 64 * KIB);
+        assertThat(read.session().messages()).singleElement().satisfies(kept -> assertThat(kept.content())
+                .startsWith(LogFitter.TRUNCATED_MARK).endsWith("the end\"}]"));
+    }
+
+    /**
+     * Twenty thousand messages of 1 KB and one of 50 MB, newest or followed by ten more small ones; returns all of
+     * them as the agent wrote them, oldest first.
+     */
+    private List<SessionMessage> longSessionWithAHugeMessage(boolean hugeIsNewest) throws Exception {
+        String small = "[{\"type\":\"text\",\"text\":\"" + "s".repeat(1000) + "\"}]";
+        String huge = "[{\"type\":\"text\",\"text\":\"" + "h".repeat(50 * 1024 * KIB) + " the end\"}]";
+        long start = 1_700_000_000L;
+        int older = 20_000;
+        int newer = hugeIsNewest ? 0 : 10;
+        CrushDbFixture.create(home, Schema.CURRENT)
+                .session("s", null, start, start + older + newer + 1)
+                .messages("old", "s", older, small, start)
+                .message("huge", "s", "assistant", huge, start + older)
+                .messages("new", "s", newer, small, start + older + 1);
+        List<SessionMessage> all = new ArrayList<>();
+        for (int i = 0; i < older; i++) {
+            all.add(written("old" + i, i % 2 == 0 ? "user" : "assistant", small, start + i));
+        }
+        all.add(written("huge", "assistant", huge, start + older));
+        for (int i = 0; i < newer; i++) {
+            all.add(written("new" + i, i % 2 == 0 ? "user" : "assistant", small, start + older + 1 + i));
+        }
+        return all;
+    }
+
+    private static SessionMessage written(String id, String role, String parts, long createdAt) {
+        return new SessionMessage(id, role, parts, "claude", "anthropic", createdAt, createdAt + 1);
+    }
+
+    /**
+     * What the reader returns is what fitting the whole session would give, and what it allocated on the way (measured
+     * by the JVM for this thread: whatever it fetched from SQLite became Java objects) is a small multiple of the
+     * budget, not of the session.
+     */
+    private LogSubmission assertReadWithinBudgetMatchesFittingTheWholeSession(List<SessionMessage> all, int budget) {
+        LogSubmission expected = fitter.fit(new LogSubmission(TASK, new SessionLog("s", "title of s", 100, 20, 0.25,
+                1_700_000_000L, all.get(all.size() - 1).createdAt() + 1, all)), budget);
+        long before = allocatedBytes();
+
+        LogSubmission read = reader.latest(home, TASK, budget).orElseThrow();
+
+        long allocated = allocatedBytes() - before;
+        assertThat(read).isEqualTo(expected);
+        assertThat(allocated).as("bytes allocated reading a %d-byte body", budget).isLessThan(128L * budget);
+        return read;
+    }
+
+    /** The whole session, as a budget no session reaches leaves it. */
+    private Optional<SessionLog> read(SessionLogReader reader) {
+        return reader.latest(home, TASK, Integer.MAX_VALUE).map(submission -> {
+            assertThat(submission.taskId()).isEqualTo(TASK);
+            return submission.session();
+        });
+    }
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 }
