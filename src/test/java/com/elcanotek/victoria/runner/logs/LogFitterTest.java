@@ -157,6 +157,73 @@ class LogFitterTest {
     }
 
     @Test
+    void asksTheSourceForTheNewestMessagesThatFitAndOneMoreWithNoMoreThanTheRoomLeft() {
+        List<SessionMessage> messages = IntStream.range(0, 1000)
+                .mapToObj(i -> message("m" + i, "content " + i + " " + "x".repeat(100)))
+                .toList();
+        LogSubmission whole = submission(messages.toArray(SessionMessage[]::new));
+        LogSubmission bare = submission();
+        int limit = fitter.sizeOf(submission(messages.subList(990, 1000).toArray(SessionMessage[]::new)));
+        List<Integer> asked = new ArrayList<>();
+        LogFitter.NewestFirst<RuntimeException> all = LogFitter.NewestFirst.of(messages);
+
+        LogSubmission fitted = fitter.fit(bare, maxChars -> {
+            asked.add(maxChars);
+            return all.next(maxChars);
+        }, limit);
+
+        assertThat(fitted).isEqualTo(fitter.fit(whole, limit));
+        assertThat(fitted.session().messages()).isEqualTo(messages.subList(990, 1000));
+        assertThat(asked).hasSize(11);
+        assertThat(asked.get(0)).isEqualTo(limit - fitter.sizeOf(bare));
+        assertThat(asked.get(10)).isLessThan(fitter.sizeOf(submission(messages.get(0))) - fitter.sizeOf(bare));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("awkwardContents")
+    void contentsCutToTheCharactersAskedForFitAsTheWholeContentsWould(String kind, String content) {
+        List<SessionMessage> messages = List.of(message("old", "older " + content), message("mid", content),
+                message("new", content + " the end"));
+        LogSubmission whole = submission(messages.toArray(SessionMessage[]::new));
+        int full = fitter.sizeOf(whole);
+
+        for (int limit = 200; limit < full + 10; limit += 97) {
+            LogSubmission fitted = fitter.fit(submission(), cutLikeSqlite(messages), limit);
+
+            assertThat(fitted).as("at limit %d", limit).isEqualTo(fitter.fit(whole, limit));
+        }
+    }
+
+    @Test
+    void fittingAFittedSubmissionToASmallerBudgetIsFittingTheWholeOne() {
+        List<SessionMessage> messages = IntStream.range(0, 30)
+                .mapToObj(i -> message("m" + i, (i + " \ud83d\ude00 \"q\"\n").repeat(10 + i * 7)))
+                .toList();
+        LogSubmission whole = submission(messages.toArray(SessionMessage[]::new));
+        int full = fitter.sizeOf(whole);
+
+        for (int first = full - 1; first > 300; first -= 211) {
+            LogSubmission sent = fitter.fit(whole, first);
+            for (int smaller = Math.min(first, fitter.sizeOf(sent)) / 2; smaller > 100; smaller /= 2) {
+                assertThat(fitter.fit(sent, smaller)).as("%d after %d", smaller, first)
+                        .isEqualTo(fitter.fit(whole, smaller));
+            }
+        }
+    }
+
+    /** A source cutting each content to its last {@code maxChars} code points, as SQLite's substr(x, -n) does. */
+    private static LogFitter.NewestFirst<RuntimeException> cutLikeSqlite(List<SessionMessage> messages) {
+        LogFitter.NewestFirst<RuntimeException> all = LogFitter.NewestFirst.of(messages);
+        return maxChars -> all.next(maxChars).map(message -> {
+            String content = message.content();
+            int points = content.codePointCount(0, content.length());
+            int keep = Math.max(1, maxChars);
+            return points <= keep ? message
+                    : message.withContent(content.substring(content.offsetByCodePoints(0, points - keep)));
+        });
+    }
+
+    @Test
     void refusesAMapperWhoseOutputIsNotCompact() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new LogFitter(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)));
