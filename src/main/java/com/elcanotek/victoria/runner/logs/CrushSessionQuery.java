@@ -144,5 +144,4 @@ final class CrushSessionQuery {
     private static String column(Set<String> present, String name, String fallbackLiteral) {
         return present.contains(name) ? name : fallbackLiteral;
     }
-
 }

@@ -56,8 +56,8 @@ final class MessageCursor implements LogFitter.NewestFirst<SQLException>, AutoCl
 
     @Override
     public void close() throws SQLException {
+        // Both are closed even when closing the first fails; each closes its results.
         try (order; byRowId) {
-            // Closing the statements closes their results.
         }
     }
 
