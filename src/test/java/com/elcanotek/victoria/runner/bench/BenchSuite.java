@@ -38,8 +38,9 @@ public final class BenchSuite {
     /**
      * The recommended options: the serial collector keeps the collector's own structures and threads small, a 16 MB
      * initial heap keeps the young generation (all of whose pages get touched) small, as the runner's live data is a
-     * few MB; the 256 MB cap bounds growth yet leaves room to read a large agent session whole (a 40 MB one needs
-     * more than 128 MB); stopping at C1 saves the C2 compiler's memory and CPU on code that mostly waits for podman.
+     * few MB; the 256 MB cap bounds growth (chosen when the runner still read a whole agent session; since it reads
+     * only what fits the body, 64 MB reported a 400 MB session); stopping at C1 saves the C2 compiler's memory and
+     * CPU on code that mostly waits for podman.
      * bench/run.sh replaces them with $BENCH_TUNED_JVM_OPTIONS when set.
      */
     static final Launcher TUNED = Launcher.jvm("jvm-tuned", System.getProperty("bench.tuned-jvm-options") == null

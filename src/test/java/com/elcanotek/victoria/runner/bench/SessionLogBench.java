@@ -16,8 +16,9 @@ import com.elcanotek.victoria.runner.fake.TaskState;
 import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 
 /**
- * A large session log: one task whose agent left a session of many megabytes, which the runner reads whole and cuts
- * to the orchestrator's limit. What that costs in memory is what decides how small a heap cap may be.
+ * A large session log: one task whose agent left a session of many megabytes, of which the runner reads only the
+ * newest messages that fit the orchestrator's limit. Its peak memory should not grow with the session: the suite
+ * measures sizes ten times apart.
  */
 final class SessionLogBench {
 
