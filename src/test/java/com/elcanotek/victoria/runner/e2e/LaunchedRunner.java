@@ -5,6 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 
 /**
  * The runner {@code @QuarkusIntegrationTest} launched, as {@link FakeOrchestratorResource} configured it: its name,
@@ -18,6 +24,20 @@ public record LaunchedRunner(String name, Path home, Path stateDir, Path logFile
             return Files.readString(logFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until the runner registered with {@code fake}, so that a runner that could not start fails the test at
+     * once, with what it logged, instead of after a task's whole wait.
+     */
+    public void awaitRegistered(FakeOrchestrator fake, Duration patience) {
+        try {
+            Awaitility.await().atMost(patience).pollInterval(Duration.ofMillis(100))
+                    .until(() -> fake.nodes().stream().anyMatch(node -> node.name().equals(name)));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("runner " + name + " did not register within " + patience + "; it logged:\n"
+                    + output(), e);
         }
     }
 

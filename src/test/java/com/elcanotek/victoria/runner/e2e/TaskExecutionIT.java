@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
  * (the jar, or the native executable after {@code -Dnative}), once for all these tests.
  */
 @QuarkusIntegrationTest
+@Tag("quarkus-integration-test")
 @WithTestResource(value = FakeOrchestratorResource.class, initArgs = {
         @ResourceArg(name = "--heartbeat-interval", value = "2"),
         @ResourceArg(name = "--lease-renewal-interval", value = "2"),
@@ -47,7 +49,8 @@ class TaskExecutionIT {
     Path home;
 
     @BeforeEach
-    void home() {
+    void registered() {
+        runner.awaitRegistered(orchestrator, Duration.ofSeconds(30));
         home = runner.home();
     }
 
