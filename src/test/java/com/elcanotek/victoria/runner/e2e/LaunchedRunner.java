@@ -36,8 +36,8 @@ public record LaunchedRunner(String name, Path home, Path stateDir, Path logFile
             Awaitility.await().atMost(patience).pollInterval(Duration.ofMillis(100))
                     .until(() -> fake.nodes().stream().anyMatch(node -> node.name().equals(name)));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("runner " + name + " did not register within " + patience + "; it logged:\n"
-                    + output(), e);
+            throw new AssertionError("runner " + name + " did not register within " + patience
+                    + " (its console, with any usage error, is in the test output); it logged:\n" + output(), e);
         }
     }
 
