@@ -66,6 +66,13 @@ public final class FakeBackedRunner implements AutoCloseable {
      * process themselves (kill, restart, other tokens).
      */
     public static List<String> arguments(FakeOrchestrator fake, Path dir, String name, Map<String, String> options) {
+        List<String> args = new ArrayList<>();
+        options(fake, dir, name, options).forEach((option, value) -> args.addAll(List.of(option, value)));
+        return args;
+    }
+
+    /** {@link #arguments} as {@code --option} to value, in order. */
+    static Map<String, String> options(FakeOrchestrator fake, Path dir, String name, Map<String, String> options) {
         Map<String, String> merged = new LinkedHashMap<>();
         merged.put("--orchestrator-url", fake.url());
         merged.put("--name", name);
@@ -74,9 +81,7 @@ public final class FakeBackedRunner implements AutoCloseable {
         merged.put("--victoria-home", dir.resolve("home").toString());
         merged.put("--state-dir", dir.resolve("state").toString());
         merged.putAll(options);
-        List<String> args = new ArrayList<>();
-        merged.forEach((option, value) -> args.addAll(List.of(option, value)));
-        return args;
+        return merged;
     }
 
     public String name() {
@@ -93,7 +98,12 @@ public final class FakeBackedRunner implements AutoCloseable {
 
     /** The label filter matching every container this runner started. */
     public String containerLabel() {
-        return ContainerSpec.LABEL_RUNNER + "=" + name;
+        return containerLabel(name);
+    }
+
+    /** The label filter matching every container the runner of this name started. */
+    static String containerLabel(String runnerName) {
+        return ContainerSpec.LABEL_RUNNER + "=" + runnerName;
     }
 
     /** Names of this runner's containers that are running now. */

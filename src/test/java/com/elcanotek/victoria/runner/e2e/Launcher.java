@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -17,21 +20,35 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
     /** The management port is fixed by default: runners started side by side each need their own. */
     private static final List<String> ANY_MANAGEMENT_PORT = List.of("-Dquarkus.management.port=0");
 
+    /**
+     * Quick retries and reconciliation, so that tests need not wait out production intervals: the tests' runners
+     * get these as system properties, whoever launches them (this launcher or {@code @QuarkusIntegrationTest}).
+     */
+    static final Map<String, String> TEST_TIMINGS = orderedMap("runner.retry.initial-delay", "100ms",
+            "runner.retry.max-delay", "1s", "runner.reconcile-interval", "3s");
+
     public Launcher {
         jvmOptions = List.copyOf(jvmOptions);
         systemProperties = List.copyOf(systemProperties);
     }
 
     /**
-     * The tests' runner: the native executable when one was built, else the jar with a 256 MB heap cap; quick
-     * retries and reconciliation, so that tests need not wait out production intervals.
+     * The tests' runner: the native executable when one was built, else the jar with a 256 MB heap cap; with the
+     * {@link #TEST_TIMINGS}.
      */
     public static Launcher standard() {
         Launcher base = nativeBuilt().orElse(jvm("jvm", List.of("-Xmx256m")));
         List<String> properties = new ArrayList<>(base.systemProperties);
-        properties.addAll(List.of("-Drunner.retry.initial-delay=100ms", "-Drunner.retry.max-delay=1s",
-                "-Drunner.reconcile-interval=3s"));
+        TEST_TIMINGS.forEach((name, value) -> properties.add("-D" + name + "=" + value));
         return new Launcher(base.name, base.nativeExecutable, base.jvmOptions, properties);
+    }
+
+    private static Map<String, String> orderedMap(String... namesAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(map);
     }
 
     /** The jar with these JVM options and otherwise production settings. */

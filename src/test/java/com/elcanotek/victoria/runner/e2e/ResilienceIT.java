@@ -2,50 +2,44 @@ package com.elcanotek.victoria.runner.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskState;
 import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 
-/** Cancellation and orchestrator outages, with the packaged runner, the fake orchestrator and podman. */
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/**
+ * Cancellation and orchestrator outages, with the packaged runner, the fake orchestrator and podman. Quarkus
+ * launches the runner (the jar, or the native executable after {@code -Dnative}), once for both: an outage stops
+ * and restarts the orchestrator, never the runner.
+ */
+@QuarkusIntegrationTest
+@Tag("quarkus-integration-test")
+@WithTestResource(value = FakeOrchestratorResource.class, initArgs = {
+        @ResourceArg(name = "--heartbeat-interval", value = "2"),
+        @ResourceArg(name = "--lease-renewal-interval", value = "2"),
+        @ResourceArg(name = "--connect-timeout", value = "1") })
 class ResilienceIT {
 
-    static final String TOKEN = "reg-token-resilience";
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path work;
-
     FakeOrchestrator orchestrator;
-    RunnerProcess runner;
-    String name;
+    LaunchedRunner runner;
 
     @BeforeEach
-    void start() throws Exception {
-        Podman.ensureTestImage();
-        orchestrator = FakeOrchestrator.builder().registrationToken(TOKEN).build().start();
-        name = "resilience-" + System.nanoTime();
-        runner = RunnerProcess.start(work, FakeBackedRunner.arguments(orchestrator, work, name,
-                Map.of("--heartbeat-interval", "2", "--lease-renewal-interval", "2", "--connect-timeout", "1")),
-                Map.of("VICTORIA_RUNNER_REGISTRATION_TOKEN", TOKEN));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        runner.close();
-        Podman.removeLabelled("victoria-runner.runner=" + name);
-        orchestrator.close();
+    void registered() {
+        runner.awaitRegistered(orchestrator, Duration.ofSeconds(30));
     }
 
     @Test
@@ -68,7 +62,7 @@ class ResilienceIT {
 
     @Test
     void resultOfATaskThatEndedDuringAnOutageArrivesOnceTheOrchestratorIsBack() throws Exception {
-        CrushDbFixture db = CrushDbFixture.create(work.resolve("home"), CrushDbFixture.Schema.CURRENT);
+        CrushDbFixture db = CrushDbFixture.create(runner.home(), CrushDbFixture.Schema.CURRENT);
         long now = System.currentTimeMillis() / 1000;
         db.session("s-outage", null, now, now + 1).message("m1", "s-outage", "assistant", "[\"done\"]", now);
         String id = orchestrator.createTask("sleep=3 exit=0");

@@ -12,8 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +22,21 @@ import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
 /**
  * The packaged runner against the stateful fake orchestrator and real podman, with a small local
- * image standing in for Victoria Terminal (src/test/container/fake-victoria.sh).
+ * image standing in for Victoria Terminal (src/test/container/fake-victoria.sh). Quarkus launches the runner
+ * (the jar, or the native executable after {@code -Dnative}), once for all these tests.
  */
+@QuarkusIntegrationTest
+@Tag("quarkus-integration-test")
+@WithTestResource(value = FakeOrchestratorResource.class, initArgs = {
+        @ResourceArg(name = "--heartbeat-interval", value = "2"),
+        @ResourceArg(name = "--lease-renewal-interval", value = "2"),
+        @ResourceArg(name = "--max-concurrent-tasks", value = "3") })
 class TaskExecutionIT {
 
     static final Duration TASK_WAIT = Duration.ofSeconds(60);
@@ -33,32 +44,14 @@ class TaskExecutionIT {
     @TempDir
     static Path work;
 
-    static FakeOrchestrator orchestrator;
-    static FakeBackedRunner runner;
-    static String runnerName;
-    static Path home;
+    FakeOrchestrator orchestrator;
+    LaunchedRunner runner;
+    Path home;
 
-    @BeforeAll
-    static void start() throws Exception {
-        orchestrator = FakeBackedRunner.fake().build().start();
-        runnerName = "e2e-" + ProcessHandle.current().pid();
-        startRunner();
-        home = Files.createDirectories(runner.home());
-    }
-
-    static void startRunner() throws Exception {
-        runner = FakeBackedRunner.start(orchestrator, work, runnerName, Map.of(
-                "--heartbeat-interval", "2",
-                "--lease-renewal-interval", "2",
-                "--max-concurrent-tasks", "3"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        // Closes the runner, then the fake it talks to; one left null by a failed set-up is skipped.
-        try (FakeOrchestrator fake = orchestrator; FakeBackedRunner last = runner) {
-            // nothing to do but close
-        }
+    @BeforeEach
+    void registered() {
+        runner.awaitRegistered(orchestrator, Duration.ofSeconds(30));
+        home = runner.home();
     }
 
     @Test
@@ -72,7 +65,7 @@ class TaskExecutionIT {
         assertThat(env).contains("TASK_ID=" + id).contains("ORCHESTRATOR_URL=" + orchestrator.url())
                 .containsPattern("NODE_API_KEY=\\S+");
         Podman.awaitNoneLabelled("victoria-runner.task=" + id);
-        assertThat(runner.output()).doesNotContain(FakeBackedRunner.TOKEN);
+        assertThat(runner.output()).contains(id).doesNotContain(FakeBackedRunner.TOKEN);
     }
 
     @Test
@@ -146,26 +139,25 @@ class TaskExecutionIT {
             assertThat(home.resolve("runs/" + id)).doesNotExist();
         }
         assertThat(home.resolve("tasks/escape.txt")).doesNotExist();
-        assertThat(work.resolve("escape.txt")).doesNotExist();
+        assertThat(home.resolveSibling("escape.txt")).doesNotExist();
     }
 
     @Test
     void missingImageIsReportedWithTheRuntimeMessageAndTheRunnerGoesOn() throws Exception {
-        // A second runner whose image does not exist; it must report the failure and keep serving.
-        try (FakeBackedRunner other = FakeBackedRunner.start(orchestrator, work.resolve("second"), runnerName + "-noimage",
-                Map.of("--container-image", "localhost/victoria-missing:none"), Map.of())) {
-            runner.close(); // only the second runner may claim now
+        // A second runner whose image does not exist, with an orchestrator of its own (so that only it claims these
+        // tasks): it must report the failure and keep serving.
+        try (FakeOrchestrator own = FakeBackedRunner.fake().build().start();
+                FakeBackedRunner other = FakeBackedRunner.start(own, work.resolve("second"), runner.name() + "-noimage",
+                        Map.of("--container-image", "localhost/victoria-missing:none"), Map.of())) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                ids.add(orchestrator.createTask("exit=0"));
+                ids.add(own.createTask("exit=0"));
             }
             for (String id : ids) {
-                TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
+                TaskSnapshot done = own.awaitState(id, TaskState.ERROR, TASK_WAIT);
                 assertThat(done.result()).startsWith("container could not start").contains("victoria-missing");
             }
             assertThat(other.isAlive()).isTrue();
-        } finally {
-            startRunner();
         }
     }
 
