@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (root, no systemd as PID 1, no registry) for the tests:
 #  1. installs podman & co (+ sqlite3, + docker CLI when `docker` is not on PATH, + systemd and
-#     rpm for the packaging tests: systemd-analyze verify, rpm -qp)
+#     rpm for the packaging tests: systemd-analyze verify, rpm -qp; + debootstrap for
+#     deploy/systemd/check-under-systemd.sh)
 #  2. writes /etc/containers/containers.conf with the fixes from PODMAN.md
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)
@@ -25,7 +26,7 @@ fi
 
 # ---------------------------------------------------------------- 1. packages
 PKGS=(podman runc crun conmon netavark aardvark-dns containernetworking-plugins catatonit uidmap
-      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm)
+      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then

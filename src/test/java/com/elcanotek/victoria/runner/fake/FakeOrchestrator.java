@@ -1,11 +1,15 @@
 package com.elcanotek.victoria.runner.fake;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,15 +54,20 @@ public final class FakeOrchestrator implements AutoCloseable {
     /**
      * The development orchestrator (bench/demo.sh): {@code FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]}
      * creates a task per prompt, prints what happens to them and, once they are all final, the line
-     * {@code all N task(s) final: S succeeded, F failed}; serves until killed.
+     * {@code all N task(s) final: S succeeded, F failed}; serves until killed. With the single prompt {@code -}
+     * (deploy/systemd/check-under-systemd.sh) it instead queues a task for each line read from stdin, printing
+     * {@code queued task ID}, and prints what happens to all of them until killed. PORT 0 picks a free port.
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
-            System.err.println("usage: FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...]");
+            System.err.println("usage: FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...|-]");
             System.exit(2);
         }
         FakeOrchestrator fake = builder().port(Integer.parseInt(args[0])).registrationToken(args[1]).build().start();
         System.out.println("fake orchestrator listening on " + fake.url());
+        if (args.length == 3 && args[2].equals("-")) {
+            watchTasksFromStdin(fake);
+        }
         List<String> taskIds = Arrays.stream(args).skip(2).map(fake::createTask).toList();
         if (!taskIds.isEmpty()) {
             List<TaskSnapshot> done = new TaskWatcher(fake, System.out).watchUntilFinal(taskIds);
@@ -67,6 +76,28 @@ public final class FakeOrchestrator implements AutoCloseable {
                     done.size() - succeeded);
         }
         Thread.currentThread().join();
+    }
+
+    private static void watchTasksFromStdin(FakeOrchestrator fake) throws InterruptedException {
+        List<String> taskIds = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String prompt = in.readLine(); prompt != null; prompt = in.readLine()) {
+                    String id = fake.createTask(prompt);
+                    taskIds.add(id);
+                    System.out.println("queued task " + id);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "fake-orchestrator-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        TaskWatcher watcher = new TaskWatcher(fake, System.out);
+        while (true) { // the watcher remembers what it printed: each round prints only what is new
+            watcher.watchUntilFinal(List.copyOf(taskIds));
+            Thread.sleep(100);
+        }
     }
 
     /** Starts listening (and sweeping expired leases); returns this for chaining. */

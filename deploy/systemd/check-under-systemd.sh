@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# The packaged service under a real systemd as PID 1, with real rootless podman: boots a Debian 12 system
+# container (systemd as PID 1, debootstrapped once and cached), installs target/victoria-runner_*.deb in it, points
+# the service at the fake orchestrator (on this host, shared network), and checks, printing PASS/FAIL and timings:
+# a task runs to success; the secrets stay out of the journal and the process list; a task container outlives
+# try-restart, a package upgrade and stop, and is re-adopted with exactly one final status; dpkg -r stops the
+# service and keeps its state. `systemd-analyze security` gives the exposure score.
+#
+# Usage: deploy/systemd/check-under-systemd.sh [--sweep] [--keep]
+#   --sweep  also tries each hardening directive the unit leaves out, alone in a drop-in, and checks that it does
+#            what the unit's comments say (works, or breaks a task or its re-adoption); about 15 s each
+#   --keep   leave the system container running at the end (to look around: podman exec -it NAME bash)
+# Needs: root, podman (.ci/setup-podman.sh), debootstrap, the packages built (./mvnw package -DskipTests).
+# Env: ROOTFS_CACHE (default /var/cache/victoria-runner-systemd-test), DEBIAN_MIRROR (default deb.debian.org).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. bench/lib.sh # ensure_built, test_classpath: the fake orchestrator is test code
+
+SWEEP=0
+KEEP=0
+for arg in "$@"; do
+    case "$arg" in
+        --sweep) SWEEP=1 ;;
+        --keep) KEEP=1 ;;
+        *) sed -n '9,15p' "$0"; exit 2 ;;
+    esac
+done
+
+CACHE=${ROOTFS_CACHE:-/var/cache/victoria-runner-systemd-test}
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+IMAGE=localhost/victoria-fake:test
+NAME=victoria-systemd-check-$$
+TOKEN=check-$RANDOM$RANDOM$RANDOM # the fake's; checked to stay out of the journal and ps
+# What a Debian 12 host running the package has, plus busybox-static and procps for the checks.
+PACKAGES=systemd,systemd-sysv,dbus,podman,runc,crun,conmon,uidmap,slirp4netns,fuse-overlayfs,netavark,aardvark-dns,containernetworking-plugins,catatonit,iptables,openjdk-17-jre-headless,ca-certificates,busybox-static,procps
+
+START=$SECONDS
+FAILED=0
+say() { echo "check-under-systemd: $*"; }
+# check NAME COMMAND...: runs COMMAND, prints PASS/FAIL with its duration; a failure is counted, not fatal.
+check() {
+    local name=$1 t0=$SECONDS rc=0
+    shift
+    "$@" || rc=$?
+    if [ "$rc" = 0 ]; then
+        printf 'PASS  %-58s %4ss\n' "$name" $((SECONDS - t0))
+    else
+        printf 'FAIL  %-58s %4ss\n' "$name" $((SECONDS - t0))
+        FAILED=$((FAILED + 1))
+    fi
+    return 0
+}
+# must NAME COMMAND...: like check, but nothing after it makes sense when it fails.
+must() {
+    local before=$FAILED
+    check "$@"
+    [ "$FAILED" = "$before" ] || { say "giving up after: $1"; exit 1; }
+}
+in_box() { podman exec -i "$NAME" "$@"; }
+# Polls COMMAND every 0.2 s for at most SECONDS.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+[ "$(id -u)" = 0 ] || { say "must run as root (podman --privileged, debootstrap)"; exit 1; }
+command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install debootstrap (.ci/setup-podman.sh does)"; exit 1; }
+DEB=$(ls target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1)
+[ -n "$DEB" ] || { say "no target/victoria-runner_*_amd64.deb: ./mvnw package -DskipTests"; exit 1; }
+ensure_built
+podman image exists "$IMAGE" || src/test/container/build-image.sh podman >/dev/null
+
+# ---------------------------------------------------------------- the system's root file system, cached
+# What makes the container a stand-in for a host: systemd skips both of these in a container, a real host has
+# them (systemd makes / shared, udev gives the two devices mode 0666), and rootless podman needs them.
+customize_rootfs() {
+    local root=$1
+    echo victoria-systemd-check > "$root/etc/hostname"
+    cat > "$root/etc/systemd/system/host-like.service" <<'EOF'
+[Unit]
+Description=What a real host has and a container does not: / shared, /dev/net/tun and /dev/fuse for everyone
+Before=victoria-runner.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/mount --make-rshared /
+ExecStart=/bin/chmod 0666 /dev/net/tun /dev/fuse
+[Install]
+WantedBy=multi-user.target
+EOF
+    chroot "$root" systemctl enable host-like.service 2>/dev/null
+    chroot "$root" apt-get clean
+}
+KEY=$( { echo "bookworm $PACKAGES"; declare -f customize_rootfs; } | sha256sum | cut -c1-12)
+ROOTFS=$CACHE/rootfs-$KEY
+build_rootfs() {
+    [ -d "$ROOTFS" ] && return 0
+    mkdir -p "$CACHE"
+    rm -rf "$ROOTFS.tmp" "$CACHE"/rootfs-* # earlier package lists' trees too: 700 MB each
+    debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.tmp" "$MIRROR" > "$CACHE/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$CACHE/debootstrap.log"; return 1; }
+    customize_rootfs "$ROOTFS.tmp"
+    mv "$ROOTFS.tmp" "$ROOTFS" # only a complete tree is ever used
+}
+must "rootfs $ROOTFS ($( [ -d "$ROOTFS" ] && echo cached || echo debootstrap))" build_rootfs
+
+# ---------------------------------------------------------------- clean-up, whatever happens
+WORK=$(mktemp -d /var/tmp/victoria-systemd-check.XXXXXX)
+cleanup() {
+    trap - EXIT INT TERM
+    if [ "$KEEP" = 1 ] && podman container exists "$NAME"; then
+        say "kept: podman exec -it $NAME bash; then: podman rm -f -t 0 $NAME && rm -rf $WORK"
+    else
+        podman rm -f -t 0 "$NAME" >/dev/null 2>&1 || true # its nested containers are its processes: they go too
+        rm -rf "$WORK"
+    fi
+    [ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null || true
+    exec 7>&- 2>/dev/null || true
+    say "$FAILED check(s) failed; $((SECONDS - START)) s in all"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- the fake orchestrator, on this host
+# It queues a task per line written to fd 7 and prints each task's transitions to fake.log.
+mkfifo "$WORK/prompts"
+java -cp "$(test_classpath)" com.elcanotek.victoria.runner.fake.FakeOrchestrator 0 "$TOKEN" - \
+    < "$WORK/prompts" > "$WORK/fake.log" 2>&1 &
+FAKE_PID=$!
+exec 7> "$WORK/prompts"
+wait_for 30 grep -q 'listening on' "$WORK/fake.log" || { cat "$WORK/fake.log"; exit 1; }
+URL=$(sed -n 's/.*listening on //p' "$WORK/fake.log")
+
+# queue PROMPT: the new task's id in $TASK
+queue() {
+    local before
+    before=$(grep -c '^queued task' "$WORK/fake.log" || true)
+    echo "$1" >&7
+    wait_for 10 eval '[ "$(grep -c "^queued task" "$WORK/fake.log")" -gt "$before" ]'
+    TASK=$(sed -n 's/^queued task //p' "$WORK/fake.log" | tail -n 1)
+}
+# task_is STATE: the fake has printed that $TASK reached STATE (running, success, error)
+task_is() { grep -q "  task ${TASK:0:8}  $1" "$WORK/fake.log"; }
+# One final status for $TASK, and it is success.
+one_success() {
+    wait_for "${1:-60}" eval 'task_is success || task_is error' || return 1
+    sleep 2 # a second final report would come right after the first
+    [ "$(grep -cE "  task ${TASK:0:8}  (success|error)" "$WORK/fake.log")" = 1 ] && task_is success
+}
+# The id of $TASK's running container, from its conmon's command line: a podman call from outside the service
+# could make podman's pause process outside the service's sandbox, and the service's podman would then join it.
+container_id() {
+    in_box ps -eo args | sed -n "s/^\/usr\/bin\/conmon .*-c \([0-9a-f]*\) .*-n victoria-${TASK:0:8} .*/\1/p"
+}
+# Queues a task that runs 10 s (or $1 s) and waits until its container runs: its id in $CONTAINER.
+start_long_task() {
+    queue "sleep=${1:-10} exit=0"
+    wait_for 30 eval '[ -n "$(container_id)" ]' || return 1
+    CONTAINER=$(container_id)
+}
+main_pid() { in_box systemctl show -P MainPID victoria-runner; }
+service_active() { [ "$(in_box systemctl is-active victoria-runner)" = active ]; }
+# The container of the running task is the same one, still running, supervised again by a new runner process.
+readopted() {
+    local old=$1 pid
+    wait_for 30 eval 'service_active && pid=$(main_pid) && [ "$pid" != "$old" ] &&
+        in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "still running after the restart"' &&
+        [ "$(container_id)" = "$CONTAINER" ]
+}
+
+# ---------------------------------------------------------------- boot, install, configure, start
+say "working copy of the rootfs in $WORK"
+must "copy the cached rootfs" cp -a "$ROOTFS" "$WORK/rootfs"
+boot() {
+    podman run -d --name "$NAME" --systemd=always --privileged --network=host --rootfs "$WORK/rootfs" /sbin/init >/dev/null &&
+        wait_for 60 eval '[ "$(podman exec "$NAME" systemctl is-system-running 2>/dev/null)" = running ]' &&
+        [ "$(in_box ps -p 1 -o comm=)" = systemd ]
+}
+must "boot: systemd is PID 1, system running" boot
+# in /srv: podman mounts a tmpfs on the system container's /tmp
+podman save -q -o "$WORK/rootfs/srv/image.tar" "$IMAGE" 2>/dev/null
+cp "$DEB" "$WORK/rootfs/srv/victoria-runner.deb"
+
+installed() {
+    in_box dpkg -i /srv/victoria-runner.deb >/dev/null &&
+        in_box grep -q '^victoria-runner:[0-9]*:65536$' /etc/subuid &&
+        [ "$(in_box stat -c '%a %U' /var/lib/victoria-runner)" = "700 victoria-runner" ]
+}
+must "dpkg -i: user, subordinate ids, state directory" installed
+
+configure() {
+    # through stdin: the token must not reach a command line
+    printf 'VICTORIA_RUNNER_ORCHESTRATOR_URL=%s\nVICTORIA_RUNNER_REGISTRATION_TOKEN=%s\n' "$URL" "$TOKEN" |
+        in_box sh -c 'cat > /etc/victoria-runner/runner.env'
+    printf 'name = systemd-check\ncontainer-image = %s\npoll-interval = 1\nmanagement-port = off\n' "$IMAGE" |
+        in_box sh -c 'cat >> /etc/victoria-runner/runner.conf'
+    # The image goes into the user's storage before the service starts, with the service's runtime directory:
+    # podman's first run records it in the user's database, and later runs keep using the recorded one. Its pause
+    # process is then ended: the service's podman must make its own, inside the service's sandbox.
+    in_box sh -ec 'cd /; install -d -o victoria-runner -g victoria-runner -m 0700 /run/victoria-runner
+        runuser -u victoria-runner -- env XDG_RUNTIME_DIR=/run/victoria-runner podman load -q -i /srv/image.tar >/dev/null
+        rm /srv/image.tar'
+    end_pause_process
+}
+# Ends the user's podman pause process (KillMode=process lets it outlive the service), so that the next podman
+# call makes a new one in its own context.
+end_pause_process() {
+    in_box sh -c 'p=/run/victoria-runner/libpod/tmp/pause.pid; [ ! -s $p ] || kill "$(cat $p)" 2>/dev/null; rm -f $p'
+}
+must "configure, load the test image as victoria-runner" configure
+must "systemctl enable --now victoria-runner" eval 'in_box systemctl enable --now victoria-runner 2>/dev/null && wait_for 30 service_active'
+
+first_task() { queue "exit=0" && one_success 60; }
+must "a task runs to success (rootless podman, as victoria-runner)" first_task
+rootless() {
+    # the service's podman made the pause process (it is in the service's cgroup) and mapped the whole subordinate
+    # range into its user namespace (newuidmap worked), not just the user's own id
+    in_box sh -c 'p=$(cat /run/victoria-runner/libpod/tmp/pause.pid) && grep -q ":name=systemd:.*/victoria-runner.service$" /proc/$p/cgroup &&
+        cat /proc/$p/uid_map' | awk '{ n += $3 } END { exit !(n == 65537) }'
+}
+check "the service's podman maps 65537 ids (newuidmap)" rootless
+
+secrets_hidden() {
+    local key
+    key=$(in_box sed -n 's/.*"api_key" *: *"\([^"]*\)".*/\1/p' /var/lib/victoria-runner/credentials.json)
+    [ -n "$key" ] || { say "no api_key in credentials.json"; return 1; }
+    ! in_box sh -c 'journalctl --no-pager -o cat; ps -eo args; systemctl show victoria-runner' | grep -qF -e "$TOKEN" -e "$key"
+}
+check "token and node key absent from journal, ps, systemctl show" secrets_hidden
+SCORE=$(in_box systemd-analyze security --no-pager victoria-runner | sed -n 's/.*Overall exposure level for victoria-runner.service: //p')
+say "systemd-analyze security: $SCORE"
+
+# ---------------------------------------------------------------- hardening directives, one at a time
+# Each case: what the unit's comments say (works|breaks|either: seen both), then the directives of a drop-in, ';' between lines.
+SWEEP_CASES=(
+    "breaks|NoNewPrivileges=yes"
+    "breaks|CapabilityBoundingSet="
+    "breaks|PrivateUsers=yes"
+    "breaks|RestrictNamespaces=yes"
+    "breaks|SystemCallFilter=@system-service"
+    "breaks|SystemCallArchitectures=native"
+    "breaks|RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"
+    "breaks|RestrictRealtime=yes"
+    "breaks|RestrictSUIDSGID=yes"
+    "breaks|LockPersonality=yes"
+    "breaks|MemoryDenyWriteExecute=yes"
+    "breaks|PrivateDevices=yes"
+    "breaks|ProtectClock=yes"
+    "breaks|ProtectHostname=yes"
+    "breaks|ProtectKernelTunables=yes"
+    "breaks|ProtectKernelModules=yes"
+    "breaks|ProtectKernelLogs=yes"
+    "breaks|ProcSubset=pid"
+    "breaks|PrivateTmp=yes"
+    "either|ProtectControlGroups=yes"
+    "either|PrivateIPC=yes"
+    "works|UMask=0077"
+)
+DROP_IN=/etc/systemd/system/victoria-runner.service.d/check.conf
+# Restarts the service with these drop-in lines (none: the unit as packaged) and a new podman pause process: one
+# left from before (KillMode=process keeps it) would lend its namespaces to the service's podman.
+restart_with() {
+    in_box systemctl stop victoria-runner
+    end_pause_process
+    if [ -n "$1" ]; then
+        printf '[Service]\n%s\n' "${1//;/$'\n'}" | in_box sh -c "mkdir -p ${DROP_IN%/*} && cat > $DROP_IN"
+    else
+        in_box rm -f "$DROP_IN"
+    fi
+    in_box systemctl daemon-reload && in_box systemctl start victoria-runner
+}
+# Why a directive breaks the service, or nothing when a task runs and is re-adopted across try-restart.
+why_broken() {
+    local old
+    restart_with "$1" || { echo "the service does not start"; return; }
+    start_long_task 6 || { echo "no task container: $(in_box journalctl -u victoria-runner -n 3 -o cat --no-pager | tr '\n' ' ' | cut -c1-200)"; return; }
+    rootless || echo "podman maps no subordinate ids (newuidmap failed)"
+    old=$(main_pid)
+    in_box systemctl try-restart victoria-runner && readopted "$old" || { echo "not re-adopted after try-restart"; return; }
+    one_success 30 || { echo "the task did not end in one success"; return; }
+    # a new task after the restart: the new runner's podman calls join the old pause process's namespaces
+    queue "exit=0" && one_success 30 || echo "a new task after the restart did not succeed"
+}
+# sweep_case EXPECTED DIRECTIVES: what was seen in $SEEN, why in $WHY
+sweep_case() {
+    WHY=$(why_broken "$2")
+    SEEN=$([ -z "$WHY" ] && echo works || echo breaks)
+    [ "$1" = either ] || [ "$SEEN" = "$1" ]
+}
+sweep() {
+    local case
+    for case in "${SWEEP_CASES[@]}"; do
+        check "says ${case%%|*}: ${case#*|}" sweep_case "${case%%|*}" "${case#*|}"
+        echo "      $SEEN${WHY:+: $WHY}"
+        # a broken run may leave its container: the next case starts from none
+        in_box runuser -u victoria-runner -- env XDG_RUNTIME_DIR=/run/victoria-runner podman rm -af -t 0 >/dev/null 2>&1 || true
+    done
+    restart_with ""
+}
+[ "$SWEEP" = 0 ] || sweep
+
+# ---------------------------------------------------------------- task containers outlive the runner
+restart_readopts() {
+    local old
+    start_long_task || return 1
+    old=$(main_pid)
+    in_box systemctl try-restart victoria-runner && readopted "$old" && one_success 40
+}
+check "try-restart with a task running: re-adopted, one final status" restart_readopts
+
+upgrade_readopts() {
+    local old
+    # the same package with the next version: dpkg runs every upgrade script (prerm, preinst, postinst configure OLD)
+    rm -rf "$WORK/deb" && dpkg-deb -R "$DEB" "$WORK/deb" &&
+        sed -i 's/^Version: .*/&.1/' "$WORK/deb/DEBIAN/control" &&
+        dpkg-deb -b -Zgzip -z1 "$WORK/deb" "$WORK/rootfs/srv/victoria-runner-next.deb" >/dev/null || return 1
+    start_long_task || return 1
+    old=$(main_pid)
+    in_box dpkg -i /srv/victoria-runner-next.deb >/dev/null && readopted "$old" && one_success 40 &&
+        in_box dpkg-query -W -f '${Version}\n' victoria-runner | grep -q '\.1$'
+}
+check "package upgrade with a task running: re-adopted, one final status" upgrade_readopts
+
+STOP_SECONDS=?
+stop_leaves_container() {
+    local t0
+    start_long_task || return 1
+    t0=$(date +%s%N)
+    in_box systemctl stop victoria-runner || return 1
+    STOP_SECONDS=$(awk -v ns=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')
+    [ "$(in_box systemctl show -P Result victoria-runner)" = success ] && [ "$(container_id)" = "$CONTAINER" ]
+}
+check "systemctl stop: container keeps running, no stop timeout" stop_leaves_container
+say "systemctl stop took $STOP_SECONDS s (TimeoutStopSec=$(in_box systemctl show -P TimeoutStopUSec victoria-runner))"
+check "systemctl start: the stopped runner's task re-adopted, one final status" \
+    eval 'in_box systemctl start victoria-runner && readopted 0 && one_success 40'
+
+remove_keeps_state() {
+    start_long_task || return 1
+    in_box dpkg -r victoria-runner >/dev/null && ! service_active &&
+        in_box test -s /var/lib/victoria-runner/credentials.json -a -f /etc/victoria-runner/runner.env &&
+        [ "$(container_id)" = "$CONTAINER" ]
+}
+check "dpkg -r: service stopped, state and config kept, container runs on" remove_keeps_state
