@@ -259,6 +259,7 @@ SWEEP_CASES=(
     "breaks|PrivateTmp=yes"
     "either|ProtectControlGroups=yes"
     "either|PrivateIPC=yes"
+    "breaks|RemoveIPC=yes"
     "works|UMask=0077"
 )
 DROP_IN=/etc/systemd/system/victoria-runner.service.d/check.conf
@@ -274,6 +275,7 @@ restart_with() {
     fi
     in_box systemctl daemon-reload && in_box systemctl start victoria-runner
 }
+lock_inode() { in_box sh -c 'stat -c %i /dev/shm/libpod_rootless_lock_$(id -u victoria-runner)'; }
 # Why a directive breaks the service, or nothing when a task runs and is re-adopted across try-restart.
 why_broken() {
     local old
@@ -281,7 +283,10 @@ why_broken() {
     start_long_task 6 || { echo "no task container: $(in_box journalctl -u victoria-runner -n 3 -o cat --no-pager | tr '\n' ' ' | cut -c1-200)"; return; }
     rootless || echo "podman maps no subordinate ids (newuidmap failed)"
     old=$(main_pid)
+    lock=$(lock_inode)
     in_box systemctl try-restart victoria-runner && readopted "$old" || { echo "not re-adopted after try-restart"; return; }
+    # podman's container locks live in the user's POSIX shared memory; made anew, they are handed out twice
+    [ "$(lock_inode)" = "$lock" ] || { echo "podman's lock memory was removed at the stop"; return; }
     one_success 30 || { echo "the task did not end in one success"; return; }
     # a new task after the restart: the new runner's podman calls join the old pause process's namespaces
     queue "exit=0" && one_success 30 || echo "a new task after the restart did not succeed"
