@@ -224,6 +224,12 @@ rootless() {
         cat /proc/$p/uid_map' | awk '{ n += $3 } END { exit !(n == 65537) }'
 }
 check "the service's podman maps 65537 ids (newuidmap)" rootless
+# the package names overlay for the user: rootless podman's own fallback, vfs, copies the whole image per container
+overlay() {
+    [ "$(in_box runuser -u victoria-runner -- env XDG_RUNTIME_DIR=/run/victoria-runner \
+        podman info --format '{{.Store.GraphDriverName}}')" = overlay ]
+}
+check "the service user's podman stores images with overlay" overlay
 
 secrets_hidden() {
     local key

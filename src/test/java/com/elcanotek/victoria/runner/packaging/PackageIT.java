@@ -73,7 +73,7 @@ class PackageIT {
         }
     }
 
-    private static void assertInstalled() {
+    private static void assertInstalled() throws IOException {
         assertThat(mode("/usr/bin/victoria-runner")).isEqualTo("755 root:root");
         assertThat(mode("/usr/lib/victoria-runner/quarkus-run.jar")).isEqualTo("644 root:root");
         assertThat(mode("/lib/systemd/system/victoria-runner.service")).isEqualTo("644 root:root");
@@ -82,6 +82,9 @@ class PackageIT {
         assertThat(mode("/usr/share/doc/victoria-runner/README.md")).isEqualTo("644 root:root");
         assertThat(mode(STATE)).isEqualTo("700 victoria-runner:victoria-runner");
         assertThat(mode(STATE + "/Victoria")).isEqualTo("755 victoria-runner:victoria-runner");
+        // rootless podman's own choice, vfs, would copy the whole image for every task container
+        assertThat(mode(STATE + "/.config/containers/storage.conf")).isEqualTo("644 victoria-runner:victoria-runner");
+        assertThat(Files.readString(Path.of(STATE, ".config/containers/storage.conf"))).contains("driver = \"overlay\"");
         assertThat(lines(ok("dpkg-query", "-W", "-f=${Conffiles}\\n", "victoria-runner")))
                 .extracting(line -> line.split(" ")[0]).containsExactlyInAnyOrder(CONFIG, ENV);
 
