@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -116,13 +117,24 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
      */
     @Override
     public final List<ContainerInfo> list(Map<String, String> labels) {
-        List<String> args = new ArrayList<>(List.of("ps", "-a", "-q", "--no-trunc"));
+        List<String> ids = ids(List.of("-a"), labels);
+        return ids.isEmpty() ? List.of() : inspectAll(ids);
+    }
+
+    @Override
+    public final Set<String> runningIds(Map<String, String> labels) {
+        return Set.copyOf(ids(List.of("--filter", "status=running"), labels));
+    }
+
+    /** Full ids of the containers {@code ps} lists with {@code options}. */
+    private List<String> ids(List<String> options, Map<String, String> labels) {
+        List<String> args = new ArrayList<>(List.of("ps", "-q", "--no-trunc"));
+        args.addAll(options);
         args.addAll(labelFilters(labels));
-        List<String> ids = callOrThrow(args, COMMAND_TIMEOUT).stdout().lines()
+        return callOrThrow(args, COMMAND_TIMEOUT).stdout().lines()
                 .map(String::strip)
                 .filter(line -> !line.isEmpty())
                 .toList();
-        return ids.isEmpty() ? List.of() : inspectAll(ids);
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -20,8 +19,8 @@ import org.jboss.logging.Logger;
  * Notices the exits of awaited containers with one engine process for all of them, not one
  * {@code wait} each: an event stream of the containers carrying the given labels, plus a sweep
  * (one {@code ps}) every few seconds for what the stream misses: podman rotates its events file
- * under its readers, and a stream can die. Neither decides: an event or a sweep only makes the
- * waiting thread look, and {@code inspect} has the last word.
+ * under its readers (which ends them), and a stream can die. Neither decides: an event or a sweep
+ * only makes the waiting thread look, and {@code inspect} has the last word.
  *
  * <p>The stream runs while a container is awaited and for a while after, so back-to-back tasks
  * share one, and an idle runner has no child process at all. Each stream replays the events since
@@ -32,7 +31,7 @@ public final class ContainerExits implements AutoCloseable {
     /**
      * @param sweepInterval how often all awaited containers are looked at with one {@code ps}
      * @param linger how long the stream outlives the last wait
-     * @param restartDelayMax the longest pause before restarting a stream that ended by itself
+     * @param restartDelayMax the longest pause before restarting a stream that keeps ending by itself
      */
     public record Timing(Duration sweepInterval, Duration linger, Duration restartDelayMax) {
         public static final Timing DEFAULT = new Timing(Duration.ofSeconds(10), Duration.ofSeconds(30),
@@ -43,6 +42,8 @@ public final class ContainerExits implements AutoCloseable {
     /** {@code --since} takes whole seconds, and the previous stream may not have printed its last event. */
     private static final Duration REPLAY_MARGIN = Duration.ofSeconds(2);
     private static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(1);
+    /** A stream that ends sooner than this after its start is failing rather than rotated away. */
+    private static final Duration SHORT_LIVED = Duration.ofSeconds(10);
 
     private final ContainerRuntime runtime;
     private final Map<String, String> labels;
@@ -55,6 +56,7 @@ public final class ContainerExits implements AutoCloseable {
     // guarded by this
     private ExitEventStream stream;
     private Instant streamStarted;
+    /** When the last stream ended by itself: the next one replays from there. */
     private Instant streamEnded;
     private Instant idleSince;
     private boolean restartPending;
@@ -157,7 +159,10 @@ public final class ContainerExits implements AutoCloseable {
         }
     }
 
-    /** Starts a stream when one is wanted and none runs or is about to be restarted. Holds the lock. */
+    /**
+     * Starts a stream when one is wanted and none runs or is about to be restarted, replaying from
+     * where a stream that ended by itself left off. Holds the lock.
+     */
     private void ensureStream() {
         if (stream != null || restartPending || closed || waiters.isEmpty()) {
             return;
@@ -212,15 +217,21 @@ public final class ContainerExits implements AutoCloseable {
         }
     }
 
-    /** Backs off from a stream that keeps failing; one that ran a good while starts the count afresh. Holds the lock. */
+    /**
+     * A stream that ran a good while is restarted at once: podman 4.3 ends a {@code --since} stream
+     * whenever it rotates its events file (every few hundred container runs on the host). One that
+     * keeps ending early is backed off from. Holds the lock.
+     */
     private void restartLater(String why) {
-        if (Duration.between(streamStarted, clock.instant()).compareTo(timing.restartDelayMax()) > 0) {
+        if (Duration.between(streamStarted, clock.instant()).compareTo(SHORT_LIVED) >= 0) {
             failures = 0;
         }
-        long delay = Math.min(timing.restartDelayMax().toMillis(), FIRST_RESTART_DELAY.toMillis() << Math.min(failures, 20));
+        long delay = failures == 0 ? 0
+                : Math.min(timing.restartDelayMax().toMillis(), FIRST_RESTART_DELAY.toMillis() << Math.min(failures - 1, 20));
         failures++;
         restartPending = true;
-        LOG.warnf("Container exit events ended (%s); restarting them in %d ms, meanwhile exits are looked for every %d s",
+        LOG.logf(failures == 1 ? Logger.Level.INFO : Logger.Level.WARN,
+                "Container exit events ended (%s); restarting them in %d ms, meanwhile exits are looked for every %d s",
                 why, delay, timing.sweepInterval().toSeconds());
         executor.schedule(() -> {
             synchronized (this) {
@@ -249,12 +260,13 @@ public final class ContainerExits implements AutoCloseable {
         }
         Set<String> running;
         try {
-            running = runtime.list(labels).stream().filter(c -> c.state() == ContainerState.RUNNING)
-                    .map(ContainerInfo::id).collect(Collectors.toSet());
+            // Only the running ones: inspecting them all too would cost as much again, every sweep.
+            running = runtime.runningIds(labels);
         } catch (ContainerException e) {
             LOG.warnf("Cannot look for exited containers: %s", e.getMessage());
             return;
         }
+        // A paused or stopping container is not listed either: its waiter looks, sees it still runs, and waits on.
         identified.stream().filter(waiter -> !waiter.runsAmong(running)).forEach(Waiter::nudge);
     }
 
@@ -265,7 +277,8 @@ public final class ContainerExits implements AutoCloseable {
                     && !clock.instant().isBefore(idleSince.plus(timing.linger()))) {
                 idle = stream;
                 stream = null;
-                streamEnded = clock.instant();
+                // Nothing to replay for the next one: whoever waits then looks at its container after registering.
+                streamEnded = null;
             }
         }
         if (idle != null) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A container CLI (podman or docker) as the runner uses it. Every call runs the CLI once with a
@@ -37,6 +38,9 @@ public interface ContainerRuntime {
 
     /** Containers in any state carrying all of {@code labels}. */
     List<ContainerInfo> list(Map<String, String> labels);
+
+    /** Full ids of the running containers carrying all of {@code labels}: one {@code ps}, no inspect. */
+    Set<String> runningIds(Map<String, String> labels);
 
     /** Empty when there is no such container. */
     Optional<ContainerInfo> inspect(String nameOrId);

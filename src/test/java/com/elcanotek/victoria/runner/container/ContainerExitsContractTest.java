@@ -129,31 +129,34 @@ abstract class ContainerExitsContractTest {
 
     @Test
     void killedStreamIsRestartedAndStillReportsExits() throws Exception {
-        ContainerExits exits = exits(runtime, NO_SWEEP);
-        String id = start("sleep=60");
-        Future<Integer> exit = awaitInBackground(exits, id);
-        ProcessHandle first = awaitOneEventStream();
+        Awaited awaited = awaitedSleeper(exits(runtime, NO_SWEEP));
 
-        first.destroyForcibly();
+        awaited.stream().destroyForcibly();
 
-        awaitReaped(first);
-        ProcessHandle second = awaitOneEventStream();
-        assertThat(second.pid()).isNotEqualTo(first.pid());
-        runtime.stop(id, Duration.ofSeconds(5));
-        assertThat(exit.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(143);
+        awaitReaped(awaited.stream());
+        assertThat(awaitOneEventStream().pid()).isNotEqualTo(awaited.stream().pid());
+        runtime.stop(awaited.id(), Duration.ofSeconds(5));
+        assertThat(awaited.exit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(143);
     }
 
     @Test
-    void exitWhileTheStreamIsDownIsNoticedWhenItIsBack() throws Exception {
-        ContainerExits exits = exits(runtime, NO_SWEEP);
+    void exitRightAfterTheStreamDiedIsNoticed() throws Exception {
+        Awaited awaited = awaitedSleeper(exits(runtime, NO_SWEEP));
+
+        awaited.stream().destroyForcibly();
+        runtime.stop(awaited.id(), Duration.ofSeconds(5));
+
+        assertThat(awaited.exit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(143);
+    }
+
+    private record Awaited(String id, Future<Integer> exit, ProcessHandle stream) {
+    }
+
+    /** A container that runs for a minute, awaited in the background, with the stream that watches it. */
+    private Awaited awaitedSleeper(ContainerExits exits) {
         String id = start("sleep=60");
         Future<Integer> exit = awaitInBackground(exits, id);
-        ProcessHandle stream = awaitOneEventStream();
-
-        stream.destroyForcibly();
-        runtime.stop(id, Duration.ofSeconds(5));
-
-        assertThat(exit.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(143);
+        return new Awaited(id, exit, awaitOneEventStream());
     }
 
     @Test

@@ -216,6 +216,8 @@ abstract class RuntimeContractTest {
         // conmon stamps a very short run's end a millisecond or so before its start
         assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt().minusSeconds(1));
         assertThat(done.labels()).containsEntry(ContainerSpec.LABEL_TASK, exitedTask);
+        assertThat(runtime.runningIds(Map.of(TestEngine.TEST_LABEL, testId, "victoria-runner.batch", testId)))
+                .containsExactly(running);
     }
 
     @Test
