@@ -1,18 +1,22 @@
 package com.elcanotek.victoria.runner.container;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one container CLI command: an argv list (never a shell, so no argument is ever
  * re-parsed), stdin closed, stdout and stderr captured, and a time limit after which the
- * process is killed rather than left behind.
+ * process is killed rather than left behind. A command that runs until stopped (e.g. {@code events})
+ * is {@link #start}ed instead and read line by line.
  */
 final class Cli {
 
@@ -20,6 +24,8 @@ final class Cli {
     private static final Duration TERM_GRACE = Duration.ofSeconds(5);
     /** How long to wait for the output after exit; only a grandchild holding the pipe makes it matter. */
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
+    /** Stderr kept of a long-running command: enough for its error message, bounded however long it runs. */
+    private static final int RUNNING_STDERR_LIMIT = 8192;
 
     private final List<String> baseCommand;
 
@@ -51,19 +57,9 @@ final class Cli {
      * @throws InterruptedException when interrupted while waiting (the process is killed first)
      */
     Result run(List<String> args, Duration timeout) throws InterruptedException {
-        List<String> argv = new ArrayList<>(baseCommand);
-        argv.addAll(args);
-        Process process;
-        try {
-            process = new ProcessBuilder(argv).start();
-        } catch (IOException e) {
-            throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),
-                    ContainerException.NO_EXIT_CODE, e);
-        }
-        // a CLI that asks a question (e.g. which registry to pull from) must see EOF, not hang
-        closeQuietly(process);
-        Drain stdout = new Drain(process.getInputStream(), describe(args) + " stdout");
-        Drain stderr = new Drain(process.getErrorStream(), describe(args) + " stderr");
+        Process process = spawn(args);
+        Drain stdout = new Drain(process.getInputStream(), describe(args) + " stdout", Integer.MAX_VALUE);
+        Drain stderr = new Drain(process.getErrorStream(), describe(args) + " stderr", Integer.MAX_VALUE);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
@@ -77,7 +73,81 @@ final class Cli {
         return new Result(process.exitValue(), stdout.text(), stderr.text());
     }
 
-    /** E.g. "podman wait": names the command in messages without the (possibly long) arguments. */
+    /**
+     * Starts the base command followed by {@code args} and returns at once; the caller reads its
+     * stdout as it comes and closes it when done.
+     *
+     * @throws ContainerException when the process cannot be started
+     */
+    Running start(List<String> args) {
+        Process process = spawn(args);
+        return new Running(process, describe(args),
+                new Drain(process.getErrorStream(), describe(args) + " stderr", RUNNING_STDERR_LIMIT));
+    }
+
+    /** A command started by {@link #start}. Closing it kills it and reaps it, so it never outlives its reader. */
+    static final class Running implements AutoCloseable {
+
+        private final Process process;
+        private final String command;
+        private final BufferedReader stdout;
+        private final Drain stderr;
+
+        private Running(Process process, String command, Drain stderr) {
+            this.process = process;
+            this.command = command;
+            this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.stderr = stderr;
+        }
+
+        /** Blocks for the next line of stdout; empty once the command has ended or was closed. */
+        Optional<String> readLine() {
+            try {
+                return Optional.ofNullable(stdout.readLine());
+            } catch (IOException e) {
+                // the pipe was closed under us by close(): that is the end
+                return Optional.empty();
+            }
+        }
+
+        /** How the command ended, e.g. "podman events exited with code 125: Error: ...", for the log. */
+        String ending() throws InterruptedException {
+            if (!process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                return command + " closed its output but still runs";
+            }
+            String text = ErrorText.of(stderr.text());
+            return command + " exited with code " + process.exitValue() + (text.isEmpty() ? "" : ": " + text);
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill(process);
+            }
+            try {
+                stdout.close();
+            } catch (IOException ignored) {
+                // nothing more will be read from it either way
+            }
+        }
+    }
+
+    private Process spawn(List<String> args) {
+        List<String> argv = new ArrayList<>(baseCommand);
+        argv.addAll(args);
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).start();
+        } catch (IOException e) {
+            throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),
+                    ContainerException.NO_EXIT_CODE, e);
+        }
+        // a CLI that asks a question (e.g. which registry to pull from) must see EOF, not hang
+        closeQuietly(process);
+        return process;
+    }
+
+    /** E.g. "podman inspect": names the command in messages without the (possibly long) arguments. */
     String describe(List<String> args) {
         String executable = baseCommand.get(0);
         String shortName = executable.substring(executable.lastIndexOf('/') + 1);
@@ -125,16 +195,24 @@ final class Cli {
         }
     }
 
-    /** Reads one output stream on its own thread, so a full stderr pipe cannot block stdout or vice versa. */
+    /**
+     * Reads one output stream on its own thread, so a full stderr pipe cannot block stdout or vice
+     * versa. Keeps the first {@code limit} bytes and reads the rest away.
+     */
     private static final class Drain {
 
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private final Thread thread;
 
-        Drain(InputStream in, String name) {
+        Drain(InputStream in, String name, int limit) {
             thread = new Thread(() -> {
                 try (in) {
-                    in.transferTo(buffer);
+                    byte[] chunk = new byte[8192];
+                    for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                        synchronized (buffer) {
+                            buffer.write(chunk, 0, Math.min(n, limit - buffer.size()));
+                        }
+                    }
                 } catch (IOException ignored) {
                     // the stream closed under us because the process was killed: keep what was read
                 }
@@ -145,7 +223,9 @@ final class Cli {
 
         String text() throws InterruptedException {
             thread.join(DRAIN_LIMIT.toMillis());
-            return buffer.toString(StandardCharsets.UTF_8);
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 }

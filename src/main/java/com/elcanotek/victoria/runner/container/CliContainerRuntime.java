@@ -10,22 +10,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What podman and docker CLIs have in common: the same subcommands and flags for run, wait,
- * stop, ps and inspect, and the same inspect JSON in the fields read here.
+ * What podman and docker CLIs have in common: the same subcommands and flags for run, stop, ps
+ * and inspect, and the same inspect JSON in the fields read here. Their event streams differ.
  */
 public abstract sealed class CliContainerRuntime implements ContainerRuntime permits PodmanRuntime, DockerRuntime {
 
     /** Long enough to pull a multi-GB image on a slow link. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
-    /** {@code wait} is re-issued after this, so a CLI that lost its engine cannot block forever. */
-    private static final Duration WAIT_ROUND = Duration.ofMinutes(10);
-    /** Keeps a wait that keeps failing at once from spinning. */
-    private static final Duration WAIT_RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
 
     private final String name;
@@ -84,41 +80,18 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     }
 
     @Override
-    public final int awaitExit(String nameOrId) throws InterruptedException {
-        while (true) {
-            OptionalInt waited = waitOnce(nameOrId);
-            // inspect has the last word: `wait` answers 0 at once for a container that never ran
-            Optional<ContainerInfo> info = inspect(nameOrId);
-            if (info.isEmpty()) {
-                // removed by someone else right after it exited: wait's answer is all there is
-                if (waited.isPresent()) {
-                    return waited.getAsInt();
-                }
-                throw new ContainerException("no such container: " + nameOrId, ContainerException.NO_EXIT_CODE);
-            }
-            ContainerInfo container = info.get();
-            if (container.state() == ContainerState.EXITED && container.exitCode() != null) {
-                return container.exitCode();
-            }
-            if (container.state() != ContainerState.RUNNING) {
-                throw new ContainerException("container " + nameOrId + " is " + container.state()
-                        + " and did not run to completion", ContainerException.NO_EXIT_CODE);
-            }
-            Thread.sleep(WAIT_RETRY_PAUSE.toMillis());
-        }
+    public final ExitEventStream exitEvents(Map<String, String> labels, Instant since) {
+        List<String> args = new ArrayList<>(exitEventCommand());
+        args.addAll(List.of("--since", Long.toString(since.getEpochSecond())));
+        args.addAll(labelFilters(labels));
+        return new CliExitEvents(cli.start(args), mapper, this::exitEvent);
     }
 
-    /** The code `wait` printed; empty when it failed, timed out or printed something else. */
-    private OptionalInt waitOnce(String nameOrId) throws InterruptedException {
-        Cli.Result result;
-        try {
-            result = cli.run(List.of("wait", nameOrId), WAIT_ROUND);
-        } catch (ContainerException e) {
-            return OptionalInt.empty();
-        }
-        String line = lastLine(result.stdout());
-        return result.succeeded() && line.matches("\\d{1,3}") ? OptionalInt.of(Integer.parseInt(line)) : OptionalInt.empty();
-    }
+    /** The {@code events} command, without time or labels, that prints each exit as one JSON line. */
+    abstract List<String> exitEventCommand();
+
+    /** One event object as this CLI prints it; empty for anything but an exit. */
+    abstract Optional<ExitEvent> exitEvent(JsonNode event);
 
     @Override
     public final void stop(String nameOrId, Duration grace) {
@@ -144,13 +117,24 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
      */
     @Override
     public final List<ContainerInfo> list(Map<String, String> labels) {
-        List<String> args = new ArrayList<>(List.of("ps", "-a", "-q", "--no-trunc"));
-        labels.forEach((key, value) -> args.addAll(List.of("--filter", "label=" + key + "=" + value)));
-        List<String> ids = callOrThrow(args, COMMAND_TIMEOUT).stdout().lines()
+        List<String> ids = ids(List.of("-a"), labels);
+        return ids.isEmpty() ? List.of() : inspectAll(ids);
+    }
+
+    @Override
+    public final Set<String> runningIds(Map<String, String> labels) {
+        return Set.copyOf(ids(List.of("--filter", "status=running"), labels));
+    }
+
+    /** Full ids of the containers {@code ps} lists with {@code options}. */
+    private List<String> ids(List<String> options, Map<String, String> labels) {
+        List<String> args = new ArrayList<>(List.of("ps", "-q", "--no-trunc"));
+        args.addAll(options);
+        args.addAll(labelFilters(labels));
+        return callOrThrow(args, COMMAND_TIMEOUT).stdout().lines()
                 .map(String::strip)
                 .filter(line -> !line.isEmpty())
                 .toList();
-        return ids.isEmpty() ? List.of() : inspectAll(ids);
     }
 
     @Override
@@ -213,7 +197,7 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         return result;
     }
 
-    /** Runs a command; only the blocking {@link #awaitExit} lets InterruptedException out. */
+    /** Runs a command; an interrupt becomes a ContainerException with the thread's interrupt flag set again. */
     final Cli.Result call(List<String> args, Duration timeout) {
         try {
             return cli.run(args, timeout);
@@ -231,6 +215,13 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         } catch (JsonProcessingException e) {
             throw new ContainerException(cli.describe(args) + " printed no JSON: " + stdout.strip(), 0, e);
         }
+    }
+
+    /** The same label filter syntax in both CLIs, for ps and events alike. */
+    private static List<String> labelFilters(Map<String, String> labels) {
+        List<String> args = new ArrayList<>();
+        labels.forEach((key, value) -> args.addAll(List.of("--filter", "label=" + key + "=" + value)));
+        return args;
     }
 
     private static boolean mentionsMissing(Cli.Result result) {

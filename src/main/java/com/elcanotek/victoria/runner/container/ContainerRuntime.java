@@ -1,9 +1,11 @@
 package com.elcanotek.victoria.runner.container;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A container CLI (podman or docker) as the runner uses it. Every call runs the CLI once with a
@@ -21,10 +23,12 @@ public interface ContainerRuntime {
     String start(ContainerSpec spec);
 
     /**
-     * Blocks until the container has exited and returns its exit code. A container that exists
-     * but never ran to completion (state created, e.g. after a reboot) is an error, not exit 0.
+     * Starts streaming the exits of containers carrying all of {@code labels}, from {@code since}
+     * on (events already past are replayed as far as the engine still has them).
+     *
+     * @throws ContainerException when the CLI cannot be started
      */
-    int awaitExit(String nameOrId) throws InterruptedException;
+    ExitEventStream exitEvents(Map<String, String> labels, Instant since);
 
     /** SIGTERM, then SIGKILL once {@code grace} has passed (such a container exits with 137). */
     void stop(String nameOrId, Duration grace);
@@ -34,6 +38,9 @@ public interface ContainerRuntime {
 
     /** Containers in any state carrying all of {@code labels}. */
     List<ContainerInfo> list(Map<String, String> labels);
+
+    /** Full ids of the running containers carrying all of {@code labels}: one {@code ps}, no inspect. */
+    Set<String> runningIds(Map<String, String> labels);
 
     /** Empty when there is no such container. */
     Optional<ContainerInfo> inspect(String nameOrId);

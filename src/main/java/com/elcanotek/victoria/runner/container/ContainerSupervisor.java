@@ -48,12 +48,16 @@ public class ContainerSupervisor {
     }
 
     private final ContainerRuntime runtime;
+    private final ContainerExits exits;
     private final Settings settings;
     private final ScheduledExecutorService timers;
     private final Clock clock;
 
-    public ContainerSupervisor(ContainerRuntime runtime, Settings settings, ScheduledExecutorService timers, Clock clock) {
+    /** @param exits watches the containers labelled with this runner's name ({@link #runnerLabel}) */
+    public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings,
+            ScheduledExecutorService timers, Clock clock) {
         this.runtime = runtime;
+        this.exits = exits;
         this.settings = settings;
         this.timers = timers;
         this.clock = clock;
@@ -97,7 +101,7 @@ public class ContainerSupervisor {
             stop(container);
         }), delay, TimeUnit.MILLISECONDS);
         try {
-            return new Exit(runtime.awaitExit(container), timedOut.get());
+            return new Exit(exits.await(container), timedOut.get());
         } finally {
             timer.cancel(false);
         }
@@ -110,7 +114,12 @@ public class ContainerSupervisor {
 
     /** Every container this runner started, in any state. */
     public List<ContainerInfo> ours() {
-        return runtime.list(Map.of(ContainerSpec.LABEL_RUNNER, settings.runnerName()));
+        return runtime.list(runnerLabel(settings.runnerName()));
+    }
+
+    /** What every container of the runner named {@code runnerName} carries. */
+    public static Map<String, String> runnerLabel(String runnerName) {
+        return Map.of(ContainerSpec.LABEL_RUNNER, runnerName);
     }
 
     /** SIGTERM, then SIGKILL after the grace period. */

@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The docker CLI, talking to a Docker engine or to podman's Docker-compatible API
@@ -35,5 +36,28 @@ public final class DockerRuntime extends CliContainerRuntime {
     public void remove(String nameOrId) {
         call(List.of("kill", nameOrId), COMMAND_TIMEOUT);
         removeWith(List.of("rm", "-f", nameOrId));
+    }
+
+    /**
+     * No {@code event=die} filter: podman's API (4.3) passes it on unmapped to its own filter, which
+     * knows only {@code died}, and then nothing ever matches. The other events of this runner's
+     * containers (a handful per task) are skipped here instead.
+     */
+    @Override
+    List<String> exitEventCommand() {
+        return List.of("events", "--format", "{{json .}}", "--filter", "type=container");
+    }
+
+    /** The exit code comes as a string attribute, as every docker event attribute does. */
+    @Override
+    Optional<ExitEvent> exitEvent(JsonNode event) {
+        if (!"die".equals(event.path("Action").asText(event.path("status").asText()))) {
+            return Optional.empty();
+        }
+        JsonNode actor = event.path("Actor");
+        String code = actor.path("Attributes").path("exitCode").asText();
+        return Optional.of(new ExitEvent(actor.path("ID").asText(event.path("id").asText()),
+                actor.path("Attributes").path("name").asText(),
+                code.matches("\\d{1,3}") ? Integer.valueOf(code) : null));
     }
 }

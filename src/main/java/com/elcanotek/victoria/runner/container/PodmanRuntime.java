@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Optional;
 
 /** The podman CLI. */
 public final class PodmanRuntime extends CliContainerRuntime {
@@ -25,5 +26,21 @@ public final class PodmanRuntime extends CliContainerRuntime {
     @Override
     public void remove(String nameOrId) {
         removeWith(List.of("rm", "-f", "-t", "0", nameOrId));
+    }
+
+    /** {@code died}, not {@code exited}: podman 4.x records it for every end, including a container killed by stop. */
+    @Override
+    List<String> exitEventCommand() {
+        return List.of("events", "--format", "json", "--filter", "event=died");
+    }
+
+    /** Podman leaves ContainerExitCode out when it is 0. */
+    @Override
+    Optional<ExitEvent> exitEvent(JsonNode event) {
+        if (!"died".equals(event.path("Status").asText())) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExitEvent(event.path("ID").asText(), event.path("Name").asText(),
+                event.path("ContainerExitCode").asInt(0)));
     }
 }

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.HousekeepingConfig;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
@@ -140,7 +141,9 @@ public class Daemon {
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
-        ContainerSupervisor supervisor = new ContainerSupervisor(runtime,
+        ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
+                Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
@@ -154,8 +157,8 @@ public class Daemon {
                 config.maxConcurrentTasks(), diskSpace, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock, metrics);
         return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, reconcileInterval, clock,
-                operations(config, runtime, clock, diskSpace, held, journal));
+                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, exits, reconcileInterval,
+                clock, operations(config, runtime, clock, diskSpace, held, journal));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
+import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.health.RunnerView;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.Heartbeat;
@@ -61,6 +62,7 @@ public class Runner implements RunnerView {
     private final TaskExecution execution;
     private final HeldTasks held;
     private final ExecutorService workers;
+    private final ContainerExits exits;
     private final Duration reconcileInterval;
     private final Clock clock;
     private final Operations operations;
@@ -72,7 +74,7 @@ public class Runner implements RunnerView {
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
-            Duration reconcileInterval, Clock clock, Operations operations) {
+            ContainerExits exits, Duration reconcileInterval, Clock clock, Operations operations) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
@@ -84,6 +86,7 @@ public class Runner implements RunnerView {
         this.execution = execution;
         this.held = held;
         this.workers = workers;
+        this.exits = exits;
         this.reconcileInterval = reconcileInterval;
         this.clock = clock;
         this.operations = operations;
@@ -182,6 +185,8 @@ public class Runner implements RunnerView {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        // Last: tasks still reporting after a stopping shutdown needed their containers' exits.
+        exits.close();
         LOG.infof("Runner stopped (%d task(s) held)", held.size());
         return exitCode.get();
     }

@@ -27,11 +27,19 @@ final class Proc {
 
     /** utime + stime: CPU seconds used so far by all the process's threads (not by its children). */
     static double cpuSeconds(long pid) {
-        String stat = read(pid, "stat");
-        // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = statFields(pid);
         // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * cutime + cstime: CPU seconds used so far by the process's children that have ended and been reaped, e.g. the
+     * short CLI calls a runner makes, which {@link #descendants} no longer sees.
+     */
+    static double reapedChildrenCpuSeconds(long pid) {
+        String[] fields = statFields(pid);
+        // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 after the name.
+        return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / TICKS_PER_SECOND;
     }
 
     /**
@@ -62,6 +70,12 @@ final class Proc {
             }
         }
         return new Descendants(alive, rss, pss, cpu);
+    }
+
+    /** The fields of /proc/PID/stat after the command name (field 2), which may hold spaces and parentheses. */
+    private static String[] statFields(long pid) {
+        String stat = read(pid, "stat");
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long statusKb(long pid, String field) {

@@ -45,8 +45,10 @@ final class ScaleBench {
                 Thread.sleep(SETTLE.toMillis());
                 double cpuBefore = Proc.cpuSeconds(runner.pid());
                 double childrenCpuBefore = Proc.descendants(runner.pid()).cpuSeconds();
+                double reapedCpuBefore = Proc.reapedChildrenCpuSeconds(runner.pid());
                 Thread.sleep(window.toMillis());
                 double cpu = Proc.cpuSeconds(runner.pid()) - cpuBefore;
+                double reapedCpu = Proc.reapedChildrenCpuSeconds(runner.pid()) - reapedCpuBefore;
                 Proc.Descendants children = Proc.descendants(runner.pid());
                 long stillRunning = ids.stream().filter(id -> fake.task(id).state() == TaskState.RUNNING).count();
                 String scenario = "scale " + containers;
@@ -58,9 +60,11 @@ final class ScaleBench {
                         Figure.of(scenario, "runner RSS", "MB", Proc.rssMb(runner.pid()), "VmRSS at the end of the window"),
                         Figure.of(scenario, "runner peak RSS", "MB", Proc.peakRssMb(runner.pid()), "VmHWM at the end of the window"),
                         Figure.of(scenario, "child processes", "count", children.count(),
-                                "the runner's descendants at the end of the window (one `podman wait` per container)"),
+                                "the runner's descendants at the end of the window"),
                         Figure.of(scenario, "children CPU", "% core",
                                 (children.cpuSeconds() - childrenCpuBefore) / window.toSeconds() * 100, "their utime+stime" + over),
+                        Figure.of(scenario, "ended children CPU", "% core", reapedCpu / window.toSeconds() * 100,
+                                "cutime+cstime of the runner: its short CLI calls that ended" + over),
                         Figure.of(scenario, "children PSS", "MB", children.pssMb(),
                                 "their proportional set size: what they add to the host (RSS summed: %.0f MB)"
                                         .formatted(children.rssMb())),

@@ -42,8 +42,8 @@ final class TaskLatencyBench {
                     done.add(orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT));
                 }
             }
-            // The events stream lags the runner a little, and may miss an event: podman rotates its events file
-            // (events_logfile_max_size, 1 MB by default), which the reader can skip across. The figures then have
+            // The events stream lags the runner a little, and may still miss an event across a rotation of podman's
+            // events file (events_logfile_max_size, 1 MB by default) that it did not replay. The figures then have
             // fewer samples, as their detail says, rather than none.
             try {
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
@@ -64,6 +64,7 @@ final class TaskLatencyBench {
         List<Duration> claimToStart = new ArrayList<>();
         List<Duration> exitToFinal = new ArrayList<>();
         List<Duration> finalToNextClaim = new ArrayList<>();
+        List<Duration> exitToNextClaim = new ArrayList<>();
         for (int i = 0; i < byClaim.size(); i++) {
             TaskSnapshot task = byClaim.get(i);
             Instant claimed = task.firstAt(TaskState.LEASED);
@@ -71,7 +72,9 @@ final class TaskLatencyBench {
             events.at(task.id(), "start").ifPresent(start -> claimToStart.add(Duration.between(claimed, start)));
             events.at(task.id(), "died").ifPresent(died -> exitToFinal.add(Duration.between(died, task.firstAt(TaskState.SUCCESS))));
             if (i + 1 < byClaim.size()) {
-                finalToNextClaim.add(Duration.between(task.firstAt(TaskState.SUCCESS), byClaim.get(i + 1).firstAt(TaskState.LEASED)));
+                Instant nextClaim = byClaim.get(i + 1).firstAt(TaskState.LEASED);
+                finalToNextClaim.add(Duration.between(task.firstAt(TaskState.SUCCESS), nextClaim));
+                events.at(task.id(), "died").ifPresent(died -> exitToNextClaim.add(Duration.between(died, nextClaim)));
             }
         }
         return List.of(
@@ -79,6 +82,8 @@ final class TaskLatencyBench {
                 Latency.of("claim_to_container_start", "claim -> container started (podman event 'start')", claimToStart),
                 Latency.of("exit_to_final_status", "container died (podman event 'died') -> final status received", exitToFinal),
                 Latency.of("final_status_to_next_claim", "final status received -> next task claimed (back-to-back gap)",
-                        finalToNextClaim));
+                        finalToNextClaim),
+                Latency.of("exit_to_next_claim", "container died -> next task claimed: the whole turnaround of a slot",
+                        exitToNextClaim));
     }
 }

@@ -94,4 +94,35 @@ class CliTest {
                 .isInstanceOf(ContainerException.class)
                 .hasMessageContaining("nope ps could not be started");
     }
+
+    @Test
+    void startedCommandIsReadLineByLineAndTellsHowItEnded() throws Exception {
+        try (Cli.Running running = sh.start(List.of("echo one; echo two; echo 'Error: gone' >&2; exit 3"))) {
+            assertThat(running.readLine()).contains("one");
+            assertThat(running.readLine()).contains("two");
+            assertThat(running.readLine()).isEmpty();
+            assertThat(running.ending()).endsWith("exited with code 3: Error: gone");
+        }
+    }
+
+    @Test
+    void closingAStartedCommandKillsAndReapsIt() throws Exception {
+        Cli.Running running = sh.start(List.of("echo up; while :; do sleep 0.1; done"));
+        assertThat(running.readLine()).contains("up");
+        long pid = ProcessHandle.current().children().filter(p -> p.info().commandLine().orElse("").contains("echo up"))
+                .findFirst().orElseThrow().pid();
+
+        running.close();
+
+        assertThat(running.readLine()).isEmpty();
+        assertThat(Path.of("/proc", Long.toString(pid))).doesNotExist();
+    }
+
+    @Test
+    void startedCommandKeepsOnlyTheStartOfAnEndlessStderr() throws Exception {
+        try (Cli.Running running = sh.start(List.of("head -c 1000000 /dev/zero | tr '\\0' x >&2; exit 1"))) {
+            assertThat(running.readLine()).isEmpty();
+            assertThat(running.ending()).hasSizeLessThan(9000);
+        }
+    }
 }

@@ -9,11 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +29,10 @@ abstract class RuntimeContractTest {
 
     private final String testId = UUID.randomUUID().toString();
     final ContainerRuntime runtime = createRuntime(new ObjectMapper());
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    /** Exits are awaited as production does, watching this test's own label. */
+    private final ContainerExits exits = new ContainerExits(runtime, Map.of(TestEngine.TEST_LABEL, testId), executor,
+            Clock.systemUTC(), ContainerExits.Timing.DEFAULT);
 
     @TempDir
     Path home;
@@ -36,6 +43,8 @@ abstract class RuntimeContractTest {
 
     @AfterEach
     void removeContainers() {
+        exits.close();
+        executor.shutdownNow();
         TestEngine.removeLabelled(testId);
     }
 
@@ -96,13 +105,13 @@ abstract class RuntimeContractTest {
     }
 
     @Test
-    void awaitExitGivesTheExitCode() throws Exception {
+    void awaitGivesTheExitCode() throws Exception {
         String ok = runtime.start(task(newTaskId(), "exit=0"));
         String failed = runtime.start(task(newTaskId(), "exit=3"));
 
         assertThat(ok).matches("[0-9a-f]{64}");
-        assertThat(runtime.awaitExit(ok)).isZero();
-        assertThat(runtime.awaitExit(failed)).isEqualTo(3);
+        assertThat(exits.await(ok)).isZero();
+        assertThat(exits.await(failed)).isEqualTo(3);
     }
 
     @Test
@@ -113,7 +122,7 @@ abstract class RuntimeContractTest {
 
         String id = runtime.start(task(taskId, prompt));
 
-        assertThat(runtime.awaitExit(id)).isZero();
+        assertThat(exits.await(id)).isZero();
         assertThat(Files.readAllBytes(runDir(taskId).resolve("prompt"))).isEqualTo(prompt.getBytes(StandardCharsets.UTF_8));
         assertThat(Files.readString(runDir(taskId).resolve("argc")).strip()).isEqualTo("3");
         assertThat(home.resolve("pwned")).doesNotExist();
@@ -132,7 +141,7 @@ abstract class RuntimeContractTest {
         ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(),
                 List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway());
 
-        assertThat(runtime.awaitExit(runtime.start(spec))).isZero();
+        assertThat(exits.await(runtime.start(spec))).isZero();
 
         assertThat(Files.readAllLines(runDir(taskId).resolve("env"))).contains(
                 "TASK_ID=" + taskId,
@@ -150,7 +159,7 @@ abstract class RuntimeContractTest {
         Duration took = timed(() -> runtime.stop(id, Duration.ofSeconds(2)));
 
         assertThat(took).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(6));
-        assertThat(runtime.awaitExit(id)).isEqualTo(137);
+        assertThat(exits.await(id)).isEqualTo(137);
         assertThat(runDir(taskId).resolve("term-ignored")).exists();
     }
 
@@ -160,7 +169,7 @@ abstract class RuntimeContractTest {
         String id = startReady(taskId, "sleep=60");
 
         assertThat(timed(() -> runtime.stop(id, Duration.ofSeconds(20)))).isLessThan(Duration.ofSeconds(5));
-        assertThat(runtime.awaitExit(id)).isEqualTo(143);
+        assertThat(exits.await(id)).isEqualTo(143);
         assertThat(runDir(taskId).resolve("terminated")).exists();
     }
 
@@ -187,7 +196,7 @@ abstract class RuntimeContractTest {
         String running = runtime.start(task(runningTask, "sleep=30", TestEngine.IMAGE, batch));
         String exited = runtime.start(task(exitedTask, "exit=3", TestEngine.IMAGE, batch));
         runtime.start(task(newTaskId(), "sleep=30"));
-        runtime.awaitExit(exited);
+        exits.await(exited);
 
         List<ContainerInfo> found = runtime.list(Map.of(TestEngine.TEST_LABEL, testId, "victoria-runner.batch", testId));
 
@@ -207,6 +216,8 @@ abstract class RuntimeContractTest {
         // conmon stamps a very short run's end a millisecond or so before its start
         assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt().minusSeconds(1));
         assertThat(done.labels()).containsEntry(ContainerSpec.LABEL_TASK, exitedTask);
+        assertThat(runtime.runningIds(Map.of(TestEngine.TEST_LABEL, testId, "victoria-runner.batch", testId)))
+                .containsExactly(running);
     }
 
     @Test
@@ -229,17 +240,17 @@ abstract class RuntimeContractTest {
     }
 
     @Test
-    void awaitExitNeverReadsANeverStartedContainerAsSuccess() {
+    void awaitNeverReadsANeverStartedContainerAsSuccess() {
         String name = "victoria-created-" + testId.substring(0, 8);
         TestEngine.createOnly(name, testId);
 
-        assertThatThrownBy(() -> runtime.awaitExit(name)).isInstanceOf(ContainerException.class)
+        assertThatThrownBy(() -> exits.await(name)).isInstanceOf(ContainerException.class)
                 .hasMessageContaining("CREATED");
     }
 
     @Test
-    void awaitExitOfAMissingContainerFails() {
-        assertThatThrownBy(() -> runtime.awaitExit("victoria-missing-" + testId))
+    void awaitOfAMissingContainerFails() {
+        assertThatThrownBy(() -> exits.await("victoria-missing-" + testId))
                 .isInstanceOf(ContainerException.class).hasMessageContaining("no such container");
     }
 

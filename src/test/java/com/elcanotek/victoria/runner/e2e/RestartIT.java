@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -88,10 +89,13 @@ class RestartIT {
         String firstOutput;
         try (RunnerProcess first = runner()) {
             awaitContainer(id, "running");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> eventStreams().size() == 1);
 
             assertThat(first.terminate(Duration.ofSeconds(20))).isZero();
             firstOutput = first.output();
         }
+        // The runner's one events process, watching the container it left running, ended with it.
+        assertThat(eventStreams()).as(firstOutput).isEmpty();
         assertThat(Podman.run("inspect", "--format", "{{.State.Status}}", "victoria-" + id.substring(0, 8)).strip())
                 .as(firstOutput).isEqualTo("running");
 
@@ -99,6 +103,13 @@ class RestartIT {
             TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
             assertThat(finals(done)).isEqualTo(1);
         }
+    }
+
+    /** The {@code podman events} processes watching this test's runner, whoever their parent is now. */
+    private List<ProcessHandle> eventStreams() {
+        return ProcessHandle.allProcesses().filter(process -> process.info().arguments()
+                .map(args -> List.of(args).contains("events") && List.of(args).contains("label=victoria-runner.runner=" + name))
+                .orElse(false)).toList();
     }
 
     @Test
