@@ -11,7 +11,8 @@
 #            what the unit's comments say (works, or breaks a task or its re-adoption); about 15 s each
 #   --keep   leave the system container running at the end (to look around: podman exec -it NAME bash)
 # Needs: root, podman (.ci/setup-podman.sh), debootstrap, the packages built (./mvnw package -DskipTests).
-# Env: ROOTFS_CACHE (default /var/cache/victoria-runner-systemd-test), DEBIAN_MIRROR (default deb.debian.org).
+# Env: ROOTFS_CACHE (default /var/cache/victoria-runner-systemd-test), DEBIAN_MIRROR (default deb.debian.org),
+#      TEST_CLASSPATH (the test code's classpath; default: built and computed by bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . bench/lib.sh # ensure_built, test_classpath: the fake orchestrator is test code
@@ -71,7 +72,12 @@ wait_for() {
 command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install debootstrap (.ci/setup-podman.sh does)"; exit 1; }
 DEB=$(ls target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1)
 [ -n "$DEB" ] || { say "no target/victoria-runner_*_amd64.deb: ./mvnw package -DskipTests"; exit 1; }
-ensure_built
+# SystemdServiceIT runs this in the middle of a build: it gives the classpath, as nothing may be rebuilt then.
+if [ -n "${TEST_CLASSPATH:-}" ]; then
+    test_classpath() { echo "$TEST_CLASSPATH"; }
+else
+    ensure_built
+fi
 podman image exists "$IMAGE" || src/test/container/build-image.sh podman >/dev/null
 
 # ---------------------------------------------------------------- the system's root file system, cached
