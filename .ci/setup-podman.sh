@@ -115,7 +115,15 @@ ping_sock() {
         timeout 5 docker -H "unix://$SOCK" version >/dev/null 2>&1
     fi
 }
-if ping_sock && [ "$CONF_CHANGED" = 0 ]; then
+# A service started from a directory deleted since answers pings but starts no container (see below).
+cwd_deleted() {
+    local pid
+    for pid in $(pgrep -f "podman system service .*unix://$SOCK" || true); do
+        case "$(readlink "/proc/$pid/cwd")" in *" (deleted)") return 0 ;; esac
+    done
+    return 1
+}
+if ping_sock && [ "$CONF_CHANGED" = 0 ] && ! cwd_deleted; then
     log "API service already answers on unix://$SOCK"
 else
     # a service started before the config change must be restarted to pick it up
@@ -126,7 +134,9 @@ else
     done
     mkdir -p "$(dirname "$SOCK")"
     rm -f "$SOCK"
-    setsid nohup podman system service --time=0 "unix://$SOCK" </dev/null >>"$SERVICE_LOG" 2>&1 &
+    # from /: conmon inherits the service's working directory, and every container the API starts fails
+    # ("Failed to get working directory", "write child: broken pipe") once that directory is deleted
+    (cd / && exec setsid nohup podman system service --time=0 "unix://$SOCK" </dev/null >>"$SERVICE_LOG" 2>&1) &
     for _ in $(seq 100); do ping_sock && break; sleep 0.1; done
     if ! ping_sock; then
         echo "setup-podman: API service did not come up; see $SERVICE_LOG" >&2
