@@ -170,10 +170,12 @@ final class Cli {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         if (!awaitUninterruptibly(process, TERM_GRACE)) {
-            descendants.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             awaitUninterruptibly(process, TERM_GRACE);
         }
+        // Also after a parent that ended on SIGTERM: a child that outlives it (rootless podman re-executes
+        // itself in its user namespace) holds the output pipe open, and a reader blocked on it, for good.
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Waits even when the thread is interrupted (cleanup must finish), then restores the flag. */
@@ -197,7 +199,7 @@ final class Cli {
 
     /**
      * Reads one output stream on its own thread, so a full stderr pipe cannot block stdout or vice
-     * versa. Keeps the first {@code limit} bytes and reads the rest away.
+     * versa. Keeps the last {@code limit} bytes, where a failing command says why, and reads the rest away.
      */
     private static final class Drain {
 
@@ -210,7 +212,12 @@ final class Cli {
                     byte[] chunk = new byte[8192];
                     for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                         synchronized (buffer) {
-                            buffer.write(chunk, 0, Math.min(n, limit - buffer.size()));
+                            buffer.write(chunk, 0, n);
+                            if (buffer.size() > limit) {
+                                byte[] all = buffer.toByteArray();
+                                buffer.reset();
+                                buffer.write(all, all.length - limit, limit);
+                            }
                         }
                     }
                 } catch (IOException ignored) {
