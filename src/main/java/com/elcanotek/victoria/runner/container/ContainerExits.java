@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +50,6 @@ public final class ContainerExits implements AutoCloseable {
     private final Clock clock;
     private final Timing timing;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    private final ScheduledFuture<?> ticks;
 
     // guarded by this
     private ExitEventStream stream;
@@ -66,8 +64,8 @@ public final class ContainerExits implements AutoCloseable {
     /**
      * @param labels what every awaited container carries (the runner's own label): the stream and
      *               the sweep see only those
-     * @param executor runs the sweeps and restarts; not shared with anything that must be punctual,
-     *                 as a sweep blocks on the CLI
+     * @param executor runs the sweeps and restarts, and is this object's own: a sweep blocks on the CLI, which
+     *                 nothing punctual should wait behind, and {@link #close()} shuts it down
      */
     public ContainerExits(ContainerRuntime runtime, Map<String, String> labels, ScheduledExecutorService executor,
             Clock clock, Timing timing) {
@@ -77,7 +75,7 @@ public final class ContainerExits implements AutoCloseable {
         this.clock = clock;
         this.timing = timing;
         long interval = timing.sweepInterval().toMillis();
-        this.ticks = executor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(logged(this::tick), interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -124,7 +122,7 @@ public final class ContainerExits implements AutoCloseable {
             open = stream;
             stream = null;
         }
-        ticks.cancel(false);
+        executor.shutdownNow();
         if (open != null) {
             open.close();
         }
@@ -164,6 +162,9 @@ public final class ContainerExits implements AutoCloseable {
      * where a stream that ended by itself left off. Holds the lock.
      */
     private void ensureStream() {
+        if (waiters.isEmpty()) {
+            forgetPastStreams();
+        }
         if (stream != null || restartPending || closed || waiters.isEmpty()) {
             return;
         }
@@ -183,7 +184,7 @@ public final class ContainerExits implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         // Whatever the replay cannot give back (the events file rotated meanwhile) a sweep finds.
-        executor.execute(this::sweep);
+        executor.execute(logged(this::sweep));
     }
 
     private void read(ExitEventStream opened) {
@@ -211,7 +212,8 @@ public final class ContainerExits implements AutoCloseable {
         }
         ended.close();
         synchronized (this) {
-            if (!closed) {
+            // a waiter may have started the next stream while this one was being asked how it ended
+            if (!closed && stream == null && !restartPending) {
                 restartLater(why);
             }
         }
@@ -243,13 +245,19 @@ public final class ContainerExits implements AutoCloseable {
 
     /** Every sweep interval: look for missed exits, and end a stream nobody has needed for a while. */
     private void tick() {
-        // A periodic task that throws is never run again.
-        try {
-            sweep();
-            stopIdleStream();
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "Looking for container exits failed: %s", e.getMessage());
-        }
+        sweep();
+        stopIdleStream();
+    }
+
+    /** A periodic task that throws is never run again, and one run once throws into a future nobody reads. */
+    private static Runnable logged(Runnable work) {
+        return () -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Looking for container exits failed: %s", e.getMessage());
+            }
+        };
     }
 
     /** One {@code ps} for all awaited containers: any not running any more is looked at by its waiter. */
@@ -277,13 +285,21 @@ public final class ContainerExits implements AutoCloseable {
                     && !clock.instant().isBefore(idleSince.plus(timing.linger()))) {
                 idle = stream;
                 stream = null;
-                // Nothing to replay for the next one: whoever waits then looks at its container after registering.
-                streamEnded = null;
+                forgetPastStreams();
             }
         }
         if (idle != null) {
             idle.close();
         }
+    }
+
+    /**
+     * Once nobody waits: whoever waits next looks at its container after registering, so there is nothing to replay
+     * however long from now, and a failure streak of long ago says nothing about the next stream. Holds the lock.
+     */
+    private void forgetPastStreams() {
+        streamEnded = null;
+        failures = 0;
     }
 
     /** One thread waiting for one container. */
