@@ -88,12 +88,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# ---------------------------------------------------------------- 4. orchestrator, session, runner
+# ---------------------------------------------------------------- 4. orchestrator, runner
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
-java -cp "$(test_classpath)" com.elcanotek.victoria.runner.logs.DemoSession "$DEMO/Victoria"
-say "image $IMAGE; a Crush session for the runner to submit waits in $DEMO/Victoria/.crush/crush.db"
-say "(the stand-in agent cannot write SQLite; the real agent writes its own)"
+say "image $IMAGE; its agent writes the Crush session the runner submits"
 
 # Its output is also kept, for its closing line "all N task(s) final: ..." (it serves on until stopped, so that the
 # runner is stopped first and does not poll a closed port).

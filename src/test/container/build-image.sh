@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the test image localhost/victoria-fake:test (a stand-in for the Victoria Terminal agent)
 # without any registry: busybox-static rootfs -> `import` as localhost/victoria-fake-base:test,
-# then Containerfile FROM it with fake-victoria.sh as ENTRYPOINT.
+# then Containerfile FROM it with fake-victoria.sh as ENTRYPOINT and the host's sqlite3 (with the
+# shared libraries and the loader it links, at the same paths), so the agent writes a real crush.db.
 #
 # Usage: build-image.sh [RUNTIME] [--force]
 #   RUNTIME  container CLI, default "podman" (e.g. "docker -H unix:///run/podman/podman.sock";
 #            the value is split on spaces)
 #   --force  rebuild even if the image exists and is current
-# Skips the build when the image exists and carries the sha256 of the current fake-victoria.sh.
+# Skips the build when the image exists and carries the sha256 of what goes into it (fake-victoria.sh,
+# Containerfile, sqlite3 and its libraries).
 set -euo pipefail
 
 RUNTIME_STR=podman
@@ -15,7 +17,7 @@ FORCE=0
 for a in "$@"; do
     case "$a" in
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) RUNTIME_STR=$a ;;
     esac
 done
@@ -25,7 +27,22 @@ IMAGE=localhost/victoria-fake:test
 BASE=localhost/victoria-fake-base:test
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCRIPT=$HERE/fake-victoria.sh
-SUM=$(sha256sum "$SCRIPT" | cut -c1-64)
+
+SQLITE=$(command -v sqlite3 || true)
+if [ -z "$SQLITE" ]; then
+    echo "build-image: sqlite3 is needed (apt-get install sqlite3)" >&2
+    exit 1
+fi
+# What a dynamic sqlite3 loads, as absolute paths (none when it is static; no vdso: it has no file).
+LDD=$(ldd "$SQLITE" 2>&1 || true)
+if grep -q 'not found' <<<"$LDD"; then
+    echo "build-image: $SQLITE lacks libraries: $LDD" >&2
+    exit 1
+fi
+LIBS=$(grep -o '/[^ ]*' <<<"$LDD" || true)
+# Names relative to $HERE, host files absolute: the sum is the same in every checkout, and a changed
+# library list (or sqlite3 upgrade) rebuilds the image.
+SUM=$( { (cd "$HERE" && sha256sum fake-victoria.sh Containerfile); sha256sum "$SQLITE" $LIBS; } | sha256sum | cut -c1-64)
 
 if [ "$FORCE" = 0 ]; then
     have=$("${RT[@]}" image inspect --format '{{index .Config.Labels "victoria.fake.sha256"}}' "$IMAGE" 2>/dev/null || true)
@@ -68,6 +85,10 @@ fi
 CTX=$WORK/ctx
 mkdir -p "$CTX"
 install -m 0755 "$SCRIPT" "$CTX/fake-victoria.sh"
+install -D -m 0755 "$SQLITE" "$CTX/sqlite/usr/local/bin/sqlite3"
+for lib in $LIBS; do
+    install -D -m 0755 "$lib" "$CTX/sqlite$lib"   # follows symlinks: the file itself, at the path ld.so asks for
+done
 cp "$HERE/Containerfile" "$CTX/Containerfile"
 "${RT[@]}" build -q -f "$CTX/Containerfile" --label "victoria.fake.sha256=$SUM" -t "$IMAGE" "$CTX" >/dev/null
 echo "build-image: built $IMAGE"

@@ -13,6 +13,14 @@
 #   terminated  written when SIGTERM ended the run (exit 143)
 #   term-ignored  appended to each time a SIGTERM was ignored (directive ignore-term)
 #
+# Writes a real Crush session into /workspace/Victoria/.crush/crush.db (Crush's CURRENT schema, as
+# CrushDbFixture has it; sqlite3 is copied into the image), right after the directives are read, so
+# that a run killed later still leaves one: top-level session "session-$TASK_ID" titled
+# "task $TASK_ID" with a "user" message whose parts are the prompt as one Crush text part
+# ([{"type":"text","data":{"text":"<prompt>"}}]); a normal exit adds an "assistant" message
+# "done $TASK_ID" and moves the session's updated_at. Timestamps are unix seconds. When sqlite3
+# fails the run goes on (a message on stderr, the same exit code).
+#
 # Directives: whitespace-separated tokens anywhere in the prompt (unknown tokens are ignored):
 #   exit=N        exit code (0-255, default 0)
 #   sleep=S       sleep S seconds (fractional allowed) before exiting; SIGTERM ends it (exit 143)
@@ -20,8 +28,12 @@
 #   print=WORD    print WORD on stdout
 #   write=REL     write /workspace/Victoria/REL containing the task id
 #   stderr=WORD   print WORD on stderr
+#   no-session    write no crush.db at all
+#   session-from=REL  copy /workspace/Victoria/REL to .crush/crush.db instead of writing a session
+#                 (a big or special session a test prepared in the home) and leave it untouched
 
 VHOME=/workspace/Victoria
+CRUSH_DB=$VHOME/.crush/crush.db
 
 if [ "$#" -ne 3 ] || [ "$1" != "--accept-license" ] || [ "$2" != "--task" ]; then
     echo "fake-victoria: expected exactly: --accept-license --task <prompt> (got $# arguments)" >&2
@@ -56,6 +68,7 @@ fi
 CODE=0
 SLEEP=
 IGNORE_TERM=0
+SESSION=write
 set -f
 for tok in $PROMPT; do
     case "$tok" in
@@ -73,9 +86,69 @@ for tok in $PROMPT; do
             if [ -n "$rel" ]; then
                 mkdir -p "$(dirname "$VHOME/$rel")" && printf '%s\n' "${TASK_ID-}" > "$VHOME/$rel"
             fi ;;
+        no-session) SESSION=none ;;
+        session-from=?*) SESSION=from; SESSION_FROM=$VHOME/${tok#session-from=} ;;
     esac
 done
 set +f
+
+# SQL string literal of $1: quotes doubled (the task id is data too).
+sql_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+# Runs the SQL on stdin against crush.db; on failure says so and returns 1.
+crush_sql() {
+    # A busy timeout: a home mounted without a per-task .crush folder shares the database between tasks.
+    sqlite3 -batch -bail -cmd '.timeout 5000' "$CRUSH_DB" ||
+        { echo "fake-victoria: sqlite3 failed to $1 the session in $CRUSH_DB" >&2; return 1; }
+}
+
+SID=$(sql_quote "session-$TID")
+case "$SESSION" in
+    from)
+        mkdir -p "$VHOME/.crush" && cp "$SESSION_FROM" "$CRUSH_DB" ||
+            echo "fake-victoria: cannot copy $SESSION_FROM to $CRUSH_DB" >&2 ;;
+    write)
+        now=$(date +%s)
+        # The prompt goes in through readfile() of its byte-exact record and json_object() escapes it:
+        # arbitrary text never becomes SQL or JSON syntax. IF NOT EXISTS and OR REPLACE: a database
+        # already there (a shared home, the same task run again) is added to, not failed on.
+        mkdir -p "$VHOME/.crush" && crush_sql write <<EOF || SESSION=failed
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    parent_session_id TEXT,
+    title TEXT NOT NULL,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost REAL NOT NULL DEFAULT 0.0,
+    updated_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    summary_message_id TEXT);
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    parts TEXT NOT NULL DEFAULT '[]',
+    model TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    provider TEXT,
+    is_summary_message INTEGER DEFAULT 0 NOT NULL);
+BEGIN;
+INSERT OR REPLACE INTO sessions (id, parent_session_id, title, message_count, created_at, updated_at)
+    VALUES ($SID, NULL, $(sql_quote "task $TID"), 1, $now, $now);
+INSERT OR REPLACE INTO messages (id, session_id, role, parts, created_at, updated_at, finished_at)
+    VALUES ($(sql_quote "$TID-user"), $SID, 'user',
+            json_array(json_object('type', 'text', 'data', json_object('text',
+                CAST(readfile($(sql_quote "$RUN_DIR/prompt")) AS TEXT)))),
+            $now, $now, $now);
+COMMIT;
+EOF
+        ;;
+esac
 
 if [ "$IGNORE_TERM" = 1 ]; then
     trap 'echo "fake-victoria: SIGTERM ignored" >&2; date +%s >> "$RUN_DIR/term-ignored"' TERM
@@ -90,6 +163,19 @@ if [ -n "$SLEEP" ]; then
     while kill -0 "$SPID" 2>/dev/null; do
         wait "$SPID"
     done
+fi
+
+if [ "$SESSION" = write ]; then
+    now=$(date +%s)
+    crush_sql finish <<EOF
+BEGIN;
+INSERT OR REPLACE INTO messages (id, session_id, role, parts, model, provider, created_at, updated_at, finished_at)
+    VALUES ($(sql_quote "$TID-assistant"), $SID, 'assistant',
+            json_array(json_object('type', 'text', 'data', json_object('text', $(sql_quote "done $TID")))),
+            'fake-model', 'fake', $now, $now, $now);
+UPDATE sessions SET message_count = 2, updated_at = $now WHERE id = $SID;
+COMMIT;
+EOF
 fi
 
 echo "$CODE" > "$RUN_DIR/done"

@@ -33,8 +33,7 @@ final class SessionLogBench {
         try (FakeOrchestrator fake = BenchRun.fake();
                 FakeBackedRunner runner = run.start(launcher, fake,
                         "session-" + messages * kilobytesEach / 1024 + "mb-" + launcher.name(), Map.of())) {
-            writeSession(runner, messages, kilobytesEach);
-            String id = fake.createTask("exit=0");
+            String id = fake.createTask("exit=0 " + writeSession(runner, messages, kilobytesEach).sessionFrom());
             boolean reported;
             try {
                 BenchRun.awaitFinal(fake, List.of(id), REPORTED);
@@ -55,21 +54,23 @@ final class SessionLogBench {
                 Instant running = task.firstAt(TaskState.RUNNING);
                 Instant end = task.history().get(task.history().size() - 1).at();
                 figures.add(Figure.of(scenario, "running -> final status", "ms", Duration.between(running, end).toMillis(),
-                        "the container's run (exit=0) plus reading, cutting and submitting the session log"));
+                        "the container's run (exit=0, the agent copying the session in) plus reading, cutting and submitting"
+                                + " the session log"));
             }
             return figures;
         }
     }
 
-    /** Crush's database in the runner's Victoria home, as the agent would have left it; written before the task runs. */
-    private static void writeSession(FakeBackedRunner runner, int messages, int kilobytesEach) throws Exception {
+    /** Crush's database for the task's agent to take as the session it leaves; written before the task runs. */
+    private static CrushDbFixture writeSession(FakeBackedRunner runner, int messages, int kilobytesEach) throws Exception {
         long now = Instant.now().getEpochSecond();
-        CrushDbFixture db = CrushDbFixture.create(runner.home(), CrushDbFixture.Schema.CURRENT)
+        CrushDbFixture db = CrushDbFixture.forAgent(runner.home(), "large", CrushDbFixture.Schema.CURRENT)
                 .session("large", null, now, now);
         String text = "x".repeat(kilobytesEach * 1024);
         for (int i = 0; i < messages; i++) {
             db.message("m" + i, "large", i % 2 == 0 ? "user" : "assistant",
                     "[{\"type\":\"text\",\"data\":{\"text\":\"" + text + "\"}}]", now + i);
         }
+        return db;
     }
 }

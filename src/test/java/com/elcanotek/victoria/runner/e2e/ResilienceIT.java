@@ -62,10 +62,10 @@ class ResilienceIT {
 
     @Test
     void resultOfATaskThatEndedDuringAnOutageArrivesOnceTheOrchestratorIsBack() throws Exception {
-        CrushDbFixture db = CrushDbFixture.create(runner.home(), CrushDbFixture.Schema.CURRENT);
+        CrushDbFixture db = CrushDbFixture.forAgent(runner.home(), "outage", CrushDbFixture.Schema.CURRENT);
         long now = System.currentTimeMillis() / 1000;
         db.session("s-outage", null, now, now + 1).message("m1", "s-outage", "assistant", "[\"done\"]", now);
-        String id = orchestrator.createTask("sleep=3 exit=0");
+        String id = orchestrator.createTask("sleep=3 exit=0 " + db.sessionFrom());
         orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
 
         orchestrator.stop();

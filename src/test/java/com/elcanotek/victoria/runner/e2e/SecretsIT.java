@@ -49,16 +49,18 @@ class SecretsIT {
                         Map.of("--log-format", format, "--management-port", Integer.toString(port),
                                 "--heartbeat-interval", "1", "--lease-renewal-interval", "1"),
                         Map.of())) {
-            CrushDbFixture.create(runner.home(), CrushDbFixture.Schema.CURRENT).session("s-1", null, 1, 2)
-                    .message("m-1", "s-1", "user", "[{\"type\":\"text\",\"data\":{\"text\":\"hello\"}}]", 1);
+            String session = CrushDbFixture.forAgent(runner.home(), "hello", CrushDbFixture.Schema.CURRENT)
+                    .session("s-1", null, 1, 2)
+                    .message("m-1", "s-1", "user", "[{\"type\":\"text\",\"data\":{\"text\":\"hello\"}}]", 1)
+                    .sessionFrom();
             fake.failNext("POST", "/nodes/heartbeat", 500, "heartbeat store down", 2);
             fake.failNext("POST", "/status", 503, "status store busy", 1);
-            String ok = fake.createTask(TaskSpec.builder("files sleep=1")
+            String ok = fake.createTask(TaskSpec.builder("files sleep=1 " + session)
                     .file("data.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)).build());
             String tampered = fake.createTask(TaskSpec.builder("never runs")
                     .file("model.bin", "the real bytes".getBytes(StandardCharsets.UTF_8))
                     .servedBytes("model.bin", "tampered bytes".getBytes(StandardCharsets.UTF_8)).build());
-            String failing = fake.createTask("exit=3");
+            String failing = fake.createTask("exit=3 " + session);
 
             List<String> errors = new ArrayList<>();
             errors.add(fake.awaitState(ok, TaskState.SUCCESS, TASK_WAIT).result());

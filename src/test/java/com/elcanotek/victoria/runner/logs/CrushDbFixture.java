@@ -8,7 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** A real Crush database under a Victoria home, written the way the agent would write it. */
+/**
+ * A real Crush database under a Victoria home, written the way the agent would write it: where the runner reads it
+ * ({@link #create}), or for the test image's agent to take as its session ({@link #forAgent}).
+ */
 public final class CrushDbFixture {
 
     public enum Schema {
@@ -83,23 +86,40 @@ public final class CrushDbFixture {
 
     private final Path file;
     private final Schema schema;
+    /** The agent's directive naming this database, relative to the home; null when made by {@link #create}. */
+    private final String sessionFrom;
 
-    private CrushDbFixture(Path file, Schema schema) {
+    private CrushDbFixture(Path file, Schema schema, String sessionFrom) {
         this.file = file;
         this.schema = schema;
+        this.sessionFrom = sessionFrom;
     }
 
+    /** {@code <home>/.crush/crush.db}, for the reader on its own. */
     public static CrushDbFixture create(Path victoriaHome, Schema schema) throws Exception {
-        Path file = Files.createDirectories(victoriaHome.resolve(".crush")).resolve("crush.db");
-        try (Connection connection = connect(file); Statement statement = connection.createStatement()) {
-            statement.execute(schema.createSessions);
-            statement.execute(schema.createMessages);
-        }
-        return new CrushDbFixture(file, schema);
+        return new CrushDbFixture(createSchema(victoriaHome.resolve(".crush/crush.db"), schema), schema, null);
+    }
+
+    /**
+     * {@code <home>/fixtures/<name>.db}, which the test image's agent copies to its {@code .crush/crush.db} when the
+     * task's prompt holds {@link #sessionFrom()}: the runner gives every task a {@code .crush} folder of its own, so a
+     * database written into the home's is never read.
+     */
+    public static CrushDbFixture forAgent(Path victoriaHome, String name, Schema schema) throws Exception {
+        String relative = "fixtures/" + name + ".db";
+        return new CrushDbFixture(createSchema(victoriaHome.resolve(relative), schema), schema, "session-from=" + relative);
     }
 
     public Path file() {
         return file;
+    }
+
+    /** The prompt directive that makes the test image's agent take this database as its session. */
+    public String sessionFrom() {
+        if (sessionFrom == null) {
+            throw new IllegalStateException(file + " is the reader's own database: make it with forAgent");
+        }
+        return sessionFrom;
     }
 
     /** A read-write connection, as the agent holds one. */
@@ -155,6 +175,15 @@ public final class CrushDbFixture {
         for (int i = 0; i < values.length; i++) {
             statement.setObject(i + 1, values[i]);
         }
+    }
+
+    private static Path createSchema(Path file, Schema schema) throws Exception {
+        Files.createDirectories(file.getParent());
+        try (Connection connection = connect(file); Statement statement = connection.createStatement()) {
+            statement.execute(schema.createSessions);
+            statement.execute(schema.createMessages);
+        }
+        return file;
     }
 
     private static Connection connect(Path file) throws SQLException {
