@@ -26,11 +26,10 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class FakeOrchestrator implements AutoCloseable {
 
-    private static final int WORKER_THREADS = 8;
-
     private final NodeRegistry registry;
     private final TaskBoard board;
     private final Faults faults = new Faults();
+    private final Hang hang = new Hang();
     private final FakeRouter router;
     private final Duration sweepInterval;
     private int port;
@@ -42,7 +41,7 @@ public final class FakeOrchestrator implements AutoCloseable {
         this.registry = new NodeRegistry(builder.registrationDisabled ? null : builder.registrationToken,
                 builder.keyGracePeriod, builder.registrationsPerMinute);
         this.board = new TaskBoard(builder.leaseDuration);
-        this.router = new FakeRouter(registry, board, faults, builder.orchestratorUrl, builder.logsLimitBytes);
+        this.router = new FakeRouter(registry, board, faults, hang, builder.orchestratorUrl, builder.logsLimitBytes);
         this.sweepInterval = builder.sweepInterval;
         this.port = builder.port;
     }
@@ -111,7 +110,9 @@ public final class FakeOrchestrator implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
         }
         port = server.getAddress().getPort();
-        workers = Executors.newFixedThreadPool(WORKER_THREADS, daemonThreads("fake-orchestrator-http"));
+        // Unbounded: a hang holds a worker thread per request it holds, and a bounded pool it filled would queue
+        // the requests that arrive after the hang, so that they too would wait for it.
+        workers = Executors.newCachedThreadPool(daemonThreads("fake-orchestrator-http"));
         server.setExecutor(workers);
         server.createContext("/", router);
         server.start();
@@ -123,12 +124,14 @@ public final class FakeOrchestrator implements AutoCloseable {
 
     /**
      * Closes the listener and every connection: clients get "connection refused" until {@link #restart()}.
-     * Sweeping stops too; leases are timestamps, so a restart's first sweep catches up.
+     * Sweeping stops too; leases are timestamps, so a restart's first sweep catches up. A hang ends here (its
+     * held requests closed unprocessed), so a restart serves normally.
      */
     public synchronized void stop() {
         if (server == null) {
             return;
         }
+        hang.release();
         server.stop(0);
         workers.shutdownNow();
         sweeper.shutdownNow();
@@ -185,8 +188,56 @@ public final class FakeOrchestrator implements AutoCloseable {
         return registry.snapshots();
     }
 
+    /**
+     * The requests processed (answered, or attempted to be), in the order they were done with; hung requests
+     * are not among them. A request is recorded just after its answer went out: a test that learns of it from
+     * the task's state ({@link #awaitState}) rather than from the answer must wait for its record.
+     */
     public List<RequestRecord> requests() {
         return router.requests();
+    }
+
+    /**
+     * The requests that arrived during a hang, recorded as they arrived: none of them was or will be processed,
+     * none is in {@link #requests()}, and each has status -1.
+     */
+    public List<RequestRecord> hungRequests() {
+        return router.hungRequests();
+    }
+
+    /**
+     * From now until {@link #release()} (or {@link #stop()}), the fake hangs: it accepts connections and reads
+     * requests but answers none. A request arriving meanwhile waits until the hang ends and is then dropped, its
+     * connection closed without an answer and the request NOT processed: its client, whose read timeout has
+     * fired by then, saw no answer, and the fake's state shows nothing of it (see {@link #hungRequests()}).
+     * Requests arriving after the hang are served normally. IllegalStateException if already hanging.
+     */
+    public void hangUntilReleased() {
+        hang.start(null);
+    }
+
+    /** Like {@link #hangUntilReleased()}, the hang ending by itself after {@code duration} (or at a release). */
+    public void hang(Duration duration) {
+        hang.start(duration);
+    }
+
+    /** Ends the hang, if any: the requests it holds are closed unanswered and unprocessed. */
+    public void release() {
+        hang.release();
+    }
+
+    public boolean isHanging() {
+        return hang.current() != null;
+    }
+
+    /**
+     * The slow server: from now on, every {@code n}-th request (the n-th, 2n-th, ... from this call, counted over
+     * all paths, since a slow server is slow for everyone; hung requests do not count) waits {@code delay} before
+     * being handled normally, faults included; like {@link #delayNext}, a client that times out meanwhile does
+     * not stop it from being processed. {@code n} 0 turns it off; a new call replaces the previous one.
+     */
+    public void delayEvery(int n, Duration delay) {
+        faults.delayEvery(n, delay);
     }
 
     /**

@@ -5,14 +5,21 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -364,5 +371,197 @@ class FakeOrchestratorTest {
         assertThat(fake.requests()).extracting(r -> r.method() + " " + r.path() + " " + r.status()).containsExactly(
                 "POST /register 200", "GET /tasks/pending 503", "GET /tasks/pending 503", "GET /tasks/pending 200",
                 "POST /nodes/heartbeat 429", "POST /nodes/heartbeat 200");
+    }
+
+    @Test
+    void aHangHoldsRequestsUnansweredAndNeverProcessesThem() throws Exception {
+        FakeOrchestrator fake = start();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        fake.hangUntilReleased();
+
+        // More than the 8 worker threads the fake had: held requests must not keep later ones waiting.
+        List<CompletableFuture<HttpResponse<String>>> given = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            given.add(node.pendingAsync(Duration.ofMillis(300)));
+        }
+        for (CompletableFuture<HttpResponse<String>> request : given) {
+            assertThatThrownBy(request::join).hasCauseInstanceOf(HttpTimeoutException.class);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> fake.hungRequests().size() == 12);
+        assertThat(fake.isHanging()).isTrue();
+
+        fake.release();
+
+        assertThat(fake.isHanging()).isFalse();
+        assertThat(node.claim().get("task_id").asText()).isEqualTo(id);
+        assertThat(fake.task(id).claims()).isEqualTo(1);
+        assertThat(fake.hungRequests()).allMatch(r -> r.path().equals("/tasks/pending") && r.status() == -1);
+        Awaitility.await().atMost(WAIT).until(() -> fake.requests().size() == 2);
+        assertThat(fake.requests()).extracting(r -> r.method() + " " + r.path() + " " + r.status() + " " + r.taskId())
+                .containsExactly("POST /register 200 null", "GET /tasks/pending 200 " + id);
+    }
+
+    @Test
+    void aTimedHangEndsByItselfAndAClientStillWaitingSeesTheConnectionClosed() throws Exception {
+        FakeOrchestrator fake = start();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        node.claim();
+        fake.hang(Duration.ofMillis(300));
+        assertThatThrownBy(() -> fake.hang(Duration.ofMillis(300))).isInstanceOf(IllegalStateException.class);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> node.status(id, "success")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(HttpTimeoutException.class);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(200));
+        assertThat(fake.isHanging()).isFalse();
+        assertThat(fake.hungRequests()).singleElement().satisfies(hung -> {
+            assertThat(hung.path()).isEqualTo("/status");
+            assertThat(hung.taskId()).isEqualTo(id);
+            assertThat(hung.reportedStatus()).isEqualTo("success");
+        });
+        assertThat(fake.task(id).state()).isEqualTo(TaskState.LEASED); // the hung success was never processed
+        assertThat(node.status(id, "success").statusCode()).isEqualTo(200);
+        assertThat(fake.task(id).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void stopWorksDuringAHangAndTheRestartedFakeServesNormally() throws Exception {
+        FakeOrchestrator fake = start();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        fake.hangUntilReleased();
+        CompletableFuture<HttpResponse<String>> held = node.pendingAsync(Duration.ofSeconds(5));
+        Awaitility.await().atMost(WAIT).until(() -> fake.hungRequests().size() == 1);
+
+        long started = System.nanoTime();
+        fake.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> held.get(3, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IOException.class);
+        fake.restart();
+        assertThat(fake.isHanging()).isFalse();
+        assertThat(node.claim().get("task_id").asText()).isEqualTo(id);
+        assertThat(fake.task(id).claims()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowServerDelaysEveryNthRequestAndProcessesItEvenIfItsClientGaveUp() throws Exception {
+        FakeOrchestrator fake = start();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        node.claim();
+        fake.delayEvery(3, Duration.ofMillis(300));
+
+        List<Duration> took = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long started = System.nanoTime();
+            assertThat(node.heartbeat("busy", id).statusCode()).isEqualTo(200);
+            took.add(Duration.ofNanos(System.nanoTime() - started));
+        }
+
+        for (int i = 0; i < took.size(); i++) {
+            if (i % 3 == 2) {
+                assertThat(took.get(i)).as("request %d", i + 1).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            } else {
+                assertThat(took.get(i)).as("request %d", i + 1).isLessThan(Duration.ofMillis(300));
+            }
+        }
+        fake.delayEvery(1, Duration.ofMillis(400));
+        assertThatThrownBy(() -> node.status(id, "running", Duration.ofMillis(100)))
+                .isInstanceOf(HttpTimeoutException.class);
+        fake.awaitState(id, TaskState.RUNNING, WAIT); // processed after its delay all the same
+        fake.delayEvery(0, Duration.ZERO);
+        long started = System.nanoTime();
+        assertThat(node.heartbeat("busy", id).statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(300));
+    }
+
+    @Test
+    void everyLeaseGrantAndRenewalIsRecordedPerClaimWithTheLongestGapWhileHeld() throws Exception {
+        FakeOrchestrator fake = startWithShortLeases();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        TestNode other = TestNode.register(fake, TOKEN, "other");
+        node.claim();
+        Thread.sleep(100);
+        node.heartbeat("busy", id);
+        other.heartbeat("busy", id); // not its task: no renewal
+        node.status(id, "leased"); // a reportable status, but neither a claim nor a renewal
+        Thread.sleep(100);
+        node.status(id, "running");
+        TaskSnapshot expired = fake.awaitState(id, TaskState.PENDING, WAIT);
+        other.claim();
+        other.status(id, "success");
+
+        TaskSnapshot done = fake.task(id);
+        assertThat(done.claims()).isEqualTo(2);
+        TaskSnapshot.Lease first = done.leases().get(0);
+        TaskSnapshot.Lease second = done.leases().get(1);
+        assertThat(first.nodeId()).isEqualTo(node.id);
+        assertThat(first.renewals()).hasSize(3).first().isEqualTo(done.history().get(1).at());
+        assertThat(first.endedAt()).isEqualTo(expired.history().get(expired.history().size() - 1).at());
+        assertThat(first.longestGap(Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+        assertThat(second.nodeId()).isEqualTo(other.id);
+        assertThat(second.renewals()).hasSize(1);
+        assertThat(second.endedAt()).isEqualTo(done.firstAt(TaskState.SUCCESS));
+        assertThat(done.leaseRenewals()).hasSize(4).isSorted();
+        assertThat(done.longestLeaseGap()).isEqualTo(first.longestGap(Instant.now()));
+    }
+
+    @Test
+    void aLeaseRenewedInTimeShowsNoLongGapAndOneStillHeldCountsUntilTheSnapshot() throws Exception {
+        FakeOrchestrator fake = start();
+        String renewed = fake.createTask("renewed");
+        String held = fake.createTask("held");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        node.claim();
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(100);
+            node.heartbeat("busy", renewed);
+        }
+        node.status(renewed, "success");
+        node.heartbeat("busy", renewed); // after the final status: nothing left to renew
+        node.claim();
+        Thread.sleep(300);
+
+        TaskSnapshot done = fake.task(renewed);
+        TaskSnapshot open = fake.task(held);
+        assertThat(done.leaseRenewals()).hasSize(4);
+        assertThat(done.longestLeaseGap()).isBetween(Duration.ofMillis(100), Duration.ofMillis(290));
+        assertThat(open.leases()).singleElement().extracting(TaskSnapshot.Lease::endedAt).isNull();
+        assertThat(open.longestLeaseGap()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(fake.task(fake.createTask("never claimed")).longestLeaseGap()).isZero();
+    }
+
+    @Test
+    void requestsNameTheirTaskSoThatARepeatedFinalStatusCanBeCounted() throws Exception {
+        FakeOrchestrator fake = start();
+        String id = fake.createTask("work");
+        TestNode node = TestNode.register(fake, TOKEN, "n1");
+        node.claim();
+        node.heartbeat("busy", id);
+        node.logs(id, "t", "c");
+        node.status(id, "success");
+        node.status(id, "success"); // as a runner resends when the first answer was lost
+        node.logs(id, "late", "c");
+
+        TaskSnapshot done = fake.task(id);
+        assertThat(done.logSubmissions()).isEqualTo(1);
+        assertThat(done.history()).filteredOn(c -> c.state().isFinal()).hasSize(1);
+        assertThat(done.logsAcceptedAt()).isBefore(done.firstAt(TaskState.SUCCESS));
+        Awaitility.await().atMost(WAIT).until(() -> fake.requests().size() == 7);
+        assertThat(fake.requests()).extracting(r -> String.join(" ", r.method(), r.path(), String.valueOf(r.status()),
+                r.taskId(), r.reportedStatus())).containsExactly(
+                        "POST /register 200 null null",
+                        "GET /tasks/pending 200 " + id + " null",
+                        "POST /nodes/heartbeat 200 " + id + " busy",
+                        "POST /logs 200 " + id + " null",
+                        "POST /status 200 " + id + " success",
+                        "POST /status 200 " + id + " success",
+                        "POST /logs 403 " + id + " null");
     }
 }

@@ -5,6 +5,7 @@ import static com.elcanotek.victoria.runner.fake.Exchanges.text;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +22,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 /**
- * The node API over HTTP: records each request, applies injected faults, checks credentials, validates
- * the wire format and renders answers; the rules themselves live in {@link NodeRegistry} and {@link TaskBoard}.
+ * The node API over HTTP: holds requests during a hang, records each request, applies injected faults, checks
+ * credentials, validates the wire format and renders answers; the rules themselves live in {@link NodeRegistry}
+ * and {@link TaskBoard}.
  */
 final class FakeRouter implements HttpHandler {
 
@@ -35,14 +37,35 @@ final class FakeRouter implements HttpHandler {
     private final NodeRegistry registry;
     private final TaskBoard board;
     private final Faults faults;
+    private final Hang hang;
     private final String orchestratorUrl;
     private final long logsLimitBytes;
     private final Queue<RequestRecord> requests = new ConcurrentLinkedQueue<>();
+    private final Queue<RequestRecord> hungRequests = new ConcurrentLinkedQueue<>();
 
-    FakeRouter(NodeRegistry registry, TaskBoard board, Faults faults, String orchestratorUrl, long logsLimitBytes) {
+    /** What a request said it was about, for its {@link RequestRecord}; filled in as its body is read. */
+    private static final class About {
+        String taskId;
+        String reportedStatus;
+
+        /** Lenient: a field of the wrong type is left out here and refused by the handler's own checks. */
+        void note(JsonNode body) {
+            if (body == null) {
+                return;
+            }
+            JsonNode task = body.has("task_id") ? body.get("task_id") : body.get("current_task_id");
+            taskId = task != null && task.isTextual() ? task.asText() : null;
+            JsonNode status = body.get("status");
+            reportedStatus = status != null && status.isTextual() ? status.asText() : null;
+        }
+    }
+
+    FakeRouter(NodeRegistry registry, TaskBoard board, Faults faults, Hang hang, String orchestratorUrl,
+            long logsLimitBytes) {
         this.registry = registry;
         this.board = board;
         this.faults = faults;
+        this.hang = hang;
         this.orchestratorUrl = orchestratorUrl;
         this.logsLimitBytes = logsLimitBytes;
     }
@@ -51,16 +74,26 @@ final class FakeRouter implements HttpHandler {
         return List.copyOf(requests);
     }
 
+    List<RequestRecord> hungRequests() {
+        return List.copyOf(hungRequests);
+    }
+
     @Override
     public void handle(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
+        Hang.Episode hung = hang.current();
+        if (hung != null) {
+            holdUnanswered(exchange, method, path, hung);
+            return;
+        }
+        About about = new About();
         try {
             applyFault(method, path);
             if ("POST".equals(method) && !hasCredentialHeader(exchange.getRequestHeaders())) {
                 throw new ApiError(403, "Cross-origin request blocked");
             }
-            route(exchange, method, path);
+            route(exchange, method, path, about);
         } catch (ApiError error) {
             answerError(exchange, error);
         } catch (InterruptedException e) {
@@ -71,12 +104,47 @@ final class FakeRouter implements HttpHandler {
             e.printStackTrace(); // a bug in the fake: make it visible in the test output
             answerError(exchange, new ApiError(500, "Internal Server Error"));
         } finally {
-            requests.add(new RequestRecord(method, path, exchange.getResponseCode(), Instant.now()));
+            requests.add(new RequestRecord(method, path, exchange.getResponseCode(), Instant.now(), about.taskId,
+                    about.reportedStatus));
             exchange.close();
         }
     }
 
+    /**
+     * A request that arrived during a hang: read (as a live server's socket would take it in), recorded among
+     * the hung requests at once, so that a test can wait for it, then held until the hang is over and closed
+     * without an answer and WITHOUT being processed. Its client, whose read timeout has fired by then, gave up on
+     * it; never processing it keeps the fake's state free of requests nobody saw answered. A client still waiting
+     * sees the connection closed. Holding takes a worker thread per request: the pool is unbounded for this.
+     */
+    private void holdUnanswered(HttpExchange exchange, String method, String path, Hang.Episode hung) {
+        About about = new About();
+        try {
+            byte[] body = Exchanges.readBody(exchange, UNLIMITED);
+            try {
+                about.note(MAPPER.readTree(body));
+            } catch (IOException e) {
+                // Not JSON (or no body): nothing to note.
+            }
+        } catch (IOException e) {
+            // The client went away while sending: still a request that arrived during the hang.
+        }
+        hungRequests.add(new RequestRecord(method, path, -1, Instant.now(), about.taskId, about.reportedStatus));
+        try {
+            hung.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop(): the connection goes anyway
+        } finally {
+            exchange.close(); // no answer was sent: this closes the connection
+        }
+    }
+
     private void applyFault(String method, String path) throws InterruptedException {
+        Duration slow = faults.periodicDelay();
+        if (slow != null) {
+            // Like a delayNext: the request is still processed after the delay, whether its client waited or not.
+            Thread.sleep(slow.toMillis());
+        }
         Optional<Faults.Fault> fault = faults.take(method, path);
         if (fault.isEmpty()) {
             return;
@@ -91,13 +159,14 @@ final class FakeRouter implements HttpHandler {
         }
     }
 
-    private void route(HttpExchange exchange, String method, String path) throws IOException, InterruptedException {
+    private void route(HttpExchange exchange, String method, String path, About about)
+            throws IOException, InterruptedException {
         switch (method + " " + path) {
             case "POST /register" -> register(exchange);
-            case "POST /nodes/heartbeat" -> heartbeat(exchange);
-            case "GET /tasks/pending" -> pending(exchange);
-            case "POST /status" -> status(exchange);
-            case "POST /logs" -> logs(exchange);
+            case "POST /nodes/heartbeat" -> heartbeat(exchange, about);
+            case "GET /tasks/pending" -> pending(exchange, about);
+            case "POST /status" -> status(exchange, about);
+            case "POST /logs" -> logs(exchange, about);
             default -> {
                 if (!"GET".equals(method) || !path.startsWith(FILES)) {
                     throw new ApiError(404, "Not Found");
@@ -121,9 +190,10 @@ final class FakeRouter implements HttpHandler {
         Exchanges.sendJson(exchange, 200, nodeJson(registration.node()).put("api_key", registration.apiKey()));
     }
 
-    private void heartbeat(HttpExchange exchange) throws IOException {
+    private void heartbeat(HttpExchange exchange, About about) throws IOException {
         String nodeId = authenticate(exchange);
         JsonNode body = Exchanges.readJsonObject(exchange, UNLIMITED);
+        about.note(body);
         String claimedId = text(body, "node_id");
         if (claimedId == null || !UUID.matcher(claimedId).matches()) {
             throw new ApiError(400, "Invalid node_id: a UUID is expected");
@@ -143,15 +213,17 @@ final class FakeRouter implements HttpHandler {
         Exchanges.sendJson(exchange, 200, json);
     }
 
-    private void pending(HttpExchange exchange) throws IOException {
+    private void pending(HttpExchange exchange, About about) throws IOException {
         String nodeId = authenticate(exchange);
-        Exchanges.sendJson(exchange, 200, board.claim(nodeId).<JsonNode>map(this::assignmentJson)
-                .orElse(NullNode.getInstance()));
+        Optional<TaskBoard.Assignment> claimed = board.claim(nodeId);
+        about.taskId = claimed.map(TaskBoard.Assignment::taskId).orElse(null);
+        Exchanges.sendJson(exchange, 200, claimed.<JsonNode>map(this::assignmentJson).orElse(NullNode.getInstance()));
     }
 
-    private void status(HttpExchange exchange) throws IOException {
+    private void status(HttpExchange exchange, About about) throws IOException {
         String nodeId = authenticate(exchange);
         JsonNode body = Exchanges.readJsonObject(exchange, UNLIMITED);
+        about.note(body);
         String taskId = text(body, "task_id");
         TaskState status = TaskState.reportable(text(body, "status"))
                 .orElseThrow(() -> new ApiError(400, "Invalid task status"));
@@ -159,9 +231,10 @@ final class FakeRouter implements HttpHandler {
         Exchanges.sendJson(exchange, 200, MAPPER.createObjectNode().put("task_id", taskId).put("status", status.wire()));
     }
 
-    private void logs(HttpExchange exchange) throws IOException {
+    private void logs(HttpExchange exchange, About about) throws IOException {
         String nodeId = authenticate(exchange);
         JsonNode body = Exchanges.readJsonObject(exchange, logsLimitBytes);
+        about.note(body);
         JsonNode session = body.get("session");
         if (session == null || !session.isObject()) {
             throw new ApiError(400, "Invalid session: an object is expected");

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Injected faults, consumed by matching requests in the order they were added. Thread-safe. */
+/**
+ * Injected faults, consumed by matching requests in the order they were added, and the periodic delay of the
+ * "slow server" mode. Thread-safe.
+ */
 final class Faults {
 
     /**
@@ -29,6 +32,31 @@ final class Faults {
     }
 
     private final List<Armed> armed = new ArrayList<>();
+    /** The slow-server mode: every {@code every}-th request waits {@code everyDelay}; 0 = off. */
+    private int every;
+    private Duration everyDelay;
+    private long counted;
+
+    /** {@code n} 0 turns the mode off; the count starts again at every call. */
+    synchronized void delayEvery(int n, Duration delay) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be 0 (off) or more, not " + n);
+        }
+        if (n > 0 && (delay == null || delay.isNegative())) {
+            throw new IllegalArgumentException("a delay of at least 0 is needed, not " + delay);
+        }
+        every = n;
+        everyDelay = delay;
+        counted = 0;
+    }
+
+    /** Counts one request for the slow-server mode: the delay it must wait, or null. */
+    synchronized Duration periodicDelay() {
+        if (every == 0) {
+            return null;
+        }
+        return ++counted % every == 0 ? everyDelay : null;
+    }
 
     synchronized void add(Fault fault, int times) {
         if (times < 1) {

@@ -27,9 +27,22 @@ final class TaskBoard {
     record Assignment(String taskId, TaskSpec spec, List<String> checksums) {
     }
 
+    /** One holding of the task, from its claim to its end; see {@link TaskSnapshot.Lease}. */
+    private static final class Holding {
+        final String nodeId;
+        final List<Instant> renewals = new ArrayList<>();
+        Instant endedAt;
+
+        Holding(String nodeId) {
+            this.nodeId = nodeId;
+        }
+    }
+
     private static final class Task {
         final Assignment assignment;
         final List<TaskSnapshot.StatusChange> history = new ArrayList<>();
+        /** Oldest first; only the last one can be open (endedAt null), and only while the state is held. */
+        final List<Holding> leases = new ArrayList<>();
         TaskState state;
         String holder;
         Instant leaseExpiresAt;
@@ -66,7 +79,7 @@ final class TaskBoard {
         });
         Task task = new Task(new Assignment(id, spec, List.copyOf(checksums)));
         tasks.put(id, task);
-        transition(task, PENDING, null, "created");
+        transition(task, PENDING, null, "created", Instant.now());
         return id;
     }
 
@@ -74,9 +87,11 @@ final class TaskBoard {
     synchronized Optional<Assignment> claim(String nodeId) {
         Optional<Task> next = tasks.values().stream().filter(t -> t.state == PENDING).findFirst();
         next.ifPresent(task -> {
+            Instant now = Instant.now(); // one moment: the claim's history entry is its lease's first renewal
             task.holder = nodeId;
-            renewLease(task);
-            transition(task, LEASED, nodeId, null);
+            task.leases.add(new Holding(nodeId));
+            renewLease(task, now);
+            transition(task, LEASED, nodeId, null, now);
         });
         return next.map(task -> task.assignment);
     }
@@ -87,13 +102,14 @@ final class TaskBoard {
             return; // the server acknowledges a repeated final status without changing anything
         }
         requireHeld(task, nodeId);
+        Instant now = Instant.now();
         if (status.isFinal()) {
             task.leaseExpiresAt = null;
             task.result = message;
         } else if (status.isWorking()) {
-            renewLease(task);
+            renewLease(task, now);
         }
-        transition(task, status, nodeId, message);
+        transition(task, status, nodeId, message, now);
     }
 
     synchronized void submitLogs(String nodeId, String taskId, JsonNode session) {
@@ -109,7 +125,7 @@ final class TaskBoard {
     synchronized void renew(String nodeId, String taskId) {
         Task task = tasks.get(taskId);
         if (task != null && holds(task, nodeId)) {
-            renewLease(task);
+            renewLease(task, Instant.now());
         }
     }
 
@@ -133,7 +149,7 @@ final class TaskBoard {
             if (task.state.isHeld() && task.leaseExpiresAt.isBefore(now)) {
                 task.holder = null;
                 task.leaseExpiresAt = null;
-                transition(task, PENDING, null, "lease expired");
+                transition(task, PENDING, null, "lease expired", now);
             }
         }
     }
@@ -144,7 +160,7 @@ final class TaskBoard {
             throw new IllegalStateException("task " + taskId + " is already " + task.state.wire());
         }
         task.leaseExpiresAt = null;
-        transition(task, CANCELLED, null, "cancelled by admin");
+        transition(task, CANCELLED, null, "cancelled by admin", Instant.now());
     }
 
     synchronized TaskSnapshot snapshot(String taskId) {
@@ -167,19 +183,31 @@ final class TaskBoard {
     }
 
     private TaskSnapshot snapshot(Task task) {
+        List<TaskSnapshot.Lease> leases = task.leases.stream()
+                .map(h -> new TaskSnapshot.Lease(h.nodeId, List.copyOf(h.renewals), h.endedAt)).toList();
         return new TaskSnapshot(task.assignment.taskId(), task.assignment.spec().prompt(), task.state, task.holder,
                 task.leaseExpiresAt, task.result, List.copyOf(task.history), task.logSubmissions,
-                task.latestSession == null ? null : task.latestSession.deepCopy(), task.logsAcceptedAt);
+                task.latestSession == null ? null : task.latestSession.deepCopy(), task.logsAcceptedAt, leases,
+                Instant.now());
     }
 
-    private void transition(Task task, TaskState state, String nodeId, String message) {
+    /** Leaving the held states (final status, cancel, expiry) ends the open lease at the same moment. */
+    private void transition(Task task, TaskState state, String nodeId, String message, Instant at) {
         task.state = state;
-        task.history.add(new TaskSnapshot.StatusChange(state, message, nodeId, Instant.now()));
+        task.history.add(new TaskSnapshot.StatusChange(state, message, nodeId, at));
+        if (!state.isHeld() && !task.leases.isEmpty()) {
+            Holding last = task.leases.get(task.leases.size() - 1);
+            if (last.endedAt == null) {
+                last.endedAt = at;
+            }
+        }
         notifyAll();
     }
 
-    private void renewLease(Task task) {
-        task.leaseExpiresAt = Instant.now().plus(leaseDuration);
+    /** Only ever called while the task is held, so its last lease is the open one. */
+    private void renewLease(Task task, Instant now) {
+        task.leaseExpiresAt = now.plus(leaseDuration);
+        task.leases.get(task.leases.size() - 1).renewals.add(now);
     }
 
     private static boolean holds(Task task, String nodeId) {

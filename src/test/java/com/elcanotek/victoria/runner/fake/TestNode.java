@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +46,13 @@ final class TestNode {
 
     /** Sends with the JSON content type the runner uses; the caller adds credentials. */
     static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return HTTP.send(request.header("Content-Type", "application/json").timeout(Duration.ofSeconds(5)).build(),
+        return send(request, Duration.ofSeconds(5));
+    }
+
+    /** Like {@link #send(HttpRequest.Builder)}, the client giving up after {@code timeout}. */
+    static HttpResponse<String> send(HttpRequest.Builder request, Duration timeout)
+            throws IOException, InterruptedException {
+        return HTTP.send(request.header("Content-Type", "application/json").timeout(timeout).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -62,6 +69,12 @@ final class TestNode {
         return send(request("/tasks/pending").GET());
     }
 
+    /** A GET /tasks/pending sent in the background, its client giving up after {@code timeout}. */
+    CompletableFuture<HttpResponse<String>> pendingAsync(Duration timeout) {
+        return HTTP.sendAsync(request("/tasks/pending").GET().header("Content-Type", "application/json")
+                .timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The claimed assignment, or null when nothing is pending. */
     JsonNode claim() throws Exception {
         HttpResponse<String> response = pending();
@@ -71,8 +84,13 @@ final class TestNode {
     }
 
     HttpResponse<String> status(String taskId, String status) throws Exception {
-        return post("/status", JSON.createObjectNode().put("task_id", taskId).put("status", status)
-                .put("message", status + " message"));
+        return status(taskId, status, Duration.ofSeconds(5));
+    }
+
+    HttpResponse<String> status(String taskId, String status, Duration timeout) throws Exception {
+        return send(request("/status").POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+                .put("task_id", taskId).put("status", status).put("message", status + " message").toString())),
+                timeout);
     }
 
     HttpResponse<String> logs(String taskId, String title, String content) throws Exception {
