@@ -65,7 +65,7 @@ public class CleanupCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         Path home = parent.victoriaHome();
-        TaskJournal journal = new TaskJournal(parent.stateDir(System.getenv()), json, clock);
+        TaskJournal journal = new TaskJournal(parent.stateDir(System.getenv()), json);
         WorkspaceRetention.Result swept = new WorkspaceRetention(home, clock).sweep(Duration.ofDays(maxAgeDays),
                 WorkspaceRetention.taskFolders(journal.all().stream().map(JournalEntry::task)), dryRun);
         PrintWriter out = spec.commandLine().getOut();

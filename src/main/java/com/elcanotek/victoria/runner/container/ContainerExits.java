@@ -83,8 +83,8 @@ public final class ContainerExits implements AutoCloseable {
      * but never ran to completion (state created, e.g. after a reboot) is an error, not exit 0.
      *
      * @throws InterruptedException when the waiting thread is interrupted (the container runs on)
-     * @throws ContainerException when the container does not exist, did not run to completion, or
-     *                            the engine cannot be asked
+     * @throws ContainerGone when the container does not exist or did not run to completion
+     * @throws ContainerException when the engine cannot be asked
      */
     public int await(String nameOrId) throws InterruptedException {
         // Registered before the first look: an exit after that look is then seen by the stream or a sweep.
@@ -94,16 +94,14 @@ public final class ContainerExits implements AutoCloseable {
                 Optional<ContainerInfo> info = inspect(nameOrId);
                 if (info.isEmpty()) {
                     // removed by someone else right after it exited: the event's code is all there is
-                    return waiter.eventExitCode().orElseThrow(() -> new ContainerException(
-                            "no such container: " + nameOrId, ContainerException.NO_EXIT_CODE));
+                    return waiter.eventExitCode().orElseThrow(() -> new ContainerGone("no such container: " + nameOrId));
                 }
                 ContainerInfo container = info.get();
                 if (container.state() == ContainerState.EXITED && container.exitCode() != null) {
                     return container.exitCode();
                 }
                 if (container.state() != ContainerState.RUNNING) {
-                    throw new ContainerException("container " + nameOrId + " is " + container.state()
-                            + " and did not run to completion", ContainerException.NO_EXIT_CODE);
+                    throw new ContainerGone("container " + nameOrId + " is " + container.state() + " and did not run to completion");
                 }
                 waiter.identify(container);
                 waiter.awaitNudge();

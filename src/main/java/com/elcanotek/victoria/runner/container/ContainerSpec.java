@@ -23,6 +23,8 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         List<Path> envFiles, Map<String, String> labels, boolean addHostGateway) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
+    /** Where the agent keeps its data, Crush's database among them. */
+    public static final String CRUSH_DIR_IN_CONTAINER = VICTORIA_HOME_IN_CONTAINER + "/.crush";
     public static final String LABEL_TASK = "victoria-runner.task";
     public static final String LABEL_NODE = "victoria-runner.node";
     public static final String LABEL_RUNNER = "victoria-runner.runner";
@@ -56,9 +58,19 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
     }
 
     /**
+     * The host folder mounted over {@value #CRUSH_DIR_IN_CONTAINER} for one task: every container shares the
+     * Victoria home, so without it concurrent and successive agents would write into one Crush database, and
+     * the session submitted for a task could be another task's.
+     */
+    public static Path crushDir(Path victoriaHome, String taskId) {
+        return victoriaHome.toAbsolutePath().normalize().resolve("tasks").resolve(shortId(taskId)).resolve(".crush");
+    }
+
+    /**
      * The container for one task, as PROTOCOL.md defines it: the prompt is a single argument, the
-     * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER}, and the labels let a
-     * restarted runner find its containers again.
+     * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER} with the task's own
+     * {@link #crushDir} over its {@code .crush}, and the labels let a restarted runner find its
+     * containers again.
      *
      * @param envFiles the files holding TASK_ID, ORCHESTRATOR_URL, NODE_API_KEY, ... (written by the caller)
      */
@@ -67,15 +79,19 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         if (taskId.isBlank()) {
             throw new IllegalArgumentException("blank task id");
         }
-        String shortId = taskId.length() > TASK_ID_PREFIX ? taskId.substring(0, TASK_ID_PREFIX) : taskId;
         return new ContainerSpec(
-                "victoria-" + shortId,
+                "victoria-" + shortId(taskId),
                 image,
                 List.of("--accept-license", "--task", prompt),
-                new TreeMap<>(Map.of(victoriaHome.toAbsolutePath().normalize(), VICTORIA_HOME_IN_CONTAINER)),
+                new TreeMap<>(Map.of(victoriaHome.toAbsolutePath().normalize(), VICTORIA_HOME_IN_CONTAINER,
+                        crushDir(victoriaHome, taskId), CRUSH_DIR_IN_CONTAINER)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true);
+    }
+
+    private static String shortId(String taskId) {
+        return taskId.length() > TASK_ID_PREFIX ? taskId.substring(0, TASK_ID_PREFIX) : taskId;
     }
 
     /**

@@ -1,15 +1,18 @@
 package com.elcanotek.victoria.runner.container;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -34,6 +38,9 @@ import com.elcanotek.victoria.runner.task.TaskLogContext;
 public class ContainerSupervisor {
 
     private static final Logger LOG = Logger.getLogger(ContainerSupervisor.class);
+    /** Linux's MAX_ARG_STRLEN (32 pages of 4 KiB), less the terminating NUL. */
+    static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
+    private static final String ENV_DIR = "env";
 
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
@@ -68,8 +75,15 @@ public class ContainerSupervisor {
         return ContainerSpec.VICTORIA_HOME_IN_CONTAINER + "/tasks/" + task.shortId() + "/files";
     }
 
+    /** Where the agent of {@code task} writes its session, on the host. */
+    public static Path sessionDir(Path victoriaHome, TaskAssignment task) {
+        return ContainerSpec.crushDir(victoriaHome, task.taskId());
+    }
+
     /** Starts the task's container. @return its name; @throws TaskFailure with the runtime's own words */
     public String start(TaskAssignment task, String nodeId, String apiKey, URI orchestratorUrl, boolean hasFiles) {
+        checkPrompt(task.prompt());
+        emptySessionDir(task);
         Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
         try {
             List<Path> envFiles = new ArrayList<>();
@@ -147,6 +161,57 @@ public class ContainerSupervisor {
         });
     }
 
+    /**
+     * The prompt is one argument of the engine's command line, and Linux refuses any argument over
+     * MAX_ARG_STRLEN (the engine would fail with a bare "error=7, Argument list too long").
+     */
+    private static void checkPrompt(String prompt) {
+        int bytes = prompt.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_ARGUMENT_BYTES) {
+            throw new TaskFailure("the prompt is " + bytes + " bytes; the agent takes it as one command-line argument,"
+                    + " and Linux allows at most " + MAX_ARGUMENT_BYTES + " bytes in one (MAX_ARG_STRLEN)");
+        }
+    }
+
+    /**
+     * Empty before the agent starts, so that whatever session is found there after the exit is this run's: a
+     * folder left from an earlier run of a task of the same short id would hand its session to this task.
+     */
+    private void emptySessionDir(TaskAssignment task) {
+        Path dir = sessionDir(settings.victoriaHome(), task);
+        try {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TaskFailure("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Env files left by a runner killed while it created a container: they hold the node key, and only the
+     * container being created needed them.
+     */
+    public static void removeStaleEnvFiles(Path stateDir) {
+        Path dir = stateDir.resolve(ENV_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".env")).toList()) {
+                LOG.infof("Removing the env file %s left by an earlier run", file.getFileName());
+                deleteQuietly(file);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warnf("Cannot list %s: %s", dir, e.getMessage());
+        }
+    }
+
     private Path writeEnvFile(TaskAssignment task, String apiKey, URI orchestratorUrl, boolean hasFiles) {
         StringBuilder env = new StringBuilder()
                 .append("TASK_ID=").append(task.taskId()).append('\n')
@@ -156,7 +221,7 @@ public class ContainerSupervisor {
             env.append("TASK_FILES_DIR=").append(filesDirInContainer(task)).append('\n');
         }
         try {
-            Path dir = StateFiles.privateDir(settings.stateDir().resolve("env"));
+            Path dir = StateFiles.privateDir(settings.stateDir().resolve(ENV_DIR));
             Path file = Files.createTempFile(dir, task.shortId() + "-", ".env",
                     PosixFilePermissions.asFileAttribute(StateFiles.OWNER_ONLY_FILE));
             Files.writeString(file, env, StandardCharsets.UTF_8);

@@ -35,6 +35,8 @@ import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.state.StateDirLock;
+import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
@@ -44,14 +46,14 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
-import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.Reconciler;
-import com.elcanotek.victoria.runner.task.TaskExecution;
 import com.elcanotek.victoria.runner.task.TaskFiles;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.elcanotek.victoria.runner.task.TaskLoop;
+import com.elcanotek.victoria.runner.task.TaskRun;
+import com.elcanotek.victoria.runner.task.TaskRuns;
+import com.elcanotek.victoria.runner.task.TaskServices;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,15 +110,36 @@ public class Daemon {
         }
         warnIfPlainHttp(config);
         createHome(config.victoriaHome());
-        Runner runner = create(config, runtime.get(), Clock.systemUTC());
-        health.attach(runner);
+        Optional<StateDirLock> lock = lockStateDir(config.stateDir());
+        if (lock.isEmpty()) {
+            System.err.println("Another victoria-runner" + StateDirLock.holder(config.stateDir()).map(pid -> " (pid " + pid + ")").orElse("")
+                    + " is already running on the state dir " + config.stateDir() + "; one runner per state dir");
+            return 1;
+        }
+        try (StateDirLock held = lock.get()) {
+            // Only the holder of the lock may: a live runner's files are in use.
+            ContainerSupervisor.removeStaleEnvFiles(config.stateDir());
+            Runner runner = create(config, runtime.get(), Clock.systemUTC());
+            health.attach(runner);
+            try {
+                stopOnSignals();
+                runner.start();
+                Quarkus.waitForExit();
+                return runner.stop();
+            } finally {
+                health.detach(runner);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release the state dir lock", e);
+        }
+    }
+
+    private static Optional<StateDirLock> lockStateDir(Path stateDir) {
         try {
-            stopOnSignals();
-            runner.start();
-            Quarkus.waitForExit();
-            return runner.stop();
-        } finally {
-            health.detach(runner);
+            StateFiles.privateDir(stateDir);
+            return StateDirLock.tryAcquire(stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the state dir " + stateDir, e);
         }
     }
 
@@ -134,11 +157,12 @@ public class Daemon {
                 new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
                 config::registrationToken, config.orchestratorUrl().toString(), credentials, clock);
-        HeldTasks held = new HeldTasks(clock);
-        TaskJournal journal = new TaskJournal(config.stateDir(), json, clock);
-        metrics.watch(held::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
-        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, held::heartbeatTask, metrics);
+        TaskRuns runs = new TaskRuns();
+        TaskJournal journal = new TaskJournal(config.stateDir(), json);
+        metrics.watch(runs::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
+        ExecutorService renewals = Executors.newCachedThreadPool(named("lease"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
@@ -148,24 +172,24 @@ public class Daemon {
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
         LogFitter fitter = new LogFitter(json);
-        TaskExecution execution = new TaskExecution(orchestrator, registration, journal, files, supervisor,
+        TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
-                new TaskExecution.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes()), clock,
-                metrics);
+                new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
+                        config.leaseRenewalInterval(), retry),
+                clock, metrics, timers, renewals);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
-        TaskLoop loop = new TaskLoop(orchestrator, registration, journal, held, execution, workers,
-                config.maxConcurrentTasks(), diskSpace, metrics);
-        Reconciler reconciler = new Reconciler(journal, loop, execution, supervisor, orphanGrace, clock, metrics);
-        return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop,
-                new LeaseKeeper(orchestrator, held, execution), reconciler, execution, held, workers, exits, reconcileInterval,
-                clock, operations(config, runtime, clock, diskSpace, held, journal));
+        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, config.maxConcurrentTasks(),
+                diskSpace, metrics);
+        Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
+        return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
+                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, runs, journal));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            HeldTasks held, TaskJournal journal) {
+            TaskRuns runs, TaskJournal journal) {
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
-                () -> WorkspaceRetention.taskFolders(Stream.concat(held.all().stream().map(HeldTasks.Held::task),
+                () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),

@@ -25,11 +25,10 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.node.RegistrationRefused;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.state.StateFiles;
-import com.elcanotek.victoria.runner.task.HeldTasks;
-import com.elcanotek.victoria.runner.task.LeaseKeeper;
 import com.elcanotek.victoria.runner.task.Reconciler;
-import com.elcanotek.victoria.runner.task.TaskExecution;
 import com.elcanotek.victoria.runner.task.TaskLoop;
+import com.elcanotek.victoria.runner.task.TaskRun;
+import com.elcanotek.victoria.runner.task.TaskRuns;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
@@ -57,11 +56,10 @@ public class Runner implements RunnerView {
     private final Registration registration;
     private final Heartbeat heartbeat;
     private final TaskLoop loop;
-    private final LeaseKeeper leases;
     private final Reconciler reconciler;
-    private final TaskExecution execution;
-    private final HeldTasks held;
+    private final TaskRuns runs;
     private final ExecutorService workers;
+    private final ExecutorService renewals;
     private final ContainerExits exits;
     private final Duration reconcileInterval;
     private final Clock clock;
@@ -73,19 +71,18 @@ public class Runner implements RunnerView {
     private volatile boolean stopping;
 
     public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
-            Heartbeat heartbeat, TaskLoop loop, LeaseKeeper leases, Reconciler reconciler, TaskExecution execution, HeldTasks held, ExecutorService workers,
-            ContainerExits exits, Duration reconcileInterval, Clock clock, Operations operations) {
+            Heartbeat heartbeat, TaskLoop loop, Reconciler reconciler, TaskRuns runs, ExecutorService workers,
+            ExecutorService renewals, ContainerExits exits, Duration reconcileInterval, Clock clock, Operations operations) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.heartbeat = heartbeat;
         this.loop = loop;
-        this.leases = leases;
         this.reconciler = reconciler;
-        this.execution = execution;
-        this.held = held;
+        this.runs = runs;
         this.workers = workers;
+        this.renewals = renewals;
         this.exits = exits;
         this.reconcileInterval = reconcileInterval;
         this.clock = clock;
@@ -111,10 +108,8 @@ public class Runner implements RunnerView {
             // Before any claim: tells the orchestrator what really runs, so a stale current task
             // from before a restart does not linger (it would make re-registration answer 409).
             heartbeat.beat();
-            leases.renew();
             schedule("heartbeat", config.heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
             schedule("reconcile", reconcileInterval, reconcileInterval, reconciler::reconcile);
-            schedule("leases", config.leaseRenewalInterval(), Duration.ZERO, leases::renew);
             schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO,
                     () -> operations.statusFile().recordContact(orchestrator.lastContact()));
             schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
@@ -171,9 +166,9 @@ public class Runner implements RunnerView {
         jobs.forEach(scheduler::unscheduleJob);
         loop.stopClaiming();
         if (config.stopContainersOnShutdown()) {
-            execution.stopAll("runner shut down");
+            runs.all().forEach(run -> run.stopForShutdown("runner shut down"));
         } else {
-            execution.abandonWaits();
+            runs.all().forEach(TaskRun::abandon);
         }
         workers.shutdown();
         try {
@@ -185,9 +180,10 @@ public class Runner implements RunnerView {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        renewals.shutdownNow();
         // Last: tasks still reporting after a stopping shutdown needed their containers' exits.
         exits.close();
-        LOG.infof("Runner stopped (%d task(s) held)", held.size());
+        LOG.infof("Runner stopped (%d task(s) held)", runs.size());
         return exitCode.get();
     }
 
@@ -231,7 +227,7 @@ public class Runner implements RunnerView {
 
     @Override
     public int tasksHeld() {
-        return held.size();
+        return runs.size();
     }
 
     @Override

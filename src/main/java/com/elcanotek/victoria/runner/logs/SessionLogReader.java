@@ -14,7 +14,7 @@ import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.SessionLog;
 
 /**
- * Reads the session the Victoria agent left in {@code <home>/.crush/crush.db} as a {@code /logs} body, only as
+ * Reads the session a task's Victoria agent left in {@code crush.db} of its Crush folder as a {@code /logs} body, only as
  * much of it as the body can hold: an agent's session can be far larger than the runner's memory should grow. The
  * logs are a courtesy to the operator, so a database that is absent, busy or damaged yields nothing rather than an
  * exception that could stand in the way of reporting the task's status.
@@ -39,11 +39,11 @@ public final class SessionLogReader {
     }
 
     /**
-     * The newest top-level session under {@code victoriaHome} as the log of task {@code taskId}, fitted into
-     * {@code maxBytes} by {@link LogFitter}; empty when there is none to read.
+     * The newest top-level session in {@code crushDir} (the agent's {@code .crush} folder, one per task) as the
+     * log of task {@code taskId}, fitted into {@code maxBytes} by {@link LogFitter}; empty when there is none to read.
      */
-    public Optional<LogSubmission> latest(Path victoriaHome, String taskId, int maxBytes) {
-        Path database = victoriaHome.resolve(".crush").resolve("crush.db");
+    public Optional<LogSubmission> latest(Path crushDir, String taskId, int maxBytes) {
+        Path database = crushDir.resolve("crush.db");
         if (!Files.isRegularFile(database)) {
             LOG.debugf("No Crush database at %s", database);
             return Optional.empty();

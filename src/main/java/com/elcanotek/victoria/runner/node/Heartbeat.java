@@ -51,11 +51,19 @@ public class Heartbeat {
             metrics.heartbeatFailed();
             if (e.isUnauthorized() || e.isNotFound()) {
                 LOG.warnf("Heartbeat refused (%s): registering again", e.getMessage());
-                registration.renew(e.getMessage());
+                registerAgain(credentials, e.getMessage());
             } else {
                 LOG.warnf("Heartbeat failed: %s; next beat will retry", e.getMessage());
             }
             return false;
+        }
+    }
+
+    private void registerAgain(Optional<Credentials> refused, String reason) {
+        try {
+            registration.renewUnlessRenewed(refused, reason);
+        } catch (OrchestratorException e) {
+            LOG.warnf("Registering again failed: %s; next beat will retry", e.getMessage());
         }
     }
 }

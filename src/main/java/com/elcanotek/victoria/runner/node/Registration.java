@@ -46,23 +46,34 @@ public class Registration {
             current.set(stored.get());
             return stored.get();
         }
-        return register("no stored identity for this orchestrator and name");
+        return register("no stored identity for this orchestrator and name",
+                () -> orchestrator.register(registrationToken.get(), identity.registerRequest()));
     }
 
-    /** Registers again because the orchestrator refused the stored identity. */
-    public synchronized Credentials renew(String reason) {
-        return register(reason);
+    /**
+     * Registers again, in one try, because the orchestrator refused {@code refused}, the identity a request was
+     * sent with; when another caller has renewed it meanwhile (several tasks refused at once), that renewal is the
+     * answer: each registration rotates the key.
+     *
+     * @throws OrchestratorException when the registration did not go through: the caller's next try is the retry
+     */
+    public synchronized Credentials renewUnlessRenewed(Optional<Credentials> refused, String reason) {
+        Optional<Credentials> now = current.current();
+        if (now.isPresent() && !now.equals(refused)) {
+            return now.get();
+        }
+        return register(reason, () -> orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));
     }
 
     public Optional<Credentials> current() {
         return current.current();
     }
 
-    private Credentials register(String reason) {
+    private Credentials register(String reason, Supplier<NodeRegistration> call) {
         LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, reason);
         NodeRegistration answer;
         try {
-            answer = orchestrator.register(registrationToken.get(), identity.registerRequest());
+            answer = call.get();
         } catch (OrchestratorException e) {
             if (e.isUnauthorized()) {
                 throw new RegistrationRefused("Registration failed - invalid registration token");

@@ -82,6 +82,15 @@ public class Orchestrator {
         return guarded(registration, "POST /register", () -> api.register(registrationToken, request), NodeRegistration.class);
     }
 
+    /**
+     * One try, for a registration renewed by a caller with a schedule of its own (a poll, a beat, a task's
+     * delivery): a node with a current task is refused (409) until that task ends, and waiting for it here
+     * would stop the caller's other work.
+     */
+    public NodeRegistration registerOnce(String registrationToken, RegisterRequest request) {
+        return call("POST /register", () -> api.register(registrationToken, request));
+    }
+
     /** One try: the heartbeat has its own schedule, and the next beat is the retry. */
     public void heartbeat(HeartbeatRequest request) {
         call("POST /nodes/heartbeat", () -> {
@@ -93,9 +102,11 @@ public class Orchestrator {
     /**
      * Claims the next task, if any. Never retried: a retry after a lost answer would claim yet
      * another task, and the next poll comes soon anyway.
+     *
+     * @throws InvalidAssignment when a task was claimed that cannot be run (a field missing or of the wrong type)
      */
     public Optional<TaskAssignment> claimNextTask() {
-        return Optional.ofNullable(call("GET /tasks/pending", api::pendingTask));
+        return AssignmentReader.read(call("GET /tasks/pending", api::pendingTask));
     }
 
     /** Opens a task file; the caller streams and closes the response. */
@@ -108,6 +119,14 @@ public class Orchestrator {
             api.status(update);
             return null;
         }, Void.class);
+    }
+
+    /** One try, for reports sent on a schedule of their own (lease renewals): the next period is the retry. */
+    public void statusOnce(StatusUpdate update) {
+        call("POST /status", () -> {
+            api.status(update);
+            return null;
+        });
     }
 
     public void logs(LogSubmission submission) {

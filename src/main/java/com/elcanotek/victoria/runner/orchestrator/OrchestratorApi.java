@@ -10,6 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
@@ -35,10 +37,13 @@ public interface OrchestratorApi {
     @Path("nodes/heartbeat")
     void heartbeat(HeartbeatRequest request);
 
-    /** Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. */
+    /**
+     * Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. Read as a
+     * tree, so that a field of the wrong type can be named (see AssignmentReader).
+     */
     @GET
     @Path("tasks/pending")
-    TaskAssignment pendingTask();
+    JsonNode pendingTask();
 
     /** The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response. */
     @GET

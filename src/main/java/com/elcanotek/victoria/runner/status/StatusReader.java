@@ -30,7 +30,7 @@ public class StatusReader {
     public StatusReport read() {
         Optional<Credentials> node = new CredentialsStore(stateDir, json).load();
         Optional<StatusFile.Content> status = new StatusFile(stateDir, json).read();
-        List<JournalEntry> journal = new TaskJournal(stateDir, json, clock).all();
+        List<JournalEntry> journal = new TaskJournal(stateDir, json).all();
         List<StatusReport.Task> tasks = journal.stream()
                 .sorted(Comparator.comparing(JournalEntry::claimedAt, Comparator.nullsLast(Comparator.naturalOrder())))
                 .map(this::task).toList();

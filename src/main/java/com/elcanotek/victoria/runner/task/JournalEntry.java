@@ -11,7 +11,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * What the runner knows of one held task, as last written to disk.
  *
  * @param exitCode the container's exit code once it exited
- * @param outcome the final status to report ({@code success}/{@code error}) and its message, once decided
+ * @param finalStatus the final status to report ({@code success}/{@code error}) and its message, once decided
+ * @param leaseConfirmedAt when the orchestrator last renewed the task's lease for this node (absent in entries
+ *                         of earlier versions: {@link #leaseConfirmed()} falls back to the newest step)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record JournalEntry(
@@ -23,7 +25,8 @@ public record JournalEntry(
         @JsonProperty("exit_code") Integer exitCode,
         @JsonProperty("final_status") String finalStatus,
         @JsonProperty("final_message") String finalMessage,
-        @JsonProperty("updated_at") Instant updatedAt) {
+        @JsonProperty("updated_at") Instant updatedAt,
+        @JsonProperty("lease_confirmed_at") Instant leaseConfirmedAt) {
 
     /** The steps that matter after a crash, in order. */
     public enum Stage {
@@ -36,25 +39,42 @@ public record JournalEntry(
         return finalStatus != null && stage != Stage.REPORTED;
     }
 
+    /** The last moment the lease is known to have been this node's. */
+    @JsonIgnore
+    public Instant leaseConfirmed() {
+        if (leaseConfirmedAt != null) {
+            return leaseConfirmedAt;
+        }
+        return updatedAt != null ? updatedAt : claimedAt;
+    }
+
     public static JournalEntry claimed(TaskAssignment task, Instant at) {
-        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at);
+        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at, at);
     }
 
     public JournalEntry at(Stage next, Instant now) {
         return new JournalEntry(task, next, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, now);
+                finalMessage, now, leaseConfirmedAt);
     }
 
     public JournalEntry started(String containerName, Instant startedAt) {
         return new JournalEntry(task, Stage.CONTAINER_STARTED, claimedAt, containerName, startedAt, exitCode,
-                finalStatus, finalMessage, startedAt);
+                finalStatus, finalMessage, startedAt, leaseConfirmedAt);
     }
 
-    public JournalEntry exited(int code, String status, String message, Instant now) {
-        return new JournalEntry(task, Stage.EXITED, claimedAt, container, containerStartedAt, code, status, message, now);
+    /** @param code the exit code, or null when the container gave none (it never ran, or was lost) */
+    public JournalEntry exited(Integer code, String status, String message, Instant now) {
+        return new JournalEntry(task, Stage.EXITED, claimedAt, container, containerStartedAt, code, status, message,
+                now, leaseConfirmedAt);
     }
 
     public JournalEntry decided(String status, String message, Instant now) {
-        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, status, message, now);
+        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, status, message, now,
+                leaseConfirmedAt);
+    }
+
+    public JournalEntry leaseConfirmed(Instant at) {
+        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
+                finalMessage, updatedAt, at);
     }
 }

@@ -29,17 +29,17 @@ public class Reconciler {
 
     private final TaskJournal journal;
     private final TaskLoop loop;
-    private final TaskExecution execution;
+    private final TaskRuns runs;
     private final ContainerSupervisor supervisor;
     private final Duration orphanGrace;
     private final Clock clock;
     private final RunnerMetrics metrics;
 
-    public Reconciler(TaskJournal journal, TaskLoop loop, TaskExecution execution, ContainerSupervisor supervisor,
+    public Reconciler(TaskJournal journal, TaskLoop loop, TaskRuns runs, ContainerSupervisor supervisor,
             Duration orphanGrace, Clock clock, RunnerMetrics metrics) {
         this.journal = journal;
         this.loop = loop;
-        this.execution = execution;
+        this.runs = runs;
         this.supervisor = supervisor;
         this.orphanGrace = orphanGrace;
         this.clock = clock;
@@ -47,10 +47,10 @@ public class Reconciler {
     }
 
     public void reconcile() {
-        Set<String> known = new HashSet<>(execution.activeTasks());
+        Set<String> known = new HashSet<>(heldTasks());
         for (JournalEntry entry : journal.all()) {
             known.add(entry.task().taskId());
-            if (!execution.activeTasks().contains(entry.task().taskId()) && loop.resume(entry)) {
+            if (!runs.holds(entry.task().taskId()) && loop.resume(entry)) {
                 metrics.reconciled(ReconcileAction.RESUMED);
             }
         }
@@ -59,7 +59,7 @@ public class Reconciler {
             List<ContainerInfo> containers = supervisor.ours();
             // Read again after the listing: a listed container's task was journaled and active before the
             // container was created, so a task claimed meanwhile is never taken for an orphan.
-            known.addAll(execution.activeTasks());
+            known.addAll(heldTasks());
             journal.all().forEach(entry -> known.add(entry.task().taskId()));
             for (ContainerInfo container : containers) {
                 String taskId = container.labels().get(ContainerSpec.LABEL_TASK);
@@ -85,5 +85,11 @@ public class Reconciler {
         } catch (RuntimeException e) {
             LOG.warnf("Cannot list this runner's containers: %s", e.getMessage());
         }
+    }
+
+    private Set<String> heldTasks() {
+        Set<String> ids = new HashSet<>();
+        runs.all().forEach(run -> ids.add(run.taskId()));
+        return ids;
     }
 }

@@ -5,16 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
-import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -31,12 +28,10 @@ public class TaskJournal {
 
     private final Path dir;
     private final ObjectMapper json;
-    private final Clock clock;
 
-    public TaskJournal(Path stateDir, ObjectMapper json, Clock clock) {
+    public TaskJournal(Path stateDir, ObjectMapper json) {
         this.dir = stateDir.resolve("journal");
         this.json = json;
-        this.clock = clock;
     }
 
     /** Whether an id from the server can name a journal file (a uuid always can). */
@@ -44,22 +39,14 @@ public class TaskJournal {
         return taskId != null && SAFE_ID.matcher(taskId).matches();
     }
 
-    public JournalEntry claimed(TaskAssignment task) {
-        JournalEntry entry = JournalEntry.claimed(task, clock.instant());
-        write(entry);
-        return entry;
-    }
-
-    /** Applies {@code change} to the stored entry and writes the result before returning it. */
-    public synchronized JournalEntry update(String taskId, UnaryOperator<JournalEntry> change) {
-        JournalEntry current = read(file(taskId)).orElseThrow(() -> new IllegalStateException("task " + taskId + " is not in the journal"));
-        JournalEntry next = change.apply(current);
-        write(next);
-        return next;
-    }
-
-    public Optional<JournalEntry> get(String taskId) {
-        return read(file(taskId));
+    /** Writes the entry, replacing the task's previous one; durable when this returns. */
+    public synchronized void write(JournalEntry entry) {
+        try {
+            StateFiles.privateDir(dir);
+            StateFiles.writeAtomically(file(entry.task().taskId()), json.writeValueAsBytes(entry));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the task journal in " + dir, e);
+        }
     }
 
     /** The task's story is over: forget it. */
@@ -100,15 +87,6 @@ public class TaskJournal {
         } catch (IOException e) {
             LOG.errorf("Skipping corrupt journal file %s: %s", file, e.getMessage());
             return Optional.empty();
-        }
-    }
-
-    private synchronized void write(JournalEntry entry) {
-        try {
-            StateFiles.privateDir(dir);
-            StateFiles.writeAtomically(file(entry.task().taskId()), json.writeValueAsBytes(entry));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the task journal in " + dir, e);
         }
     }
 

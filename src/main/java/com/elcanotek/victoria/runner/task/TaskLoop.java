@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -10,7 +11,10 @@ import org.jboss.logging.Logger;
 import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics.PollOutcome;
+import com.elcanotek.victoria.runner.metrics.RunnerMetrics.TaskOutcome;
+import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.Registration;
+import com.elcanotek.victoria.runner.orchestrator.InvalidAssignment;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
@@ -26,9 +30,8 @@ public class TaskLoop {
 
     private final Orchestrator orchestrator;
     private final Registration registration;
-    private final TaskJournal journal;
-    private final HeldTasks held;
-    private final TaskHandler handler;
+    private final TaskRuns runs;
+    private final TaskServices services;
     private final ExecutorService workers;
     private final int slots;
     private final DiskSpaceGuard diskSpace;
@@ -37,13 +40,12 @@ public class TaskLoop {
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final AtomicBoolean pollAgain = new AtomicBoolean();
 
-    public TaskLoop(Orchestrator orchestrator, Registration registration, TaskJournal journal, HeldTasks held,
-            TaskHandler handler, ExecutorService workers, int slots, DiskSpaceGuard diskSpace, RunnerMetrics metrics) {
+    public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
+            ExecutorService workers, int slots, DiskSpaceGuard diskSpace, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
-        this.journal = journal;
-        this.held = held;
-        this.handler = handler;
+        this.runs = runs;
+        this.services = services;
         this.workers = workers;
         this.slots = slots;
         this.diskSpace = diskSpace;
@@ -59,7 +61,7 @@ public class TaskLoop {
         while (pollAgain.get() && polling.tryLock()) {
             try {
                 pollAgain.set(false);
-                while (claiming.get() && held.size() < slots && registration.current().isPresent()
+                while (claiming.get() && runs.size() < slots && registration.current().isPresent()
                         && diskSpace.allowsClaims() && claimOne()) {
                     // each round claims one task
                 }
@@ -78,15 +80,23 @@ public class TaskLoop {
 
     private boolean claimOne() {
         TaskAssignment task;
+        Optional<Credentials> key = registration.current();
         long start = System.nanoTime();
         try {
             task = orchestrator.claimNextTask().orElse(null);
             metrics.polled(task == null ? PollOutcome.EMPTY : PollOutcome.TASK, Duration.ofNanos(System.nanoTime() - start));
+        } catch (InvalidAssignment e) {
+            metrics.polled(PollOutcome.TASK, Duration.ofNanos(System.nanoTime() - start));
+            return rejected(e);
         } catch (OrchestratorException e) {
             metrics.polled(PollOutcome.ERROR, Duration.ofNanos(System.nanoTime() - start));
             if (e.isUnauthorized()) {
                 LOG.warnf("Poll refused (%s): registering again", e.getMessage());
-                registration.renew(e.getMessage());
+                try {
+                    registration.renewUnlessRenewed(key, e.getMessage());
+                } catch (OrchestratorException failed) {
+                    LOG.warnf("Registering again failed: %s; the next poll tries again", failed.getMessage());
+                }
             } else if (e.isMalformedAnswer()) {
                 // The server may have claimed a task we cannot read: only its lease expiry frees it.
                 LOG.errorf("Poll answer could not be read; a task may have been claimed and lost until its lease expires: %s",
@@ -99,56 +109,64 @@ public class TaskLoop {
         if (task == null) {
             return false;
         }
-        if (!TaskJournal.isUsableId(task.taskId()) || task.prompt() == null) {
-            LOG.errorf("Claimed a task with an unusable task_id or no prompt (%s); it cannot be run",
-                    task.taskId() == null ? null : task.taskId().substring(0, Math.min(64, task.taskId().length())));
-            return true;
+        if (!TaskJournal.isUsableId(task.taskId())) {
+            return rejected(new InvalidAssignment(task.taskId(), "task_id is not a usable id"));
         }
         metrics.claimed();
-        TaskLogContext.run(task.taskId(), () -> {
-            // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
-            held.add(task);
-            try {
-                journal.claimed(task);
-            } catch (RuntimeException e) {
-                LOG.errorf("cannot be journaled (%s); running it anyway, but a restart would lose it", e.getMessage());
-            }
-            LOG.info("claimed");
-        });
-        workers.execute(() -> run(task, () -> handler.handle(task)));
+        hold(TaskRun.claimed(services, task), "claimed");
         return true;
     }
 
+    /** A claimed task that cannot run is reported as an error at once, when its id allows; else lease expiry frees it. */
+    private boolean rejected(InvalidAssignment e) {
+        metrics.claimed();
+        metrics.finished(TaskOutcome.FAILED);
+        if (!TaskJournal.isUsableId(e.taskId())) {
+            String shown = e.taskId() == null ? null : e.taskId().substring(0, Math.min(64, e.taskId().length()));
+            LOG.errorf("Claimed a task that cannot be run nor reported (task_id %s): %s; only its lease expiry frees it",
+                    shown, e.getMessage());
+            return true;
+        }
+        hold(TaskRun.rejected(services, e.taskId(), e.getMessage()), "claimed, but cannot be run: " + e.getMessage());
+        return true;
+    }
+
+    private void hold(TaskRun run, String message) {
+        // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
+        runs.add(run);
+        TaskLogContext.run(run.taskId(), () -> {
+            run.journalClaim();
+            LOG.info(message);
+        });
+        workers.execute(() -> run(run));
+    }
+
     /**
-     * Takes up a task held before a restart; it occupies a slot like a claimed one.
+     * Takes up a task held before a restart (or one whose run ended unexpectedly); it occupies a slot like a
+     * claimed one.
      *
      * @return false when the task is held already
      */
     public boolean resume(JournalEntry entry) {
-        TaskAssignment task = entry.task();
-        if (!held.addIfAbsent(task, entry.claimedAt())) {
+        TaskRun run = TaskRun.resumed(services, entry);
+        if (!runs.add(run)) {
             return false;
         }
-        TaskLogContext.run(task.taskId(), () -> LOG.infof("resuming from the journal (%s)", entry.stage()));
-        workers.execute(() -> run(task, () -> handler.resume(entry)));
+        workers.execute(() -> run(run));
         return true;
     }
 
-    private void run(TaskAssignment task, Runnable work) {
-        TaskLogContext.run(task.taskId(), () -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                LOG.error("ended unexpectedly", e);
-            } finally {
-                held.remove(task.taskId());
-            }
-        });
+    private void run(TaskRun run) {
+        try {
+            run.run();
+        } finally {
+            runs.remove(run);
+        }
         try {
             poll();
         } catch (RuntimeException e) {
             // The scheduled poll meets the same problem soon and deals with it there.
-            LOG.warnf("Poll after task %s failed: %s", task.taskId(), e.getMessage());
+            LOG.warnf("Poll after task %s failed: %s", run.taskId(), e.getMessage());
         }
     }
 }

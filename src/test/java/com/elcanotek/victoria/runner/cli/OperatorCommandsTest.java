@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,7 +44,7 @@ class OperatorCommandsTest {
     private Path state() {
         Path state = dir.resolve("state");
         new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-9", "https://atq.example", "2026-06-01T08:00:00Z"));
-        new TaskJournal(state, json, Clock.systemUTC()).claimed(new TaskAssignment(HELD, "prompt", "", null, List.of(), null));
+        new TaskJournal(state, json).write(JournalEntry.claimed(new TaskAssignment(HELD, "prompt", "", null, List.of(), null), Instant.now()));
         return state;
     }
 

@@ -28,6 +28,7 @@ class ContainerSpecTest {
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
                 "-v", "/home/v/Victoria:/workspace/Victoria:Z",
+                "-v", "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z",
                 "--env-file", "/state/task.env",
                 "--env-file", "/etc/operator.env",
                 "ghcr.io/elcanotek/victoria-terminal:latest",
@@ -72,7 +73,8 @@ class ContainerSpecTest {
     void relativeHomeIsMadeAbsolute() {
         ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("rel/home"), List.of(), "n", "r");
 
-        assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath());
+        assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath(),
+                Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
     }
 
     @Test

@@ -52,6 +52,8 @@ abstract class RuntimeContractTest {
     private ContainerSpec task(String taskId, String prompt, String image, Map<String, String> labels) throws IOException {
         Path envFile = writeEnvFile(taskId, Map.of("TASK_ID", taskId));
         ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, home, List.of(envFile), "node-1", "runner-test");
+        // The supervisor creates it before each start; the engine refuses to mount a folder that does not exist.
+        Files.createDirectories(ContainerSpec.crushDir(home, taskId));
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);

@@ -21,8 +21,8 @@ import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 
 /**
  * A session far over the server's 1 MiB limit on POST /logs: the runner fits it to its own budget, shrinks it
- * further when the server still answers 413, and reports the final status after the log in every case, also
- * when the log cannot be sent at all.
+ * further when the server still answers 413, and reports the final status only after the log was taken, or
+ * could not be taken at the smallest body (the final status says so).
  */
 class LogLimitIT {
 
@@ -61,16 +61,43 @@ class LogLimitIT {
     }
 
     @Test
-    void logsEndpointFailingForGoodDoesNotHoldBackTheFinalStatus() throws Exception {
+    void aLogsEndpointFailingForAWhileHoldsTheFinalStatusBackUntilTheLogIsTaken() throws Exception {
         try (FakeOrchestrator orchestrator = serverWithTheRealLogsLimit()) {
             orchestrator.failNext("POST", "/logs", 500, "Internal Server Error", 20);
 
             TaskSnapshot done = runOneTask(orchestrator, MIB);
 
             assertThat(done.result()).isEqualTo("completed");
+            assertThat(done.logSubmissions()).isEqualTo(1);
+            assertThat(done.logsAcceptedAt()).isBefore(done.firstAt(TaskState.SUCCESS));
+            assertThat(logAnswers(orchestrator)).hasSize(21).endsWith(200).containsOnlyOnce(200);
+        }
+    }
+
+    @Test
+    void aRefusedKeyOnLogsRegistersAgainAndSendsTheLogWithTheNewKey() throws Exception {
+        try (FakeOrchestrator orchestrator = serverWithTheRealLogsLimit()) {
+            orchestrator.failNext("POST", "/logs", 401, "Invalid API key", 1);
+
+            TaskSnapshot done = runOneTask(orchestrator, MIB);
+
+            assertThat(done.logSubmissions()).isEqualTo(1);
+            assertThat(done.logsAcceptedAt()).isBefore(done.firstAt(TaskState.SUCCESS));
+            assertThat(logAnswers(orchestrator)).containsExactly(401, 200);
+            assertThat(orchestrator.requests()).filteredOn(request -> request.path().equals("/register")).hasSize(2);
+        }
+    }
+
+    @Test
+    void aSessionTooLargeEvenAtTheSmallestBodyIsSaidSoInTheFinalStatus() throws Exception {
+        try (FakeOrchestrator orchestrator = FakeBackedRunner.fake().logsLimitBytes(512).build().start()) {
+            TaskSnapshot done = runOneTask(orchestrator, MIB);
+
+            assertThat(done.state()).isEqualTo(TaskState.SUCCESS);
             assertThat(done.logSubmissions()).isZero();
-            // Retried (a 500 is transient), then given up on: the final status went out all the same.
-            assertThat(logAnswers(orchestrator)).hasSizeGreaterThan(1).containsOnly(500);
+            assertThat(done.result()).startsWith("completed (session log not submitted: the orchestrator refused even ")
+                    .endsWith(" bytes as too large)");
+            assertThat(logAnswers(orchestrator)).isNotEmpty().containsOnly(413);
         }
     }
 
@@ -82,20 +109,20 @@ class LogLimitIT {
     private TaskSnapshot runOneTask(FakeOrchestrator orchestrator, int logsMaxBytes) throws Exception {
         try (FakeBackedRunner runner = FakeBackedRunner.start(orchestrator, work, "logs-" + ProcessHandle.current().pid(),
                 Map.of("--logs-max-bytes", Integer.toString(logsMaxBytes)), Map.of())) {
-            writeBigSession(runner.home());
-            String id = orchestrator.createTask("exit=0");
+            String id = orchestrator.createTask("exit=0 " + writeBigSession(runner.home()).sessionFrom());
             return orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
         }
     }
 
-    private static void writeBigSession(Path home) throws Exception {
-        CrushDbFixture db = CrushDbFixture.create(home, CrushDbFixture.Schema.CURRENT);
+    private static CrushDbFixture writeBigSession(Path home) throws Exception {
+        CrushDbFixture db = CrushDbFixture.forAgent(home, "big", CrushDbFixture.Schema.CURRENT);
         long now = System.currentTimeMillis() / 1000;
         db.session("s-big", null, now, now + MESSAGES);
         for (int i = 0; i < MESSAGES; i++) {
             String parts = "[\"" + "x".repeat(MESSAGE_CHARS) + "\"]";
             db.message(messageId(i), "s-big", i % 2 == 0 ? "user" : "assistant", parts, now + i);
         }
+        return db;
     }
 
     private static String messageId(int index) {

@@ -287,7 +287,7 @@ class SessionLogReaderTest {
                 1_700_000_000L, all.get(all.size() - 1).createdAt() + 1, all)), budget);
         long before = allocatedBytes();
 
-        LogSubmission read = reader.latest(home, TASK, budget).orElseThrow();
+        LogSubmission read = reader.latest(home.resolve(".crush"), TASK, budget).orElseThrow();
 
         long allocated = allocatedBytes() - before;
         assertThat(read).isEqualTo(expected);
@@ -297,7 +297,7 @@ class SessionLogReaderTest {
 
     /** The whole session, as a budget no session reaches leaves it. */
     private Optional<SessionLog> read(SessionLogReader reader) {
-        return reader.latest(home, TASK, Integer.MAX_VALUE).map(submission -> {
+        return reader.latest(home.resolve(".crush"), TASK, Integer.MAX_VALUE).map(submission -> {
             assertThat(submission.taskId()).isEqualTo(TASK);
             return submission.session();
         });

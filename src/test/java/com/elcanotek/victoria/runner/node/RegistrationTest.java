@@ -14,10 +14,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
 import jakarta.inject.Inject;
@@ -31,8 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import com.elcanotek.victoria.runner.LogCapture;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
-import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
-import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -55,7 +53,7 @@ class RegistrationTest {
     Path tmp;
 
     private Path stateDir;
-    private final HeldTasks held = new HeldTasks(Clock.systemUTC());
+    private final AtomicReference<Optional<String>> heartbeatTask = new AtomicReference<>(Optional.empty());
 
     @BeforeEach
     void stateDirIn() {
@@ -67,7 +65,7 @@ class RegistrationTest {
     }
 
     private TestNode start(String orchestratorUrl, String name) {
-        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, held);
+        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, heartbeatTask::get);
     }
 
     /** A node registered with key-1, whose heartbeats the orchestrator takes. */
@@ -181,11 +179,9 @@ class RegistrationTest {
     }
 
     @Test
-    void aBusyHeartbeatNamesTheLongestHeldTask() throws Exception {
+    void aBusyHeartbeatNamesTheTaskWhoseLeaseMatters() throws Exception {
         TestNode node = registeredNode();
-        Instant now = Instant.now();
-        held.addIfAbsent(task("11111111-0000-0000-0000-000000000000"), now);
-        held.addIfAbsent(task("22222222-0000-0000-0000-000000000000"), now.minusSeconds(60));
+        heartbeatTask.set(Optional.of("22222222-0000-0000-0000-000000000000"));
 
         node.heartbeat().beat();
 
@@ -211,10 +207,6 @@ class RegistrationTest {
                 .hasMessage(message);
         assertThat(registrations()).hasSize(1);
         assertThat(stateDir.resolve("credentials.json")).doesNotExist();
-    }
-
-    private static TaskAssignment task(String id) {
-        return new TaskAssignment(id, "prompt", "", null, null, null);
     }
 
     private static List<LoggedRequest> registrations() {

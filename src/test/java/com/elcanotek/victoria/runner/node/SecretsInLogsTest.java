@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -24,7 +24,6 @@ import com.elcanotek.victoria.runner.LogCapture;
 import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
-import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,13 +54,13 @@ class SecretsInLogsTest {
 
         try (LogCapture log = LogCapture.start()) {
             TestNode node = TestNode.start(server, json, tmp.resolve("state"), TOKEN, server.baseUrl(), "node-1",
-                    new HeldTasks(Clock.systemUTC()));
+                    Optional::empty);
             seen.add(node.registration().ensure().toString());
             node.heartbeat().beat();
             node.heartbeat().beat();
             server.stubFor(post("/register").willReturn(refusal(401, "Invalid registration token")));
             TestNode refused = TestNode.start(server, json, tmp.resolve("other"), TOKEN, server.baseUrl(), "node-1",
-                    new HeldTasks(Clock.systemUTC()));
+                    Optional::empty);
             seen.add(catchThrowable(() -> refused.registration().ensure()).toString());
             seen.addAll(log.lines());
         }

@@ -2,11 +2,12 @@ package com.elcanotek.victoria.runner.node;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
-import com.elcanotek.victoria.runner.task.HeldTasks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,18 +15,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * One start of a runner's node side, wired as the daemon wires it: a client that sends the key
  * of the registration, the registration over a credentials store in {@code stateDir}, and the
- * heartbeat naming a task of {@code held}.
+ * heartbeat naming the task {@code heartbeatTask} gives.
  */
 record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore store) {
 
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
-            String name, HeldTasks held) {
+            String name, Supplier<Optional<String>> heartbeatTask) {
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = server.client(credentials::apiKey, json, Clock.systemUTC());
         CredentialsStore store = new CredentialsStore(stateDir, json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),
                 () -> token, orchestratorUrl, credentials, Clock.systemUTC());
-        return new TestNode(registration, new Heartbeat(orchestrator, registration, held::heartbeatTask,
+        return new TestNode(registration, new Heartbeat(orchestrator, registration, heartbeatTask,
                 new RunnerMetrics(new SimpleMeterRegistry())), store);
     }
 }

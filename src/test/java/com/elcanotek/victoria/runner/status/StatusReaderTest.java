@@ -19,6 +19,7 @@ import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -40,11 +41,11 @@ class StatusReaderTest {
 
     private void daemonWasHere() {
         new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-7", "https://atq.example", "2026-06-01T08:00:00Z"));
-        TaskJournal journal = new TaskJournal(state, json, Clock.fixed(CLAIMED, ZoneOffset.UTC));
-        journal.claimed(task("11111111-aaaa-4000-8000-000000000001"));
-        journal.update("11111111-aaaa-4000-8000-000000000001", e -> e.started("victoria-11111111", CLAIMED.plusSeconds(2)));
-        journal.claimed(task("22222222-bbbb-4000-8000-000000000002"));
-        journal.update("22222222-bbbb-4000-8000-000000000002", e -> e.exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
+        TaskJournal journal = new TaskJournal(state, json);
+        journal.write(JournalEntry.claimed(task("11111111-aaaa-4000-8000-000000000001"), CLAIMED)
+                .started("victoria-11111111", CLAIMED.plusSeconds(2)));
+        journal.write(JournalEntry.claimed(task("22222222-bbbb-4000-8000-000000000002"), CLAIMED)
+                .exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
         new StatusFile(state, json).recordContact(Optional.of(NOW.minusSeconds(4)));
     }
 
