@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
@@ -41,6 +42,7 @@ public class ContainerSupervisor {
     /** Linux's MAX_ARG_STRLEN (32 pages of 4 KiB), less the terminating NUL. */
     static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
     private static final String ENV_DIR = "env";
+    static final Duration STOP_RETRY = Duration.ofSeconds(10);
 
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
@@ -99,25 +101,36 @@ public class ContainerSupervisor {
             LOG.infof("container %s started", spec.name());
             return spec.name();
         } catch (ContainerException e) {
-            throw new TaskFailure("container could not start: " + e.getMessage(), e);
+            throw TaskFailure.ofHost("container could not start: " + e.getMessage(), e);
         } finally {
             deleteQuietly(secrets);
         }
     }
 
-    /** Blocks until the container exits; past {@code deadline} it is stopped and the exit marked as a timeout. */
+    /**
+     * Blocks until the container exits; past {@code deadline} it is stopped and the exit marked as a timeout. A stop
+     * that fails (the engine is down) is tried again every {@link #STOP_RETRY} until the container is gone.
+     */
     public Exit await(String container, Instant deadline) throws InterruptedException {
         AtomicBoolean timedOut = new AtomicBoolean();
+        AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
+        Runnable stopAtDeadline = TaskLogContext.carried(new Runnable() {
+            @Override
+            public void run() {
+                if (!timedOut.getAndSet(true)) {
+                    LOG.warnf("Container %s passed its deadline; stopping it", container);
+                }
+                if (!stop(container)) {
+                    timer.set(timers.schedule(this, STOP_RETRY.toMillis(), TimeUnit.MILLISECONDS));
+                }
+            }
+        });
         long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
-        ScheduledFuture<?> timer = timers.schedule(TaskLogContext.carried(() -> {
-            timedOut.set(true);
-            LOG.warnf("Container %s passed its deadline; stopping it", container);
-            stop(container);
-        }), delay, TimeUnit.MILLISECONDS);
+        timer.set(timers.schedule(stopAtDeadline, delay, TimeUnit.MILLISECONDS));
         try {
             return new Exit(exits.await(container), timedOut.get());
         } finally {
-            timer.cancel(false);
+            timer.get().cancel(false);
         }
     }
 
@@ -136,12 +149,14 @@ public class ContainerSupervisor {
         return Map.of(ContainerSpec.LABEL_RUNNER, runnerName);
     }
 
-    /** SIGTERM, then SIGKILL after the grace period. */
-    public void stop(String container) {
+    /** SIGTERM, then SIGKILL after the grace period. @return false when the engine could not be asked */
+    public boolean stop(String container) {
         try {
             runtime.stop(container, settings.stopGrace());
+            return true;
         } catch (ContainerException e) {
             LOG.warnf("Cannot stop container %s: %s", container, e.getMessage());
+            return false;
         }
     }
 
@@ -189,7 +204,7 @@ public class ContainerSupervisor {
             }
             Files.createDirectories(dir);
         } catch (IOException | UncheckedIOException e) {
-            throw new TaskFailure("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
+            throw TaskFailure.ofHost("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -227,7 +242,7 @@ public class ContainerSupervisor {
             Files.writeString(file, env, StandardCharsets.UTF_8);
             return file;
         } catch (IOException e) {
-            throw new TaskFailure("cannot write the container's env file: " + e.getMessage(), e);
+            throw TaskFailure.ofHost("cannot write the container's env file: " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,8 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.task.HostBreaker;
+import com.elcanotek.victoria.runner.task.HostProbe;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskFiles;
@@ -81,6 +83,7 @@ public class Daemon {
     private final Duration reconcileInterval;
     private final Duration orphanGrace;
     private final Duration housekeepingInterval;
+    private final HostBreaker.Settings breaker;
     private final RunnerMetrics metrics;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health, MeterRegistry registry,
@@ -88,7 +91,10 @@ public class Daemon {
             @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") Duration retryMax,
             @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval,
             @ConfigProperty(name = "runner.orphan-grace", defaultValue = "5m") Duration orphanGrace,
-            @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval) {
+            @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval,
+            @ConfigProperty(name = "runner.host-breaker.threshold", defaultValue = "3") int breakerThreshold,
+            @ConfigProperty(name = "runner.host-breaker.first-pause", defaultValue = "15s") Duration breakerFirstPause,
+            @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause) {
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
@@ -96,6 +102,7 @@ public class Daemon {
         this.reconcileInterval = reconcileInterval;
         this.orphanGrace = orphanGrace;
         this.housekeepingInterval = housekeepingInterval;
+        this.breaker = new HostBreaker.Settings(breakerThreshold, breakerFirstPause, breakerMaxPause);
         this.metrics = new RunnerMetrics(registry);
     }
 
@@ -172,28 +179,34 @@ public class Daemon {
                         config.stateDir(), config.name(), STOP_GRACE),
                 timers, clock);
         LogFitter fitter = new LogFitter(json);
+        DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
+        // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
+        HostBreaker hostBreaker = new HostBreaker(
+                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), config.stateDir(), config.victoriaHome(),
+                        diskSpace),
+                breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
+        metrics.watchClaiming(() -> !hostBreaker.allowsClaims());
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
                         config.leaseRenewalInterval(), retry),
-                clock, metrics, timers, renewals);
-        DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
+                clock, metrics, timers, renewals, hostBreaker);
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, config.maxConcurrentTasks(),
                 diskSpace, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
-                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, runs, journal));
+                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, hostBreaker, runs, journal));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            TaskRuns runs, TaskJournal journal) {
+            HostBreaker hostBreaker, TaskRuns runs, TaskJournal journal) {
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                new RuntimeProbe(runtime, clock));
+                new RuntimeProbe(runtime, clock), hostBreaker);
     }
 
     /**

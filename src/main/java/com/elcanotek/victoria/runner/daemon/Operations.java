@@ -6,11 +6,12 @@ import com.elcanotek.victoria.runner.health.RuntimeProbe;
 import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.status.StatusFile;
+import com.elcanotek.victoria.runner.task.HostBreaker;
 
 /**
  * What the daemon does for the operator beside running tasks: housekeeping on a schedule, the
  * status file, and what readiness reads.
  */
 record Operations(DiskSpaceGuard diskSpace, Housekeeping housekeeping, Duration housekeepingInterval,
-        StatusFile statusFile, RuntimeProbe runtime) {
+        StatusFile statusFile, RuntimeProbe runtime, HostBreaker hostBreaker) {
 }

@@ -111,7 +111,7 @@ public class Runner implements RunnerView {
             schedule("heartbeat", config.heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
             schedule("reconcile", reconcileInterval, reconcileInterval, reconciler::reconcile);
             schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO,
-                    () -> operations.statusFile().recordContact(orchestrator.lastContact()));
+                    () -> operations.statusFile().record(orchestrator.lastContact(), claimingStopped()));
             schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
             // A random phase spreads a fleet of runners restarted together.
             Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1));
@@ -223,6 +223,11 @@ public class Runner implements RunnerView {
     @Override
     public Optional<String> diskShortage() {
         return operations.diskSpace().shortage();
+    }
+
+    @Override
+    public Optional<String> claimingStopped() {
+        return operations.hostBreaker().stoppedBecause();
     }
 
     @Override

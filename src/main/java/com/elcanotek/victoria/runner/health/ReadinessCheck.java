@@ -13,8 +13,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready = registered, the orchestrator answered recently, the container runtime answers, and the
- * Victoria home has room for new tasks. The data says why not, and what the runner is doing.
+ * Ready = registered, the orchestrator answered recently, the container runtime answers, the
+ * Victoria home has room for new tasks, and task starts do not keep failing for reasons of this host. The data says why not, and what the runner is doing.
  */
 @Readiness
 @ApplicationScoped
@@ -59,6 +59,6 @@ public class ReadinessCheck implements HealthCheck {
         if (age.compareTo(view.contactMaxAge()) > 0) {
             return "no contact with the orchestrator for " + age.toSeconds() + " s";
         }
-        return view.diskShortage().orElse(null);
+        return view.diskShortage().or(view::claimingStopped).orElse(null);
     }
 }

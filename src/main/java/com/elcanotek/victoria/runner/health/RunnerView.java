@@ -20,6 +20,9 @@ public interface RunnerView {
     /** Why the Victoria home is too full for new tasks; empty while it has room. */
     Optional<String> diskShortage();
 
+    /** Why no task is claimed although slots are free (this host cannot start tasks); empty while claiming. */
+    Optional<String> claimingStopped();
+
     int tasksHeld();
 
     /** When the scheduler last ran the poll job; empty before the first run. */

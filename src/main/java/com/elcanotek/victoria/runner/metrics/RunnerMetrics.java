@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -54,6 +55,7 @@ public class RunnerMetrics {
     private final Timer exitToReport;
     private final Counter heartbeatFailures;
     private final Counter fileBytes;
+    private final Counter claimingStops;
 
     public RunnerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -82,6 +84,9 @@ public class RunnerMetrics {
                 .serviceLevelObjectives(BUCKETS).register(registry);
         heartbeatFailures = Counter.builder("victoria.runner.heartbeat.failures")
                 .description("Heartbeats the orchestrator did not take").register(registry);
+        claimingStops = Counter.builder("victoria.runner.claiming.stops")
+                .description("Times claiming stopped because task starts kept failing for reasons of this host")
+                .register(registry);
         fileBytes = Counter.builder("victoria.runner.files.downloaded").baseUnit("bytes")
                 .description("Bytes of task files downloaded and verified").register(registry);
     }
@@ -98,6 +103,16 @@ public class RunnerMetrics {
         gauge("victoria.runner.tasks.running", "Tasks held right now, from claim to final report", running);
         gauge("victoria.runner.outbox.depth", "Journaled final statuses the orchestrator has not yet acknowledged",
                 outboxDepth);
+    }
+
+    /** @param stopped whether claiming is stopped for a reason of this host right now (1) or not (0) */
+    public void watchClaiming(BooleanSupplier stopped) {
+        gauge("victoria.runner.claiming.stopped", "1 while claiming is stopped because this host cannot start tasks",
+                () -> stopped.getAsBoolean() ? 1 : 0);
+    }
+
+    public void claimingStopped() {
+        claimingStops.increment();
     }
 
     private void gauge(String name, String description, IntSupplier value) {

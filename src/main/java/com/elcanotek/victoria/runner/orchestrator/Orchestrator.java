@@ -109,9 +109,12 @@ public class Orchestrator {
         return AssignmentReader.read(call("GET /tasks/pending", api::pendingTask));
     }
 
-    /** Opens a task file; the caller streams and closes the response. */
-    public Response file(String name) {
-        return call("GET /files/" + name, () -> api.file(name));
+    /**
+     * Opens a task file from byte {@code from} on (a Range request; 0: the whole file); the caller streams and
+     * closes the response, which is 206 when the server honoured the range.
+     */
+    public Response file(String name, long from) {
+        return call("GET /files/" + name, () -> api.file(name, from > 0 ? "bytes=" + from + "-" : null));
     }
 
     public void status(StatusUpdate update) {

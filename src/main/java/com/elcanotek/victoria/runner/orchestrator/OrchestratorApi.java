@@ -28,6 +28,8 @@ public interface OrchestratorApi {
     String REGISTRATION_TOKEN_HEADER = "X-Registration-Token";
     String API_KEY_HEADER = "X-API-Key";
     String CHECKSUM_HEADER = "X-Checksum-SHA256";
+    /** {@code bytes=N-}: the rest of a file from byte N; null sends no such header. */
+    String RANGE_HEADER = "Range";
 
     @POST
     @Path("register")
@@ -49,7 +51,7 @@ public interface OrchestratorApi {
     @GET
     @Path("files/{filename}")
     @Produces(MediaType.WILDCARD)
-    Response file(@PathParam("filename") String filename);
+    Response file(@PathParam("filename") String filename, @HeaderParam(RANGE_HEADER) String range);
 
     @POST
     @Path("status")

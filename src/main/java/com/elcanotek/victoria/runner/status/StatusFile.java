@@ -23,29 +23,34 @@ public class StatusFile {
 
     private static final Logger LOG = Logger.getLogger(StatusFile.class);
 
-    /** @param pid the daemon's process id, to tell a running daemon from a stale file */
+    /**
+     * @param pid the daemon's process id, to tell a running daemon from a stale file
+     * @param claimingStopped why the daemon claims no task (this host cannot start tasks); null while it claims
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Content(@JsonProperty("last_contact") Instant lastContact, @JsonProperty("pid") long pid) {
+    public record Content(@JsonProperty("last_contact") Instant lastContact, @JsonProperty("pid") long pid,
+            @JsonProperty("claiming_stopped") String claimingStopped) {
     }
 
     private final Path file;
     private final ObjectMapper json;
-    private volatile Instant written;
+    private volatile Content written;
 
     public StatusFile(Path stateDir, ObjectMapper json) {
         this.file = stateDir.resolve("status.json");
         this.json = json;
     }
 
-    /** Records the orchestrator's last answer; called on a short schedule, it writes only when the time moved. */
-    public void recordContact(Optional<Instant> lastContact) {
-        if (lastContact.isEmpty() || Objects.equals(lastContact.get(), written)) {
+    /** Records the orchestrator's last answer and whether claiming is stopped; called often, it writes only changes. */
+    public void record(Optional<Instant> lastContact, Optional<String> claimingStopped) {
+        Content now = new Content(lastContact.orElse(null), ProcessHandle.current().pid(), claimingStopped.orElse(null));
+        if (lastContact.isEmpty() && claimingStopped.isEmpty() || Objects.equals(now, written)) {
             return;
         }
         try {
             StateFiles.privateDir(file.getParent());
-            StateFiles.writeAtomically(file, json.writeValueAsBytes(new Content(lastContact.get(), ProcessHandle.current().pid())));
-            written = lastContact.get();
+            StateFiles.writeAtomically(file, json.writeValueAsBytes(now));
+            written = now;
         } catch (IOException e) {
             LOG.warnf("Cannot write %s: %s", file, e.getMessage());
         }

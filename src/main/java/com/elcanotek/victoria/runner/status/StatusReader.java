@@ -44,6 +44,7 @@ public class StatusReader {
                 pid != null && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                 status.map(StatusFile.Content::lastContact).orElse(null),
                 (int) journal.stream().filter(JournalEntry::awaitsAcknowledgement).count(),
+                status.map(StatusFile.Content::claimingStopped).orElse(null),
                 tasks);
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param daemonRunning whether the process that last wrote the status file still runs
  * @param outboxDepth   final statuses decided but not yet taken by the orchestrator
+ * @param claimingStopped why the daemon claims no task (this host cannot start tasks); null while it claims
  */
 public record StatusReport(
         @JsonProperty("node_name") String nodeName,
@@ -21,6 +22,7 @@ public record StatusReport(
         @JsonProperty("daemon_running") boolean daemonRunning,
         @JsonProperty("last_contact") Instant lastContact,
         @JsonProperty("outbox_depth") int outboxDepth,
+        @JsonProperty("claiming_stopped") String claimingStopped,
         @JsonProperty("tasks") List<Task> tasks) {
 
     /** A task in flight, as the journal last recorded it. */

@@ -22,6 +22,9 @@ public final class StatusText {
         out.append("Last contact:     ").append(report.lastContact() == null ? "never recorded"
                 : report.lastContact() + " (" + human(Duration.between(report.lastContact(), now)) + " ago)").append('\n');
         out.append("Outbox:           ").append(report.outboxDepth()).append(" final status(es) not yet taken by the orchestrator\n");
+        if (report.daemonRunning() && report.claimingStopped() != null) {
+            out.append("Claiming:         ").append(report.claimingStopped()).append('\n');
+        }
         out.append("Tasks in flight:  ").append(report.tasks().size()).append('\n');
         if (!report.tasks().isEmpty()) {
             out.append(String.format("  %-36s  %-17s  %-17s  %s%n", "TASK", "STAGE", "CONTAINER", "RUNNING FOR"));

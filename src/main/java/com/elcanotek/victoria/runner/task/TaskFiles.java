@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -33,12 +35,18 @@ import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 /**
  * Downloads a task's files into {@code <home>/tasks/<id8>/files/}: each streamed through SHA-256
  * into a temporary file in that folder and renamed into place only once it is whole and verified.
- * Any problem fails the task before its container starts, naming the file and the reason.
+ * A download cut short by the network or the server (reset, 5xx) resumes with a Range request from
+ * where it stopped, also after a restart of the runner. Any other problem fails the task before its
+ * container starts, naming the file and the reason.
  */
 public class TaskFiles {
 
     private static final Logger LOG = Logger.getLogger(TaskFiles.class);
     private static final int BUFFER = 64 * 1024;
+    /** Tries at one file when the network or the server cuts it short, each resuming where the last stopped. */
+    static final int DOWNLOAD_TRIES = 5;
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
+    private static final Duration RETRY_PAUSE_MAX = Duration.ofSeconds(8);
 
     private final Orchestrator orchestrator;
     private final long maxFileSize;
@@ -107,40 +115,110 @@ public class TaskFiles {
         if (!target.normalize().getParent().equals(folder.normalize())) {
             throw new TaskFailure("file '" + name + "' refused: it would land outside the task folder");
         }
+        // Named after the task and the file alone: a runner restarted mid-download resumes from what it had.
         Path partial = folder.resolve("." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part");
-        try (Response response = orchestrator.file(name)) {
+        boolean kept = false;
+        try {
+            for (int attempt = 1;; attempt++) {
+                long have = Files.exists(partial) ? Files.size(partial) : 0;
+                try {
+                    fetchFrom(name, expected, partial, target, have);
+                    return;
+                } catch (Interrupted e) {
+                    if (attempt >= DOWNLOAD_TRIES) {
+                        throw new TaskFailure("file '" + name + "' could not be downloaded after " + attempt + " tries: "
+                                + e.getMessage(), e);
+                    }
+                    long resumeAt = Files.exists(partial) ? Files.size(partial) : 0;
+                    long pause = Math.min(RETRY_PAUSE_MAX.toMillis(), RETRY_PAUSE.toMillis() << (attempt - 1));
+                    LOG.warnf("file '%s' download interrupted (%s); resuming from byte %d in %d ms", name, e.getMessage(),
+                            resumeAt, pause);
+                    Thread.sleep(pause);
+                }
+            }
+        } catch (InterruptedException e) {
+            // The runner is stopping: what was downloaded stays for the next start to resume from.
+            kept = true;
+            Thread.currentThread().interrupt();
+            throw new TaskFailure("file '" + name + "' download interrupted by the runner's shutdown", e);
+        } catch (IOException e) {
+            throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
+        } finally {
+            if (!kept) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException ignored) {
+                    // Best effort: a leftover .part file holds no secret and is replaced next time.
+                }
+            }
+        }
+    }
+
+    /** A download cut short by the network or the server, worth resuming. */
+    private static final class Interrupted extends Exception {
+        Interrupted(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void fetchFrom(String name, String expected, Path partial, Path target, long have)
+            throws IOException, Interrupted {
+        try (Response response = orchestrator.file(name, have)) {
+            boolean resumed = have > 0 && response.getStatus() == 206;
             String header = response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER);
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
-            String actual = copy(response, partial, name);
+            String actual = copy(response, partial, name, resumed);
             if (wanted.isEmpty()) {
                 LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
+                if (resumed) {
+                    // What an earlier run left may not be what it received: once more, whole.
+                    Files.delete(partial);
+                    throw new Interrupted("checksum mismatch after resuming; downloading it whole again", null);
+                }
                 throw new TaskFailure("file '" + name + "' checksum mismatch: expected " + wanted + ", got " + actual);
             }
             move(partial, target);
             metrics.downloaded(Files.size(target));
             LOG.debugf("file '%s' downloaded and verified", name);
         } catch (OrchestratorException e) {
+            if (e.status() == 416) {
+                Files.delete(partial);
+                throw new Interrupted("the part already downloaded is not a part of the file; downloading it whole again", e);
+            }
+            if (e.isTransient()) {
+                throw new Interrupted(e.getMessage(), e);
+            }
             throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // Best effort: a leftover .part file holds no secret and is overwritten next time.
-            }
+            // The body was cut short (connection reset, server gone): the bytes received so far are kept.
+            throw new Interrupted(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
         }
     }
 
-    /** Streams the body into {@code partial}, enforcing the size limit and the stall timeout. @return its SHA-256 */
-    private String copy(Response response, Path partial, String name) throws IOException {
+    /**
+     * Streams the body into {@code partial} (after what it holds when {@code append}), enforcing the size limit and
+     * the stall timeout. @return the SHA-256 of the whole file
+     */
+    private String copy(Response response, Path partial, String name, boolean append) throws IOException {
         MessageDigest sha256 = sha256();
+        long start = 0;
+        if (append) {
+            try (InputStream earlier = Files.newInputStream(partial)) {
+                byte[] buffer = new byte[BUFFER];
+                for (int read; (read = earlier.read(buffer)) != -1;) {
+                    sha256.update(buffer, 0, read);
+                    start += read;
+                }
+            }
+        }
         AtomicLong progress = new AtomicLong();
         long[] lastSeen = { -1 };
         boolean[] stalled = { false };
         Thread downloader = Thread.currentThread();
-        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = Files.newOutputStream(partial)) {
+        OpenOption[] mode = append ? new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.APPEND }
+                : new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE };
+        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = Files.newOutputStream(partial, mode)) {
             ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
                 long now = progress.get();
                 if (now == lastSeen[0] && !stalled[0]) {
@@ -153,7 +231,7 @@ public class TaskFiles {
             }, stallTimeout.toMillis(), stallTimeout.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 byte[] buffer = new byte[BUFFER];
-                long total = 0;
+                long total = start;
                 for (int read; (read = in.read(buffer)) != -1;) {
                     total += read;
                     if (total > maxFileSize) {

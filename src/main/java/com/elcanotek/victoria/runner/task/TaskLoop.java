@@ -62,7 +62,7 @@ public class TaskLoop {
             try {
                 pollAgain.set(false);
                 while (claiming.get() && runs.size() < slots && registration.current().isPresent()
-                        && diskSpace.allowsClaims() && claimOne()) {
+                        && diskSpace.allowsClaims() && services.breaker().allowsClaims() && claimOne()) {
                     // each round claims one task
                 }
             } finally {

@@ -213,10 +213,14 @@ public final class TaskRun {
             String name = services.supervisor().start(task, credentials.nodeId(), credentials.apiKey(),
                     containerOrchestratorUrl(), hasFiles);
             container = name;
+            services.breaker().started();
             JournalEntry startedEntry = journal(e -> e.started(name, started));
             services.metrics().claimToStart(Duration.between(startedEntry.claimedAt(), now()));
             supervise(started);
         } catch (TaskFailure e) {
+            if (e.isOfHost()) {
+                services.breaker().failed(e.getMessage());
+            }
             fail(e.getMessage());
         }
     }
@@ -262,8 +266,12 @@ public final class TaskRun {
             finish(new ContainerSupervisor.Exit(info.exitCode(), timedOut));
         } else if (stage() == Stage.CONTAINER_STARTED) {
             fail("the container was lost while the runner was down");
+        } else if (leaseCanBeOurs()) {
+            // Nothing of it ran: start it again from the top (files resume where the download stopped).
+            LOG.info("the runner restarted before the container started; starting the task again");
+            start();
         } else {
-            fail("runner restarted before the container started");
+            fail("runner restarted before the container started, and the lease has expired since");
         }
     }
 

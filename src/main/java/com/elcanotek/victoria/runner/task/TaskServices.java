@@ -21,10 +21,11 @@ import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
  *
  * @param timers  fires lease renewals; never blocks (renewals themselves run on {@code renewals})
  * @param renewals runs lease renewals, one thread each, so that a slow answer for one task never delays another's
+ * @param breaker hears of each start, and of the failures of this host
  */
 public record TaskServices(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
         ContainerSupervisor supervisor, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock,
-        RunnerMetrics metrics, ScheduledExecutorService timers, ExecutorService renewals) {
+        RunnerMetrics metrics, ScheduledExecutorService timers, ExecutorService renewals, HostBreaker breaker) {
 
     /**
      * @param logsMaxBytes budget of a {@code /logs} body; halved after each 413

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -126,21 +128,47 @@ class RestartIT {
     }
 
     @Test
-    void killedBeforeTheContainerStartedReportsTheTaskAsAnErrorAfterTheRestart() throws Exception {
-        String id = orchestrator.createTask(TaskSpec.builder("never starts")
-                .file("slow.bin", new byte[1024]).stall("slow.bin", Duration.ofSeconds(60)).build());
+    void killedDuringADownloadResumesTheTaskAfterTheRestartAndRunsItOnce() throws Exception {
+        byte[] content = new byte[256 * 1024];
+        new java.util.Random(7).nextBytes(content);
+        String id = orchestrator.createTask(TaskSpec.builder("exit=0")
+                .file("slow.bin", content).stall("slow.bin", Duration.ofSeconds(60)).build());
         try (RunnerProcess first = runner()) {
             orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
+            Awaitility.await().atMost(WAIT).until(() -> orchestrator.fileRanges("slow.bin").size() == 1);
+            Thread.sleep(1000);
             first.kill();
         }
 
         try (RunnerProcess second = runner()) {
-            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
 
-            assertThat(done.result()).isEqualTo("runner restarted before the container started");
             assertThat(finals(done)).isEqualTo(1);
+            assertThat(done.claims()).isEqualTo(1);
+            assertThat(second.output()).contains("the runner restarted before the container started; starting the task again");
+            // The second download took up where the first stopped, in the middle of the body.
+            List<String> ranges = orchestrator.fileRanges("slow.bin");
+            assertThat(ranges).hasSize(2).first().isEqualTo("");
+            assertThat(ranges.get(1)).matches("bytes=[1-9][0-9]*-");
+            assertThat(Files.readString(work.resolve("home/runs/" + id + "/files")))
+                    .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)) + "  slow.bin\n");
         }
-        assertThat(Podman.containersLabelled("victoria-runner.task=" + id)).isEmpty();
+    }
+
+    @Test
+    void aSecondRunnerOnTheSameStateDirExitsAtOnceAndStaleEnvFilesAreRemoved() throws Exception {
+        Path env = Files.createDirectories(work.resolve("state/env"));
+        Path stale = Files.writeString(env.resolve("deadbeef-123.env"), "NODE_API_KEY=left-by-a-killed-runner\n");
+        try (RunnerProcess first = runner()) {
+            Awaitility.await().atMost(WAIT).until(() -> orchestrator.nodes().stream().anyMatch(n -> name.equals(n.name())));
+            assertThat(stale).doesNotExist();
+
+            try (RunnerProcess second = runner()) {
+                assertThat(second.waitFor(Duration.ofSeconds(20))).isEqualTo(1);
+                assertThat(second.output()).contains("Another victoria-runner (pid " + first.pid() + ") is already running on the state dir");
+            }
+            assertThat(first.isAlive()).isTrue();
+        }
     }
 
     @Test

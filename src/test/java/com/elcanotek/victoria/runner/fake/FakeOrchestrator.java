@@ -175,6 +175,11 @@ public final class FakeOrchestrator implements AutoCloseable {
         registry.delete(name);
     }
 
+    /** The Range header of each download of file {@code name} so far, oldest first ("" for a whole download). */
+    public List<String> fileRanges(String name) {
+        return board.fileRanges(name);
+    }
+
     public TaskSnapshot task(String taskId) {
         return board.snapshot(taskId);
     }

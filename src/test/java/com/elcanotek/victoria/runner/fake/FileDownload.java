@@ -27,6 +27,7 @@ final class FileDownload {
         int to = body.length;
         int status = 200;
         String range = exchange.getRequestHeaders().getFirst("Range");
+        file.ranges().add(range == null ? "" : range);
         Matcher matcher = range == null ? null : RANGE.matcher(range.trim());
         if (matcher != null && matcher.matches()) {
             from = Integer.parseInt(matcher.group(1));
@@ -42,14 +43,20 @@ final class FileDownload {
         }
         // HttpServer reads length 0 as "chunked"; -1 is its way to say "no body".
         exchange.sendResponseHeaders(status, to == from ? -1 : to - from);
-        try (OutputStream out = exchange.getResponseBody()) {
-            int half = from + (to - from) / 2;
-            out.write(body, from, half - from);
-            if (file.stall() != null) {
-                out.flush();
-                Thread.sleep(file.stall().toMillis());
-            }
-            out.write(body, half, to - half);
+        OutputStream out = exchange.getResponseBody();
+        int half = from + (to - from) / 2;
+        out.write(body, from, half - from);
+        if (file.cutNow()) {
+            out.flush();
+            // Closing short of the announced length drops the connection: the client sees the body cut off.
+            exchange.close();
+            return;
         }
+        if (file.stallsNow()) {
+            out.flush();
+            Thread.sleep(file.stall().toMillis());
+        }
+        out.write(body, half, to - half);
+        out.close();
     }
 }

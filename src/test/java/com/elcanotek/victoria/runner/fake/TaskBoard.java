@@ -129,6 +129,12 @@ final class TaskBoard {
         }
     }
 
+    /** The Range header of each download of the file so far ("" for none). */
+    synchronized List<String> fileRanges(String name) {
+        StoredFile file = files.get(name);
+        return file == null ? List.of() : List.copyOf(file.ranges());
+    }
+
     synchronized StoredFile download(String nodeId, String name) {
         boolean allowed = tasks.values().stream().anyMatch(t -> nodeId.equals(t.holder) && t.state.isWorking()
                 && t.assignment.spec().files().containsKey(name));

@@ -25,9 +25,10 @@ public record TaskSpec(String prompt, Integer timeoutSeconds, Map<String, FileSp
     /**
      * One task file. {@code bytes} null: listed in the assignment but absent on the server (404).
      * {@code advertisedChecksum} null: the SHA-256 of {@code bytes}. {@code servedBytes} null: {@code bytes}.
-     * {@code stall} null: no pause in the middle of the body.
+     * {@code stall} null: no pause in the middle of the body. {@code cuts}: how many downloads of it are cut off
+     * in the middle of the body (the connection closed), before it is served whole.
      */
-    public record FileSpec(byte[] bytes, String advertisedChecksum, byte[] servedBytes, Duration stall) {
+    public record FileSpec(byte[] bytes, String advertisedChecksum, byte[] servedBytes, Duration stall, int cuts) {
     }
 
     public static Builder builder(String prompt) {
@@ -51,29 +52,34 @@ public record TaskSpec(String prompt, Integer timeoutSeconds, Map<String, FileSp
         }
 
         public Builder file(String name, byte[] bytes) {
-            files.put(name, new FileSpec(bytes.clone(), null, null, null));
+            files.put(name, new FileSpec(bytes.clone(), null, null, null, 0));
             return this;
         }
 
         /** A file the assignment lists but the server does not have: downloading it answers 404. */
         public Builder missingFile(String name) {
-            files.put(name, new FileSpec(null, null, null, null));
+            files.put(name, new FileSpec(null, null, null, null, 0));
             return this;
         }
 
         /** The checksum sent in {@code file_checksums}; {@code ""} means the server could not compute it. */
         public Builder advertisedChecksum(String name, String checksum) {
-            return change(name, f -> new FileSpec(f.bytes(), checksum, f.servedBytes(), f.stall()));
+            return change(name, f -> new FileSpec(f.bytes(), checksum, f.servedBytes(), f.stall(), f.cuts()));
         }
 
         /** Bytes served instead of the file's own (a corrupted download); the checksums stay the file's. */
         public Builder servedBytes(String name, byte[] served) {
-            return change(name, f -> new FileSpec(f.bytes(), f.advertisedChecksum(), served.clone(), f.stall()));
+            return change(name, f -> new FileSpec(f.bytes(), f.advertisedChecksum(), served.clone(), f.stall(), f.cuts()));
         }
 
-        /** A pause after the first half of the body has been sent, for download timeout tests. */
+        /** The first {@code times} downloads of the file end after half the body: the connection is closed. */
+        public Builder cutMidway(String name, int times) {
+            return change(name, f -> new FileSpec(f.bytes(), f.advertisedChecksum(), f.servedBytes(), f.stall(), times));
+        }
+
+        /** A pause after the first half of the body has been sent (first download only), for download timeout tests. */
         public Builder stall(String name, Duration stall) {
-            return change(name, f -> new FileSpec(f.bytes(), f.advertisedChecksum(), f.servedBytes(), stall));
+            return change(name, f -> new FileSpec(f.bytes(), f.advertisedChecksum(), f.servedBytes(), stall, f.cuts()));
         }
 
         public Builder extra(String field, Object value) {

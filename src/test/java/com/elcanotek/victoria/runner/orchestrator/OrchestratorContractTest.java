@@ -204,7 +204,7 @@ class OrchestratorContractTest {
                 .withHeader("Content-Type", "application/octet-stream")
                 .withHeader("X-Checksum-SHA256", "cd".repeat(32)).withBody(new byte[] { 1, 2, 3 })));
 
-        try (Response response = orchestrator.file("my report.pdf")) {
+        try (Response response = orchestrator.file("my report.pdf", 0)) {
             assertThat(response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER)).isEqualTo("cd".repeat(32));
             assertThat(response.readEntity(byte[].class)).containsExactly(1, 2, 3);
         }
@@ -217,7 +217,7 @@ class OrchestratorContractTest {
     void fileNamesArePercentEncodedAsOnePathSegment(String name, String encoded) {
         server.stubFor(get(anyUrl()).willReturn(ok()));
 
-        orchestrator.file(name).close();
+        orchestrator.file(name, 0).close();
 
         assertThat(onlyRequest().getUrl()).isEqualTo("/files/" + encoded);
     }
@@ -251,9 +251,9 @@ class OrchestratorContractTest {
         server.stubFor(get("/files/secret.txt").willReturn(refusal(403, "File access denied")));
         server.stubFor(get("/files/gone.txt").willReturn(refusal(404, "File not found")));
 
-        assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.file("secret.txt")))
+        assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.file("secret.txt", 0)))
                 .returns(403, OrchestratorException::status).hasMessageContaining("File access denied");
-        assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.file("gone.txt")))
+        assertThat(catchThrowableOfType(OrchestratorException.class, () -> orchestrator.file("gone.txt", 0)))
                 .returns(404, OrchestratorException::status).hasMessageContaining("File not found");
     }
 
