@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,6 +86,23 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         args.addAll(List.of("--since", Long.toString(since.getEpochSecond())));
         args.addAll(labelFilters(labels));
         return new CliExitEvents(cli.start(args), mapper, this::exitEvent);
+    }
+
+    @Override
+    public final int endLeftoverExitEvents(Map<String, String> labels) {
+        List<String> command = exitEventCommand();
+        List<String> filters = labelFilters(labels);
+        long self = ProcessHandle.current().pid();
+        Optional<String> user = ProcessHandle.current().info().user();
+        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
+                .filter(process -> process.parent().map(ProcessHandle::pid).orElse(-1L) != self)
+                .filter(process -> user.isPresent() && process.info().user().equals(user))
+                .filter(process -> process.info().arguments().map(List::of)
+                        .map(args -> Collections.indexOfSubList(args, command) == 0 && args.containsAll(filters))
+                        .orElse(false))
+                .toList();
+        leftovers.forEach(ProcessHandle::destroy);
+        return leftovers.size();
     }
 
     /** The {@code events} command, without time or labels, that prints each exit as one JSON line. */

@@ -56,4 +56,12 @@ public interface ContainerRuntime {
 
     /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
     boolean supportsHostGateway();
+
+    /**
+     * Ends the event streams of {@link #exitEvents} for these labels that a killed predecessor left behind: a
+     * process of this user running that command whose parent is not this process.
+     *
+     * @return how many were ended
+     */
+    int endLeftoverExitEvents(Map<String, String> labels);
 }

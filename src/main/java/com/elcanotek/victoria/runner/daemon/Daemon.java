@@ -124,8 +124,12 @@ public class Daemon {
             return 1;
         }
         try (StateDirLock held = lock.get()) {
-            // Only the holder of the lock may: a live runner's files are in use.
+            // Only the holder of the lock may: a live runner's files and processes are in use.
             ContainerSupervisor.removeStaleEnvFiles(config.stateDir());
+            int ended = runtime.get().endLeftoverExitEvents(ContainerSupervisor.runnerLabel(config.name()));
+            if (ended > 0) {
+                LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
+            }
             Runner runner = create(config, runtime.get(), Clock.systemUTC());
             health.attach(runner);
             try {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,23 @@ class RegistrationRefusedIT {
                 assertThat(runner.waitFor(Duration.ofSeconds(30))).isEqualTo(78);
                 assertThat(runner.output()).contains("Using stored node identity")
                         .contains("Registration failed - invalid registration token");
+            }
+        }
+    }
+
+    @Test
+    void aStopWhileRegistrationIsRetriedEndsAtOnceAndCleanly() throws Exception {
+        try (FakeOrchestrator fake = FakeBackedRunner.fake().build().start()) {
+            fake.failNext("POST", "/register", 500, "Internal Server Error", 1000);
+            try (RunnerProcess runner = start(fake, FakeBackedRunner.TOKEN)) {
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> fake.requests().stream().filter(r -> r.path().equals("/register")).count() >= 2);
+
+                long stopping = System.nanoTime();
+                // Well inside the unit's TimeoutStopSec (90 s).
+                assertThat(runner.terminate(Duration.ofSeconds(20))).isZero();
+                System.out.printf("RegistrationRefusedIT: stopped %d ms after SIGTERM during registration retries%n",
+                        (System.nanoTime() - stopping) / 1_000_000);
             }
         }
     }

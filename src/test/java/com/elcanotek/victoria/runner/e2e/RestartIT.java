@@ -107,6 +107,27 @@ class RestartIT {
         }
     }
 
+    @Test
+    void theEventsProcessAKilledRunnerLeftIsEndedByTheNextStart() throws Exception {
+        String id = orchestrator.createTask("sleep=30 exit=0");
+        List<ProcessHandle> left;
+        try (RunnerProcess first = runner()) {
+            awaitContainer(id, "running");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> eventStreams().size() == 1);
+            left = eventStreams();
+            first.kill();
+        }
+        assertThat(left.get(0).isAlive()).as("orphaned by kill -9").isTrue();
+
+        try (RunnerProcess second = runner()) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !left.get(0).isAlive());
+            assertThat(second.output()).contains("Ended 1 container event stream(s) left by an earlier run");
+            // The restarted runner watches with a stream of its own.
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventStreams().size() == 1);
+            assertThat(eventStreams().get(0).parent().map(ProcessHandle::pid)).contains(second.pid());
+        }
+    }
+
     /** The {@code podman events} processes watching this test's runner, whoever their parent is now. */
     private List<ProcessHandle> eventStreams() {
         return ProcessHandle.allProcesses().filter(process -> process.info().arguments()
