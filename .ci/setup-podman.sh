@@ -7,6 +7,7 @@
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)
 #  5. builds the test image localhost/victoria-fake:test
+#  (+ marks the tests' local registry 127.0.0.1:5055 as plain HTTP for podman: ImageFreshnessIT)
 # Idempotent; fast when everything is already in place.
 # Env: PODMAN_SOCKET (default /run/podman/podman.sock), SKIP_IMAGE=1 to skip step 5.
 set -euo pipefail
@@ -26,7 +27,7 @@ fi
 
 # ---------------------------------------------------------------- 1. packages
 PKGS=(podman runc crun conmon netavark aardvark-dns containernetworking-plugins catatonit uidmap
-      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap)
+      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap docker-registry)
 missing=()
 for p in "${PKGS[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then
@@ -45,7 +46,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     POLICY_CREATED=0
-    if [ "$NEED_DOCKER" = 1 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    # No package's service starts here (docker.io's daemon, docker-registry's registry on :5000): the tests
+    # start what they need themselves.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
         chmod 755 /usr/sbin/policy-rc.d
         POLICY_CREATED=1
@@ -89,6 +92,20 @@ if [ ! -f "$CONF" ] || [ "$(cat "$CONF")" != "$(printf '%s' "$NEW_CONF")" ]; the
     log "wrote $CONF (nofile=$nofile nproc=$nproc runtime=runc cgroupfs events=file)"
 else
     log "$CONF already in place"
+fi
+
+# The image tests push to and pull from a registry of their own on loopback (docker-registry, started by
+# the test itself, not as a service), over plain HTTP: podman must be told that this one is insecure.
+REGISTRY_CONF=/etc/containers/registries.conf.d/victoria-runner-tests.conf
+NEW_REGISTRY_CONF='# Written by .ci/setup-podman.sh: the local registry of the image tests (ImageFreshnessIT)
+[[registry]]
+location = "127.0.0.1:5055"
+insecure = true
+'
+if [ ! -f "$REGISTRY_CONF" ] || [ "$(cat "$REGISTRY_CONF")" != "$(printf '%s' "$NEW_REGISTRY_CONF")" ]; then
+    mkdir -p "$(dirname "$REGISTRY_CONF")"
+    printf '%s' "$NEW_REGISTRY_CONF" > "$REGISTRY_CONF"
+    log "wrote $REGISTRY_CONF"
 fi
 
 # ---------------------------------------------------------------- 3. stale state

@@ -29,6 +29,8 @@
 #   write=REL     write /workspace/Victoria/REL containing the task id
 #   stderr=WORD   print WORD on stderr
 #   no-session    write no crush.db at all
+#   eat-memory=MB hold MB megabytes of memory (a pipe into tail, which keeps what it reads); killed by the
+#                 container's memory limit, the agent exits as tail did (137)
 #   session-from=REL  copy /workspace/Victoria/REL to .crush/crush.db instead of writing a session
 #                 (a big or special session a test prepared in the home) and leave it untouched
 
@@ -69,6 +71,7 @@ CODE=0
 SLEEP=
 IGNORE_TERM=0
 SESSION=write
+EAT_MB=
 set -f
 for tok in $PROMPT; do
     case "$tok" in
@@ -87,6 +90,9 @@ for tok in $PROMPT; do
                 mkdir -p "$(dirname "$VHOME/$rel")" && printf '%s\n' "${TASK_ID-}" > "$VHOME/$rel"
             fi ;;
         no-session) SESSION=none ;;
+        eat-memory=*)
+            v=${tok#eat-memory=}
+            case "$v" in ''|*[!0-9]*) ;; *) EAT_MB=$v ;; esac ;;
         session-from=?*) SESSION=from; SESSION_FROM=$VHOME/${tok#session-from=} ;;
     esac
 done
@@ -163,6 +169,11 @@ if [ -n "$SLEEP" ]; then
     while kill -0 "$SPID" 2>/dev/null; do
         wait "$SPID"
     done
+fi
+
+if [ -n "$EAT_MB" ]; then
+    head -c "${EAT_MB}m" /dev/zero | tail >/dev/null
+    CODE=$?
 fi
 
 if [ "$SESSION" = write ]; then

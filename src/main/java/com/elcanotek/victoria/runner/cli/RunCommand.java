@@ -7,16 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.Dependent;
 
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.HousekeepingConfig;
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
@@ -46,6 +50,9 @@ public class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = Logger.getLogger(RunCommand.class);
     private static final Set<String> RUNTIMES = Set.of("auto", "podman", "docker");
+    private static final Set<String> PULL_POLICIES = Set.of("always", "newer", "missing", "never");
+    private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*[bkmgBKMG]?");
+    private static final Pattern CPUS = Pattern.compile("([0-9]+(\\.[0-9]+)?|\\.[0-9]+)");
 
     @Spec
     CommandSpec spec;
@@ -151,6 +158,50 @@ public class RunCommand implements Callable<Integer> {
             description = "Daily, remove images of the --container-image repository beyond the newest two (never one in use).")
     boolean pruneImages;
 
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Memory limit of each task container, e.g. 8g (default: none).")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPUs each task container may use, e.g. 2.5 (default: no limit).")
+    String cpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N", defaultValue = "" + ContainerPolicy.DEFAULT_PIDS_LIMIT,
+            description = "Processes each task container may have; 0: the engine's default (default: ${DEFAULT-VALUE}).")
+    int pidsLimit;
+
+    @Option(names = "--shm-size", paramLabel = "SIZE", description = "/dev/shm size of each task container, e.g. 1g "
+            + "(default: the engine's, 64m).")
+    String shmSize;
+
+    @Option(names = "--no-init", description = "Start the agent as PID 1 instead of under a tiny init that reaps its "
+            + "orphaned children (for images that bring their own).")
+    boolean noInit;
+
+    @Option(names = "--allow-new-privileges", description = "Drop --security-opt no-new-privileges (for images whose "
+            + "agent needs setuid binaries such as sudo).")
+    boolean allowNewPrivileges;
+
+    @Option(names = "--device", paramLabel = "DEVICE", split = ",",
+            description = "Device for each task container, repeatable (or comma-separated): a path, HOST:CONTAINER[:PERMS], "
+                    + "or a CDI name such as nvidia.com/gpu=all.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--gpus", paramLabel = "GPUS", description = "GPUs for each task container: all, a count, or "
+            + "device=0,1 (docker --gpus; podman: the CDI device nvidia.com/gpu=GPUS) (default: none).")
+    String gpus;
+
+    @Option(names = "--pull", paramLabel = "POLICY", description = "The engine's pull policy for each task: always, newer, "
+            + "missing or never (default: the engine's, missing, with the image refreshed in the background).")
+    String pull;
+
+    @Option(names = "--image-refresh-interval", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "Seconds between background pulls of --container-image; 0: never (default: ${DEFAULT-VALUE}).")
+    long imageRefreshInterval;
+
+    @Option(names = "--registry-auth-file", paramLabel = "FILE", description = "Credentials of private registries: "
+            + "podman's --authfile, or docker's config.json (its folder becomes docker's --config).")
+    Path registryAuthFile;
+
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", scope = ScopeType.INHERIT,
             description = "text (for people) or json (one object per line, for log shippers) (default: ${DEFAULT-VALUE}).")
     String logFormat;
@@ -203,6 +254,13 @@ public class RunCommand implements Callable<Integer> {
         if (caFile != null && !Files.isReadable(caFile)) {
             throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
         }
+        ContainerPolicy policy = containerPolicy();
+        if (imageRefreshInterval < 0) {
+            throw new InvalidOption("--image-refresh-interval", "must be 0 or more, got " + imageRefreshInterval);
+        }
+        if (registryAuthFile != null && !Files.isReadable(registryAuthFile)) {
+            throw new InvalidOption("--registry-auth-file", "'" + registryAuthFile + "' does not exist or is not readable");
+        }
         Path home = userHome();
         return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : NodeIdentity.localHostname(),
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
@@ -214,7 +272,45 @@ public class RunCommand implements Callable<Integer> {
                 expand(caFile, null, home),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
-                Duration.ofSeconds(shutdownTimeout), verbose, housekeeping);
+                Duration.ofSeconds(shutdownTimeout), verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
+                expand(registryAuthFile, null, home));
+    }
+
+    private ContainerPolicy containerPolicy() {
+        String memoryLimit = size("--memory", memory);
+        String shm = size("--shm-size", shmSize);
+        if (cpus != null && !cpus.isBlank() && !CPUS.matcher(cpus.strip()).matches()) {
+            throw new InvalidOption("--cpus", "'" + cpus + "' is not a number of CPUs such as 2 or 0.5");
+        }
+        if (pidsLimit < 0) {
+            throw new InvalidOption("--pids-limit", "must be 0 or more, got " + pidsLimit);
+        }
+        List<String> deviceList = devices.stream().map(String::strip).filter(d -> !d.isEmpty()).toList();
+        for (String device : deviceList) {
+            if (device.startsWith("-")) {
+                throw new InvalidOption("--device", "'" + device + "' is not a device");
+            }
+        }
+        if (gpus != null && !gpus.isBlank() && (gpus.strip().startsWith("-") || gpus.strip().contains(" "))) {
+            throw new InvalidOption("--gpus", "'" + gpus + "' is not all, a count, or device=...");
+        }
+        String pullPolicy = pull == null || pull.isBlank() ? null : pull.strip().toLowerCase(Locale.ROOT);
+        if (pullPolicy != null && !PULL_POLICIES.contains(pullPolicy)) {
+            throw new InvalidOption("--pull", "'" + pull + "' is not one of always, newer, missing, never");
+        }
+        return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
+                !noInit, !allowNewPrivileges, deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(), pullPolicy);
+    }
+
+    /** A size as both engines take it: digits and an optional unit b, k, m or g. @return null when not given */
+    private static String size(String option, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!SIZE.matcher(value.strip()).matches()) {
+            throw new InvalidOption(option, "'" + value + "' is not a size such as 512m or 8g");
+        }
+        return value.strip();
     }
 
     /** The settings the one-shot commands share with the daemon, resolved alike. */

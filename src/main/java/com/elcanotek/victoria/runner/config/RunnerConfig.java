@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
+
 /**
  * The runner's settings after the command line, the environment and the config file were merged
  * and checked. The registration token is kept out of {@link #toString()}.
@@ -30,7 +32,10 @@ public record RunnerConfig(
         boolean stopContainersOnShutdown,
         Duration shutdownTimeout,
         boolean verbose,
-        HousekeepingConfig housekeeping) {
+        HousekeepingConfig housekeeping,
+        ContainerPolicy containerPolicy,
+        Duration imageRefreshInterval,
+        Path registryAuthFile) {
 
     @Override
     public String toString() {

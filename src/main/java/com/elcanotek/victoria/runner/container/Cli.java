@@ -57,7 +57,7 @@ final class Cli {
      * @throws InterruptedException when interrupted while waiting (the process is killed first)
      */
     Result run(List<String> args, Duration timeout) throws InterruptedException {
-        Process process = spawn(args);
+        Process process = spawn(args, false);
         Drain stdout = new Drain(process.getInputStream(), describe(args) + " stdout", Integer.MAX_VALUE);
         Drain stderr = new Drain(process.getErrorStream(), describe(args) + " stderr", Integer.MAX_VALUE);
         try {
@@ -80,7 +80,14 @@ final class Cli {
      * @throws ContainerException when the process cannot be started
      */
     Running start(List<String> args) {
-        Process process = spawn(args);
+        Process process = spawn(args, false);
+        return new Running(process, describe(args),
+                new Drain(process.getErrorStream(), describe(args) + " stderr", RUNNING_STDERR_LIMIT));
+    }
+
+    /** {@link #start} with stderr merged into stdout, for a command that reports its progress on either. */
+    Running startMerged(List<String> args) {
+        Process process = spawn(args, true);
         return new Running(process, describe(args),
                 new Drain(process.getErrorStream(), describe(args) + " stderr", RUNNING_STDERR_LIMIT));
     }
@@ -132,12 +139,12 @@ final class Cli {
         }
     }
 
-    private Process spawn(List<String> args) {
+    private Process spawn(List<String> args, boolean mergeStderr) {
         List<String> argv = new ArrayList<>(baseCommand);
         argv.addAll(args);
         Process process;
         try {
-            process = new ProcessBuilder(argv).start();
+            process = new ProcessBuilder(argv).redirectErrorStream(mergeStderr).start();
         } catch (IOException e) {
             throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),
                     ContainerException.NO_EXIT_CODE, e);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -70,7 +71,9 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
 
     @Override
     public final String start(ContainerSpec spec) {
-        List<String> args = spec.runArguments(supportsHostGateway());
+        List<String> args = new ArrayList<>(spec.runArguments(supportsHostGateway(), dialect()));
+        // after "run -d": a pull on the way in uses the same credentials
+        args.addAll(2, registryAuthOptions());
         Cli.Result result = callOrThrow(args, START_TIMEOUT);
         String id = lastLine(result.stdout());
         if (!CONTAINER_ID.matcher(id).matches()) {
@@ -104,6 +107,50 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         leftovers.forEach(ProcessHandle::destroy);
         return leftovers.size();
     }
+
+    @Override
+    public final void pull(String image, Consumer<String> progress) {
+        List<String> args = new ArrayList<>(List.of("pull"));
+        args.addAll(registryAuthOptions());
+        args.add(image);
+        // Podman reports its progress on stderr, docker on stdout: one stream of both.
+        try (Cli.Running pulling = cli.startMerged(args)) {
+            String last = "";
+            for (Optional<String> line = pulling.readLine(); line.isPresent(); line = pulling.readLine()) {
+                if (!line.get().isBlank()) {
+                    last = line.get().strip();
+                    progress.accept(last);
+                }
+            }
+            String ending = pulling.ending();
+            if (!ending.contains(" exited with code 0")) {
+                throw new ContainerException(ending + (last.isEmpty() ? "" : ": " + last), ContainerException.NO_EXIT_CODE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("pull of " + image + " interrupted", ContainerException.NO_EXIT_CODE, e);
+        }
+    }
+
+    @Override
+    public final Optional<String> imageId(String image) {
+        Cli.Result result = call(List.of("image", "inspect", "--format", "{{.Id}}", image), COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            // docker: "No such image", podman: "image not known"
+            if (mentionsMissing(result) || result.stderr().toLowerCase(Locale.ROOT).contains("not known")) {
+                return Optional.empty();
+            }
+            throw new ContainerException(result.errorMessage("image inspect"), result.exitCode());
+        }
+        String id = result.stdout().strip();
+        return id.isEmpty() ? Optional.empty() : Optional.of(id);
+    }
+
+    /** Options of {@code pull} and {@code run} that name the registry credentials, if the CLI takes them there. */
+    abstract List<String> registryAuthOptions();
+
+    /** Where this CLI differs from the other in the options of a policy. */
+    abstract ContainerPolicy.Dialect dialect();
 
     /** The {@code events} command, without time or labels, that prints each exit as one JSON line. */
     abstract List<String> exitEventCommand();

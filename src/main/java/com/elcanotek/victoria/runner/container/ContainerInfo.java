@@ -11,9 +11,11 @@ import java.util.Objects;
  *                   containers that never finished, which must not read as success
  * @param startedAt  null when the container never started
  * @param finishedAt null while it runs or when it never ran
+ * @param oomKilled  the kernel killed it for passing its memory limit (where the engine can tell)
+ * @param image      the id of the image it runs ({@code sha256:...}, the digest of the image's config)
  */
 public record ContainerInfo(String id, String name, ContainerState state, Integer exitCode,
-        Instant startedAt, Instant finishedAt, Map<String, String> labels) {
+        Instant startedAt, Instant finishedAt, Map<String, String> labels, boolean oomKilled, String image) {
 
     public ContainerInfo {
         Objects.requireNonNull(id, "id");

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -56,6 +57,12 @@ public interface ContainerRuntime {
 
     /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
     boolean supportsHostGateway();
+
+    /** Pulls the image from its registry; each line the CLI prints of its progress goes to {@code progress}. */
+    void pull(String image, Consumer<String> progress);
+
+    /** The id of the image this name stands for on this host; empty when the host does not have it. */
+    Optional<String> imageId(String image);
 
     /**
      * Ends the event streams of {@link #exitEvents} for these labels that a killed predecessor left behind: a

@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.container;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,21 +18,30 @@ public final class ContainerRuntimes {
      * @throws IllegalArgumentException for any other choice
      */
     public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper) {
+        return detect(choice, path, mapper, null);
+    }
+
+    /**
+     * @param registryAuthFile credentials of private registries: podman's {@code --authfile}, or, for docker, the
+     *                         {@code config.json} of a config dir (its folder becomes {@code --config}); null: the CLI's own
+     */
+    public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
         return switch (choice.strip().toLowerCase(Locale.ROOT)) {
-            case "podman" -> podman(path, mapper);
-            case "docker" -> docker(path, mapper);
-            case "auto" -> podman(path, mapper).or(() -> docker(path, mapper));
+            case "podman" -> podman(path, mapper, registryAuthFile);
+            case "docker" -> docker(path, mapper, registryAuthFile);
+            case "auto" -> podman(path, mapper, registryAuthFile).or(() -> docker(path, mapper, registryAuthFile));
             default -> throw new IllegalArgumentException(
                     "container runtime must be podman, docker or auto, not: " + choice);
         };
     }
 
-    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper) {
-        return path.find("podman").map(exe -> new PodmanRuntime(List.of(exe.toString()), mapper));
+    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
+        return path.find("podman").map(exe -> new PodmanRuntime(List.of(exe.toString()), mapper, registryAuthFile));
     }
 
     /** No -H: the docker CLI reads DOCKER_HOST (and its context) from the environment it inherits. */
-    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper) {
-        return path.find("docker").map(exe -> new DockerRuntime(List.of(exe.toString()), mapper));
+    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
+        return path.find("docker").map(exe -> new DockerRuntime(registryAuthFile == null ? List.of(exe.toString())
+                : List.of(exe.toString(), "--config", registryAuthFile.toAbsolutePath().getParent().toString()), mapper));
     }
 }

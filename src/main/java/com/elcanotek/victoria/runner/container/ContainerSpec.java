@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  * @param addHostGateway map {@code host.containers.internal} to the host with
  *                       {@code --add-host ...:host-gateway}; only honoured where the engine
  *                       supports that value (see {@link ContainerRuntime#supportsHostGateway()})
+ * @param policy         limits, hardening and devices
  */
 public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
-        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway) {
+        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -75,7 +76,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
      * @param envFiles the files holding TASK_ID, ORCHESTRATOR_URL, NODE_API_KEY, ... (written by the caller)
      */
     public static ContainerSpec forTask(String taskId, String prompt, String image, Path victoriaHome,
-            List<Path> envFiles, String nodeId, String runnerName) {
+            List<Path> envFiles, String nodeId, String runnerName, ContainerPolicy policy) {
         if (taskId.isBlank()) {
             throw new IllegalArgumentException("blank task id");
         }
@@ -87,7 +88,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                         crushDir(victoriaHome, taskId), CRUSH_DIR_IN_CONTAINER)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
-                true);
+                true, policy);
     }
 
     private static String shortId(String taskId) {
@@ -98,8 +99,9 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
      * The CLI arguments after the executable: {@code run -d [options] IMAGE ARGS...}. Everything
      * after the image goes to the container unparsed, so args may start with "-".
      */
-    public List<String> runArguments(boolean hostGatewaySupported) {
+    public List<String> runArguments(boolean hostGatewaySupported, ContainerPolicy.Dialect dialect) {
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name));
+        argv.addAll(policy.runOptions(dialect));
         labels.forEach((key, value) -> argv.addAll(List.of("--label", key + "=" + value)));
         volumes.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":Z")));
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));

@@ -43,17 +43,23 @@ public class ContainerSupervisor {
     static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
     private static final String ENV_DIR = "env";
     static final Duration STOP_RETRY = Duration.ofSeconds(10);
+    private static final int SIGKILL_EXIT = 128 + 9;
 
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
      * @param stopGrace time between SIGTERM and SIGKILL when a container is stopped
      */
     public record Settings(String image, Path victoriaHome, Path operatorEnvFile, Path stateDir, String runnerName,
-            Duration stopGrace) {
+            Duration stopGrace, ContainerPolicy policy) {
     }
 
-    /** How a container ended. */
-    public record Exit(int code, boolean timedOut) {
+    /**
+     * How a container ended.
+     *
+     * @param outOfMemory how the agent came to be killed for passing the memory limit, as the error message says it;
+     *                    null when it was not
+     */
+    public record Exit(int code, boolean timedOut, String outOfMemory) {
     }
 
     private final ContainerRuntime runtime;
@@ -95,7 +101,7 @@ public class ContainerSupervisor {
             // Last, so that the runner's values win over an operator file that sets the same names.
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), settings.image(),
-                    settings.victoriaHome(), envFiles, nodeId, settings.runnerName());
+                    settings.victoriaHome(), envFiles, nodeId, settings.runnerName(), settings.policy());
             removeLeftover(spec.name());
             runtime.start(spec);
             LOG.infof("container %s started", spec.name());
@@ -128,9 +134,38 @@ public class ContainerSupervisor {
         long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
         timer.set(timers.schedule(stopAtDeadline, delay, TimeUnit.MILLISECONDS));
         try {
-            return new Exit(exits.await(container), timedOut.get());
+            int code = exits.await(container);
+            return new Exit(code, timedOut.get(), timedOut.get() ? null : outOfMemory(container, code));
         } finally {
             timer.get().cancel(false);
+        }
+    }
+
+    /**
+     * A SIGKILL the runner did not send (a stop past its grace is a timeout or a cancel, told apart by the caller)
+     * with a memory limit in force is the kernel's OOM killer. Inspect says so where the engine knows (cgroup v2);
+     * podman 4 on cgroup v1 reports OOMKilled false even then, so the exit code and the limit say it.
+     */
+    public String outOfMemory(String container, int code) {
+        if (code != SIGKILL_EXIT || settings.policy().memory() == null) {
+            return null;
+        }
+        String limit = settings.policy().memory();
+        if (runtime.inspect(container).map(ContainerInfo::oomKilled).orElse(false)) {
+            return "out of memory: the agent was killed for passing the container's memory limit of " + limit
+                    + " (exit code " + code + ")";
+        }
+        return "out of memory, most likely: the agent was killed by SIGKILL (exit code " + code
+                + ") with a memory limit of " + limit + " and no stop by the runner";
+    }
+
+    /** The id of the image a container runs ({@code sha256:...}); empty when the engine does not tell. */
+    public Optional<String> imageOf(String container) {
+        try {
+            return runtime.inspect(container).map(ContainerInfo::image);
+        } catch (ContainerException e) {
+            LOG.warnf("Cannot tell which image container %s runs: %s", container, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -11,9 +11,18 @@ import java.util.Optional;
  */
 public final class DockerRuntime extends CliContainerRuntime {
 
-    /** @param baseCommand the executable and global options, e.g. {@code [docker, -H, unix:///run/podman/podman.sock]} */
+    /**
+     * @param baseCommand the executable and global options, e.g. {@code [docker, -H, unix:///run/podman/podman.sock]};
+     *                    private registries' credentials come with a global {@code --config DIR} (see ContainerRuntimes)
+     */
     public DockerRuntime(List<String> baseCommand, ObjectMapper mapper) {
         super("docker", baseCommand, mapper);
+    }
+
+    /** Docker reads them from its config dir, a global option. */
+    @Override
+    List<String> registryAuthOptions() {
+        return List.of();
     }
 
     /** The Server part names its engine: podman's API lists a "Podman Engine" component. */
@@ -36,6 +45,11 @@ public final class DockerRuntime extends CliContainerRuntime {
     public void remove(String nameOrId) {
         call(List.of("kill", nameOrId), COMMAND_TIMEOUT);
         removeWith(List.of("rm", "-f", nameOrId));
+    }
+
+    @Override
+    ContainerPolicy.Dialect dialect() {
+        return ContainerPolicy.Dialect.DOCKER;
     }
 
     /**

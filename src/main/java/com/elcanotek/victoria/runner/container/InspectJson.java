@@ -55,7 +55,21 @@ final class InspectJson {
                 state.path("ExitCode").isInt() ? state.path("ExitCode").intValue() : null,
                 instant(state.path("StartedAt")),
                 instant(state.path("FinishedAt")),
-                labels(node.path("Config").path("Labels")));
+                labels(node.path("Config").path("Labels")),
+                state.path("OOMKilled").asBoolean(false),
+                image(node));
+    }
+
+    /**
+     * The image id, which is the digest of its config: the same whichever registry or engine it came through (podman's
+     * ImageDigest is of the manifest as podman stored it, which need not be the one the registry has).
+     */
+    private static String image(JsonNode node) {
+        String id = node.path("Image").asText("");
+        if (id.isEmpty()) {
+            return null;
+        }
+        return id.startsWith("sha256:") ? id : "sha256:" + id;
     }
 
     private static Instant instant(JsonNode value) {

@@ -2,15 +2,29 @@ package com.elcanotek.victoria.runner.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /** The podman CLI. */
 public final class PodmanRuntime extends CliContainerRuntime {
 
+    private final Path registryAuthFile;
+
     /** @param baseCommand the executable and global options, e.g. {@code [podman]} or {@code [podman, --remote]} */
     public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper) {
+        this(baseCommand, mapper, null);
+    }
+
+    /** @param registryAuthFile credentials of private registries (podman's {@code --authfile}); null: podman's own */
+    public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper, Path registryAuthFile) {
         super("podman", baseCommand, mapper);
+        this.registryAuthFile = registryAuthFile;
+    }
+
+    @Override
+    List<String> registryAuthOptions() {
+        return registryAuthFile == null ? List.of() : List.of("--authfile", registryAuthFile.toString());
     }
 
     /** A remote podman (podman-remote, podman machine) reports its service as Server; a local one only Client. */
@@ -26,6 +40,11 @@ public final class PodmanRuntime extends CliContainerRuntime {
     @Override
     public void remove(String nameOrId) {
         removeWith(List.of("rm", "-f", "-t", "0", nameOrId));
+    }
+
+    @Override
+    ContainerPolicy.Dialect dialect() {
+        return ContainerPolicy.Dialect.PODMAN;
     }
 
     /** {@code died}, not {@code exited}: podman 4.x records it for every end, including a container killed by stop. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,7 @@ import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
@@ -46,6 +48,7 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.task.ClaimGate;
 import com.elcanotek.victoria.runner.task.HostBreaker;
 import com.elcanotek.victoria.runner.task.HostProbe;
 import com.elcanotek.victoria.runner.task.JournalEntry;
@@ -110,7 +113,8 @@ public class Daemon {
         if (config.verbose()) {
             java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
         }
-        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json);
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json,
+                config.registryAuthFile());
         if (runtime.isEmpty()) {
             System.err.println(NO_RUNTIME);
             return 1;
@@ -180,7 +184,7 @@ public class Daemon {
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
-                        config.stateDir(), config.name(), STOP_GRACE),
+                        config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy()),
                 timers, clock);
         LogFitter fitter = new LogFitter(json);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
@@ -190,27 +194,30 @@ public class Daemon {
                         diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> !hostBreaker.allowsClaims());
+        ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
+                Executors.newSingleThreadScheduledExecutor(named("image")));
+        List<ClaimGate> gates = List.of(hostBreaker, images);
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
                         config.leaseRenewalInterval(), retry),
                 clock, metrics, timers, renewals, hostBreaker);
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, config.maxConcurrentTasks(),
-                diskSpace, metrics);
+                diskSpace, gates, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
-                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, hostBreaker, runs, journal));
+                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, gates, images, runs, journal));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            HostBreaker hostBreaker, TaskRuns runs, TaskJournal journal) {
+            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal) {
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                new RuntimeProbe(runtime, clock), hostBreaker);
+                new RuntimeProbe(runtime, clock), gates, images);
     }
 
     /**

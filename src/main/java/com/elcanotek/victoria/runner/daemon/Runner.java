@@ -25,6 +25,7 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.node.RegistrationRefused;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.task.ClaimGate;
 import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.elcanotek.victoria.runner.task.TaskRun;
@@ -95,6 +96,7 @@ public class Runner implements RunnerView {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the state dir " + config.stateDir(), e);
         }
+        operations.images().start();
         startup = new Thread(this::startUp, "runner-startup");
         startup.setDaemon(true);
         startup.start();
@@ -181,6 +183,7 @@ public class Runner implements RunnerView {
         }
         workers.shutdownNow();
         renewals.shutdownNow();
+        operations.images().close();
         // Last: tasks still reporting after a stopping shutdown needed their containers' exits.
         exits.close();
         LOG.infof("Runner stopped (%d task(s) held)", runs.size());
@@ -227,7 +230,7 @@ public class Runner implements RunnerView {
 
     @Override
     public Optional<String> claimingStopped() {
-        return operations.hostBreaker().stoppedBecause();
+        return operations.claimGates().stream().map(ClaimGate::closedBecause).flatMap(Optional::stream).findFirst();
     }
 
     @Override

@@ -51,6 +51,6 @@ public class StatusReader {
     private StatusReport.Task task(JournalEntry entry) {
         long runningFor = entry.claimedAt() == null ? 0 : Duration.between(entry.claimedAt(), clock.instant()).toSeconds();
         return new StatusReport.Task(entry.task().taskId(), entry.stage().name().toLowerCase(Locale.ROOT),
-                entry.container(), entry.claimedAt(), runningFor);
+                entry.container(), entry.claimedAt(), runningFor, entry.image());
     }
 }

@@ -31,6 +31,7 @@ public record StatusReport(
             @JsonProperty("stage") String stage,
             @JsonProperty("container") String container,
             @JsonProperty("claimed_at") Instant claimedAt,
-            @JsonProperty("running_for_seconds") long runningForSeconds) {
+            @JsonProperty("running_for_seconds") long runningForSeconds,
+            @JsonProperty("image") String image) {
     }
 }

@@ -27,10 +27,12 @@ public final class StatusText {
         }
         out.append("Tasks in flight:  ").append(report.tasks().size()).append('\n');
         if (!report.tasks().isEmpty()) {
-            out.append(String.format("  %-36s  %-17s  %-17s  %s%n", "TASK", "STAGE", "CONTAINER", "RUNNING FOR"));
+            out.append(String.format("  %-36s  %-17s  %-17s  %-11s  %s%n", "TASK", "STAGE", "CONTAINER", "RUNNING FOR",
+                    "IMAGE"));
             for (StatusReport.Task task : report.tasks()) {
-                out.append(String.format("  %-36s  %-17s  %-17s  %s%n", task.taskId(), task.stage(),
-                        task.container() == null ? "-" : task.container(), human(Duration.ofSeconds(task.runningForSeconds()))));
+                out.append(String.format("  %-36s  %-17s  %-17s  %-11s  %s%n", task.taskId(), task.stage(),
+                        task.container() == null ? "-" : task.container(), human(Duration.ofSeconds(task.runningForSeconds())),
+                        task.image() == null ? "-" : task.image()));
             }
         }
         return out.toString();

@@ -18,7 +18,7 @@ import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
  * code, its timeout) never counts. While open, the host is probed with growing pauses; once the probe passes,
  * claiming resumes on trial: the first start then decides, and one more host failure opens it again at once.
  */
-public class HostBreaker {
+public class HostBreaker implements ClaimGate {
 
     /**
      * @param threshold host failures in a row that stop claiming
@@ -60,7 +60,8 @@ public class HostBreaker {
     }
 
     /** Why claiming is stopped, and since when; empty while the runner claims. */
-    public synchronized Optional<String> stoppedBecause() {
+    @Override
+    public synchronized Optional<String> closedBecause() {
         return reason == null ? Optional.empty()
                 : Optional.of("claiming stopped since " + openSince + ": task starts fail for reasons of this host (" + reason + ")");
     }

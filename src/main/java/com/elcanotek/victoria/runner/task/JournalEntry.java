@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param finalStatus the final status to report ({@code success}/{@code error}) and its message, once decided
  * @param leaseConfirmedAt when the orchestrator last renewed the task's lease for this node (absent in entries
  *                         of earlier versions: {@link #leaseConfirmed()} falls back to the newest step)
+ * @param image the id of the image the task's container runs ({@code sha256:...}), once it started and the engine told
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record JournalEntry(
@@ -26,7 +27,8 @@ public record JournalEntry(
         @JsonProperty("final_status") String finalStatus,
         @JsonProperty("final_message") String finalMessage,
         @JsonProperty("updated_at") Instant updatedAt,
-        @JsonProperty("lease_confirmed_at") Instant leaseConfirmedAt) {
+        @JsonProperty("lease_confirmed_at") Instant leaseConfirmedAt,
+        @JsonProperty("image") String image) {
 
     /** The steps that matter after a crash, in order. */
     public enum Stage {
@@ -49,32 +51,37 @@ public record JournalEntry(
     }
 
     public static JournalEntry claimed(TaskAssignment task, Instant at) {
-        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at, at);
+        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at, at, null);
     }
 
     public JournalEntry at(Stage next, Instant now) {
         return new JournalEntry(task, next, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, now, leaseConfirmedAt);
+                finalMessage, now, leaseConfirmedAt, image);
     }
 
     public JournalEntry started(String containerName, Instant startedAt) {
         return new JournalEntry(task, Stage.CONTAINER_STARTED, claimedAt, containerName, startedAt, exitCode,
-                finalStatus, finalMessage, startedAt, leaseConfirmedAt);
+                finalStatus, finalMessage, startedAt, leaseConfirmedAt, image);
     }
 
     /** @param code the exit code, or null when the container gave none (it never ran, or was lost) */
     public JournalEntry exited(Integer code, String status, String message, Instant now) {
         return new JournalEntry(task, Stage.EXITED, claimedAt, container, containerStartedAt, code, status, message,
-                now, leaseConfirmedAt);
+                now, leaseConfirmedAt, image);
     }
 
     public JournalEntry decided(String status, String message, Instant now) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, status, message, now,
-                leaseConfirmedAt);
+                leaseConfirmedAt, image);
     }
 
     public JournalEntry leaseConfirmed(Instant at) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, at);
+                finalMessage, updatedAt, at, image);
+    }
+
+    public JournalEntry ranOn(String imageDigest) {
+        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
+                finalMessage, updatedAt, leaseConfirmedAt, imageDigest);
     }
 }

@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,13 +36,14 @@ public class TaskLoop {
     private final ExecutorService workers;
     private final int slots;
     private final DiskSpaceGuard diskSpace;
+    private final List<ClaimGate> gates;
     private final RunnerMetrics metrics;
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final AtomicBoolean pollAgain = new AtomicBoolean();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
-            ExecutorService workers, int slots, DiskSpaceGuard diskSpace, RunnerMetrics metrics) {
+            ExecutorService workers, int slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.runs = runs;
@@ -49,6 +51,7 @@ public class TaskLoop {
         this.workers = workers;
         this.slots = slots;
         this.diskSpace = diskSpace;
+        this.gates = List.copyOf(gates);
         this.metrics = metrics;
     }
 
@@ -62,13 +65,17 @@ public class TaskLoop {
             try {
                 pollAgain.set(false);
                 while (claiming.get() && runs.size() < slots && registration.current().isPresent()
-                        && diskSpace.allowsClaims() && services.breaker().allowsClaims() && claimOne()) {
+                        && diskSpace.allowsClaims() && gatesOpen() && claimOne()) {
                     // each round claims one task
                 }
             } finally {
                 polling.unlock();
             }
         }
+    }
+
+    private boolean gatesOpen() {
+        return gates.stream().allMatch(gate -> gate.closedBecause().isEmpty());
     }
 
     /** Claims no more tasks; those held go on. */

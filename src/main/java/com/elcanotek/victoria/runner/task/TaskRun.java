@@ -216,12 +216,35 @@ public final class TaskRun {
             services.breaker().started();
             JournalEntry startedEntry = journal(e -> e.started(name, started));
             services.metrics().claimToStart(Duration.between(startedEntry.claimedAt(), now()));
+            recordImage(name);
             supervise(started);
         } catch (TaskFailure e) {
             if (e.isOfHost()) {
                 services.breaker().failed(e.getMessage());
             }
             fail(e.getMessage());
+        }
+    }
+
+    /**
+     * Which build of the agent runs the task, for the operator: journaled (so {@code status} shows it) and said in
+     * a {@code running} report. One try: the next renewal renews the lease anyway.
+     */
+    private void recordImage(String name) {
+        Optional<String> image = services.supervisor().imageOf(name);
+        if (image.isEmpty()) {
+            return;
+        }
+        journal(e -> e.ranOn(image.get()));
+        LOG.infof("container %s runs image %s", name, image.get());
+        try {
+            services.orchestrator().statusOnce(StatusUpdate.of(taskId(), TaskStatus.RUNNING,
+                    "container started on image " + image.get()));
+            confirmLease();
+        } catch (OrchestratorException e) {
+            if (e.isNotAssigned() || e.isNotFound()) {
+                lose();
+            }
         }
     }
 
@@ -263,7 +286,8 @@ public final class TaskRun {
             JournalEntry known = currentEntry();
             Instant deadline = deadline(known.containerStartedAt() != null ? known.containerStartedAt() : known.claimedAt());
             boolean timedOut = info.finishedAt() != null && info.finishedAt().isAfter(deadline);
-            finish(new ContainerSupervisor.Exit(info.exitCode(), timedOut));
+            finish(new ContainerSupervisor.Exit(info.exitCode(), timedOut,
+                    timedOut ? null : services.supervisor().outOfMemory(info.name(), info.exitCode())));
         } else if (stage() == Stage.CONTAINER_STARTED) {
             fail("the container was lost while the runner was down");
         } else if (leaseCanBeOurs()) {
@@ -353,6 +377,10 @@ public final class TaskRun {
             status = TaskStatus.ERROR;
             message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
             outcome = TaskOutcome.TIMED_OUT;
+        } else if (exit.outOfMemory() != null) {
+            status = TaskStatus.ERROR;
+            message = exit.outOfMemory();
+            outcome = TaskOutcome.FAILED;
         } else if (exit.code() == 0) {
             status = TaskStatus.SUCCESS;
             message = "completed";

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
+
 /** Settings as the command line's defaults give them, for an orchestrator, a token and a working folder. */
 public final class TestConfigs {
 
@@ -21,6 +23,6 @@ public final class TestConfigs {
         return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, Duration.ofSeconds(30), Duration.ofSeconds(60),
                 "ghcr.io/elcanotek/victoria-terminal:latest", dir.resolve("home"), null, "auto", dir.resolve("state"), null,
                 Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
-                Duration.ofSeconds(20), false, housekeeping);
+                Duration.ofSeconds(20), false, housekeeping, ContainerPolicy.DEFAULT, Duration.ofHours(1), null);
     }
 }

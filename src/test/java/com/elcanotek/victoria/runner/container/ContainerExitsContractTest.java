@@ -67,7 +67,7 @@ abstract class ContainerExitsContractTest {
     private String start(String prompt) {
         String name = "victoria-exits-" + UUID.randomUUID().toString().substring(0, 8);
         return runtime.start(new ContainerSpec(name, TestEngine.IMAGE, List.of("--accept-license", "--task", prompt),
-                Map.of(), List.of(), labels, false));
+                Map.of(), List.of(), labels, false, ContainerPolicy.DEFAULT));
     }
 
     private Future<Integer> awaitInBackground(ContainerExits exits, String container) {

@@ -15,15 +15,16 @@ class ContainerSpecTest {
     private static ContainerSpec task(String prompt) {
         return ContainerSpec.forTask(TASK_ID, prompt, "ghcr.io/elcanotek/victoria-terminal:latest",
                 Path.of("/home/v/Victoria"), List.of(Path.of("/state/task.env"), Path.of("/etc/operator.env")),
-                "node-7", "runner-a");
+                "node-7", "runner-a", ContainerPolicy.DEFAULT);
     }
 
     @Test
     void forTaskFollowsTheProtocol() {
         ContainerSpec spec = task("summarise the report");
 
-        assertThat(spec.runArguments(false)).containsExactly(
+        assertThat(spec.runArguments(false, ContainerPolicy.Dialect.PODMAN)).containsExactly(
                 "run", "-d", "--name", "victoria-0f1e2d3c",
+                "--pids-limit", "4096", "--init", "--security-opt", "no-new-privileges",
                 "--label", "victoria-runner.node=node-7",
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
@@ -36,10 +37,28 @@ class ContainerSpecTest {
     }
 
     @Test
+    void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
+        ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false,
+                List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
+        ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", Path.of("/h"), List.of(), "n", "r", policy);
+
+        List<String> podman = spec.runArguments(false, ContainerPolicy.Dialect.PODMAN);
+        List<String> docker = spec.runArguments(false, ContainerPolicy.Dialect.DOCKER);
+
+        assertThat(podman.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=all");
+        assertThat(docker.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--gpus", "all");
+        assertThat(podman).doesNotContain("--init", "--pids-limit", "--security-opt").contains("--pull=newer");
+        // docker has no "newer": "always" asks the registry each time too and fetches only what changed
+        assertThat(docker).contains("--pull=always");
+    }
+
+    @Test
     void promptStaysOneArgumentWhateverItHolds() {
         String prompt = "-rf \"quoted\" 'single'\n$(touch /tmp/x) `id` ; | &&\n";
 
-        List<String> argv = task(prompt).runArguments(false);
+        List<String> argv = task(prompt).runArguments(false, ContainerPolicy.Dialect.PODMAN);
 
         assertThat(argv.subList(argv.size() - 3, argv.size())).containsExactly("--accept-license", "--task", prompt);
     }
@@ -48,8 +67,8 @@ class ContainerSpecTest {
     void hostGatewayOnlyWhereTheEngineSupportsIt() {
         ContainerSpec spec = task("p");
 
-        assertThat(spec.runArguments(false)).doesNotContain("--add-host");
-        List<String> argv = spec.runArguments(true);
+        assertThat(spec.runArguments(false, ContainerPolicy.Dialect.PODMAN)).doesNotContain("--add-host");
+        List<String> argv = spec.runArguments(true, ContainerPolicy.Dialect.PODMAN);
         int at = argv.indexOf("--add-host");
         assertThat(argv.get(at + 1)).isEqualTo("host.containers.internal:host-gateway");
         assertThat(at).isLessThan(argv.indexOf("ghcr.io/elcanotek/victoria-terminal:latest"));
@@ -57,13 +76,13 @@ class ContainerSpecTest {
 
     @Test
     void secretsInEnvFilesNeverReachTheArgv() {
-        assertThat(String.join("\0", task("p").runArguments(true)))
+        assertThat(String.join("\0", task("p").runArguments(true, ContainerPolicy.Dialect.PODMAN)))
                 .doesNotContain("NODE_API_KEY").doesNotContain("TASK_ID=");
     }
 
     @Test
     void shortTaskIdIsUsedWhole() {
-        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("/h"), List.of(), "n", "r");
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("/h"), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(spec.name()).isEqualTo("victoria-abc");
         assertThat(spec.labels()).containsEntry(ContainerSpec.LABEL_TASK, "abc");
@@ -71,7 +90,7 @@ class ContainerSpecTest {
 
     @Test
     void relativeHomeIsMadeAbsolute() {
-        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("rel/home"), List.of(), "n", "r");
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("rel/home"), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath(),
                 Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
@@ -80,18 +99,18 @@ class ContainerSpecTest {
     @Test
     void rejectsWhatWouldBeMisreadOnTheCommandLine() {
         Path home = Path.of("/h");
-        assertThatThrownBy(() -> ContainerSpec.forTask("../x", "p", "img", home, List.of(), "n", "r"))
+        assertThatThrownBy(() -> ContainerSpec.forTask("../x", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> ContainerSpec.forTask(" ", "p", "img", home, List.of(), "n", "r"))
+        assertThatThrownBy(() -> ContainerSpec.forTask(" ", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "--privileged", home, List.of(), "n", "r"))
+        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "--privileged", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
-        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", Path.of("/a:b"), List.of(), "n", "r"))
+        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", Path.of("/a:b"), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"),
-                List.of(), Map.of(), false)).hasMessageContaining("container path");
+                List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("container path");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), List.of(),
-                Map.of("a=b", "c"), false)).hasMessageContaining("label key");
+                Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT)).hasMessageContaining("label key");
     }
 
     @Test

@@ -27,7 +27,7 @@ class InspectJsonTest {
 
         assertThat(c).isEqualTo(new ContainerInfo("abc", "victoria-1", ContainerState.EXITED, 3,
                 Instant.parse("2026-11-27T05:09:53.159613624Z"), Instant.parse("2026-11-27T04:09:54.5Z"),
-                java.util.Map.of("a", "1", "b", "x,y=z")));
+                java.util.Map.of("a", "1", "b", "x,y=z"), false, null));
     }
 
     @Test

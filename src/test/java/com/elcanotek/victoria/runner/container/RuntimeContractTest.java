@@ -51,14 +51,15 @@ abstract class RuntimeContractTest {
     /** A task container as production builds it (including the host-gateway request), plus the test label. */
     private ContainerSpec task(String taskId, String prompt, String image, Map<String, String> labels) throws IOException {
         Path envFile = writeEnvFile(taskId, Map.of("TASK_ID", taskId));
-        ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, home, List.of(envFile), "node-1", "runner-test");
+        ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, home, List.of(envFile), "node-1", "runner-test",
+                ContainerPolicy.DEFAULT);
         // The supervisor creates it before each start; the engine refuses to mount a folder that does not exist.
         Files.createDirectories(ContainerSpec.crushDir(home, taskId));
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
         return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.envFiles(), allLabels,
-                spec.addHostGateway());
+                spec.addHostGateway(), spec.policy());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -141,7 +142,7 @@ abstract class RuntimeContractTest {
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
         ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(),
-                List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway());
+                List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy());
 
         assertThat(exits.await(runtime.start(spec))).isZero();
 
@@ -150,7 +151,8 @@ abstract class RuntimeContractTest {
                 "ORCHESTRATOR_URL=http://host.containers.internal:8080",
                 "NODE_API_KEY=" + secret,
                 "FAKE_SPACES=a b = c");
-        assertThat(spec.runArguments(runtime.supportsHostGateway())).noneMatch(arg -> arg.contains(secret));
+        assertThat(spec.runArguments(runtime.supportsHostGateway(), ContainerPolicy.Dialect.PODMAN))
+                .noneMatch(arg -> arg.contains(secret));
     }
 
     @Test

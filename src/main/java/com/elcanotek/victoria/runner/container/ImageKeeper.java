@@ -1,0 +1,89 @@
+package com.elcanotek.victoria.runner.container;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.task.ClaimGate;
+
+/**
+ * Keeps the configured image on this host and fresh: an engine pulls only what is missing, so without this a
+ * runner that once pulled {@code :latest} would run that build for ever. A host without the image pulls it
+ * first, showing the engine's progress in the log, and claims nothing meanwhile; after that a pull every
+ * {@code refresh} brings new builds in the background, so that no task waits for one on its way to start. A
+ * pull that fails keeps the image there is.
+ */
+public final class ImageKeeper implements ClaimGate, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ImageKeeper.class);
+
+    private final ContainerRuntime runtime;
+    private final String image;
+    private final Duration refresh;
+    private final ScheduledExecutorService executor;
+    /** True until the first look found the image or pulled it: no claim waits on a pull in its task's start. */
+    private volatile boolean fetching = true;
+
+    /**
+     * @param refresh  time between background pulls; zero: never
+     * @param executor this object's own: a pull can take minutes, which nothing else should wait behind
+     */
+    public ImageKeeper(ContainerRuntime runtime, String image, Duration refresh, ScheduledExecutorService executor) {
+        this.runtime = runtime;
+        this.image = image;
+        this.refresh = refresh;
+        this.executor = executor;
+    }
+
+    public void start() {
+        executor.execute(this::firstLook);
+        if (!refresh.isZero()) {
+            executor.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public Optional<String> closedBecause() {
+        return fetching ? Optional.of("pulling image " + image) : Optional.empty();
+    }
+
+    private void firstLook() {
+        try {
+            if (runtime.imageId(image).isPresent()) {
+                return;
+            }
+            LOG.infof("The image %s is not on this host yet: pulling it; no task is claimed meanwhile", image);
+            runtime.pull(image, line -> LOG.infof("pull %s: %s", image, line));
+            LOG.infof("Image %s pulled (%s)", image, runtime.imageId(image).orElse("?"));
+        } catch (ContainerException e) {
+            // A task's start pulls as well, and fails clearly if it cannot (which the host breaker counts).
+            LOG.errorf("Cannot get the image %s: %s", image, e.getMessage());
+        } finally {
+            fetching = false;
+        }
+    }
+
+    private void refresh() {
+        try {
+            Optional<String> before = runtime.imageId(image);
+            runtime.pull(image, line -> LOG.debugf("pull %s: %s", image, line));
+            Optional<String> after = runtime.imageId(image);
+            if (after.equals(before)) {
+                LOG.debugf("Image %s is up to date", image);
+            } else {
+                LOG.infof("Image %s updated (%s, was %s): the next tasks run on it", image, after.orElse("?"),
+                        before.orElse("none"));
+            }
+        } catch (ContainerException e) {
+            LOG.warnf("Refreshing the image %s failed (%s); tasks go on with the image there is", image, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,10 @@
+package com.elcanotek.victoria.runner.task;
+
+import java.util.Optional;
+
+/** Something of this host that can hold claiming back: the loop claims only while every gate is open. */
+public interface ClaimGate {
+
+    /** Why no task may be claimed now, for readiness and {@code status}; empty while claiming may go on. */
+    Optional<String> closedBecause();
+}
