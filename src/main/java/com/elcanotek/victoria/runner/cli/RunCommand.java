@@ -79,7 +79,7 @@ public class RunCommand implements Callable<Integer> {
             description = "Seconds between heartbeats, at most 60 (default: ${DEFAULT-VALUE}).")
     long heartbeatInterval;
 
-    @Option(names = "--lease-renewal-interval", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--lease-renewal-interval", paramLabel = "SECONDS", defaultValue = "45",
             description = "Seconds between 'running' reports that renew each held task's lease and notice a "
                     + "cancellation, at most 120 (default: ${DEFAULT-VALUE}).")
     long leaseRenewalInterval;

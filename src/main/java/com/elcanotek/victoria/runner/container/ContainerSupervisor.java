@@ -127,7 +127,7 @@ public class ContainerSupervisor {
                     LOG.warnf("Container %s passed its deadline; stopping it", container);
                 }
                 if (!stop(container)) {
-                    timer.set(timers.schedule(this, STOP_RETRY.toMillis(), TimeUnit.MILLISECONDS));
+                    timer.set(timers.schedule(TaskLogContext.carried(this), STOP_RETRY.toMillis(), TimeUnit.MILLISECONDS));
                 }
             }
         });

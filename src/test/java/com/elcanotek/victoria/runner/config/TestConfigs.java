@@ -20,8 +20,15 @@ public final class TestConfigs {
     /** The same with other poll and read timing (readiness waits 3 polls plus a read) and housekeeping. */
     public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
             Duration readTimeout, HousekeepingConfig housekeeping) {
+        return runnerConfig(orchestratorUrl, token, dir, pollInterval, readTimeout, housekeeping,
+                "ghcr.io/elcanotek/victoria-terminal:latest");
+    }
+
+    /** The same with another container image. */
+    public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
+            Duration readTimeout, HousekeepingConfig housekeeping, String image) {
         return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, Duration.ofSeconds(30), Duration.ofSeconds(60),
-                "ghcr.io/elcanotek/victoria-terminal:latest", dir.resolve("home"), null, "auto", dir.resolve("state"), null,
+                image, dir.resolve("home"), null, "auto", dir.resolve("state"), null,
                 Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
                 Duration.ofSeconds(20), false, housekeeping, ContainerPolicy.DEFAULT, Duration.ofHours(1), null);
     }

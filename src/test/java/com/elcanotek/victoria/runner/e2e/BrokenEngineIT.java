@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
+import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 
 /**
@@ -123,6 +124,23 @@ class BrokenEngineIT {
             assertThat(done.claims()).isEqualTo(1);
             assertThat(done.history()).filteredOn(c -> c.state() == TaskState.SUCCESS).hasSize(1);
             assertThat(runner.output()).contains("the task stays held");
+        }
+    }
+
+    @Test
+    void aTimeoutsStopThatFailsIsTriedAgainUntilTheContainerIsGone() throws Exception {
+        try (RunnerProcess runner = runner()) {
+            String id = orchestrator.createTask(TaskSpec.builder("sleep=120").timeoutSeconds(4).build());
+            awaitRunning(id);
+            Files.createFile(broken);
+            Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("passed its deadline"));
+            Thread.sleep(3000);
+            assertThat(Podman.runningLabelled("victoria-runner.task=" + id)).as("the stop failed").hasSize(1);
+            Files.delete(broken);
+
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, WAIT);
+            assertThat(done.result()).isEqualTo("timed out after 4 s");
+            assertThat(Podman.runningLabelled("victoria-runner.task=" + id)).isEmpty();
         }
     }
 

@@ -22,6 +22,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.net.ConnectException;
 import java.net.Socket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
@@ -233,6 +235,20 @@ class HealthTest {
                 matchesPattern("free disk space in .* is \\d+ MiB, below the minimum of \\d+ MiB"));
         server.verify(0, getRequestedFor(urlEqualTo("/tasks/pending")));
         live().statusCode(200);
+    }
+
+    @Test
+    void aHostWithoutTheImageIsNotReadyAndClaimsNothingWhileItPullsTheImage() throws Exception {
+        // Takes connections and never answers: the pull hangs in its TLS handshake for as long as the test needs.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String image = "127.0.0.1:" + silent.getLocalPort() + "/victoria-terminal:latest";
+            assemble(RUNTIME, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp, Duration.ofSeconds(1),
+                    Duration.ofSeconds(1), HousekeepingConfig.defaults(), image));
+            startAttached();
+
+            ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason", equalTo("pulling image " + image));
+            server.verify(0, getRequestedFor(urlEqualTo("/tasks/pending")));
+        }
     }
 
     @Test

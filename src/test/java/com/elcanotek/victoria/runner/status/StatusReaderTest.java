@@ -43,7 +43,7 @@ class StatusReaderTest {
         new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-7", "https://atq.example", "2026-06-01T08:00:00Z"));
         TaskJournal journal = new TaskJournal(state, json);
         journal.write(JournalEntry.claimed(task("11111111-aaaa-4000-8000-000000000001"), CLAIMED)
-                .started("victoria-11111111", CLAIMED.plusSeconds(2)));
+                .started("victoria-11111111", CLAIMED.plusSeconds(2)).ranOn("sha256:" + "ab".repeat(32)));
         journal.write(JournalEntry.claimed(task("22222222-bbbb-4000-8000-000000000002"), CLAIMED)
                 .exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
         new StatusFile(state, json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty());
@@ -68,16 +68,16 @@ class StatusReaderTest {
         assertThat(report.daemonRunning()).isTrue();
         assertThat(report.outboxDepth()).isEqualTo(1);
         assertThat(report.tasks()).extracting(StatusReport.Task::taskId, StatusReport.Task::stage, StatusReport.Task::container,
-                StatusReport.Task::runningForSeconds).containsExactly(
+                StatusReport.Task::runningForSeconds, StatusReport.Task::image).containsExactly(
                         tuple("11111111-aaaa-4000-8000-000000000001", "container_started",
-                                "victoria-11111111", 330L),
+                                "victoria-11111111", 330L, "sha256:" + "ab".repeat(32)),
                         tuple("22222222-bbbb-4000-8000-000000000002", "exited",
-                                null, 330L));
+                                null, 330L, null));
 
         String text = StatusText.format(report, NOW);
         String asJson = json.writeValueAsString(report);
         assertThat(text).contains("node-7 (" + NODE_ID + ")", "https://atq.example", "running (pid", "(4s ago)",
-                "victoria-11111111", "5m 30s", "Outbox:           1 final status");
+                "victoria-11111111", "5m 30s", "Outbox:           1 final status", "sha256:" + "ab".repeat(32));
         assertThat(asJson).contains("\"node_id\":\"" + NODE_ID + "\"", "\"outbox_depth\":1", "\"last_contact\":\"2026-06-30T10:05:26Z\"");
         assertThat(List.of(text, asJson)).noneMatch(out -> out.contains(KEY));
     }
