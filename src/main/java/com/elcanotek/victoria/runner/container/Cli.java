@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -105,6 +106,15 @@ final class Cli {
             this.command = command;
             this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             this.stderr = stderr;
+        }
+
+        /** Kills the command if it still runs after {@code timeout}: its reader then sees the end of its output. */
+        void killAfter(Duration timeout) {
+            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                if (process.isAlive()) {
+                    kill(process);
+                }
+            });
         }
 
         /** Blocks for the next line of stdout; empty once the command has ended or was closed. */

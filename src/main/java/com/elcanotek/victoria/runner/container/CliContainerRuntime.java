@@ -115,6 +115,8 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         args.add(image);
         // Podman reports its progress on stderr, docker on stdout: one stream of both.
         try (Cli.Running pulling = cli.startMerged(args)) {
+            // A registry that stops answering mid-pull would hold the pull, and a first pull the claims, for ever.
+            pulling.killAfter(START_TIMEOUT);
             String last = "";
             for (Optional<String> line = pulling.readLine(); line.isPresent(); line = pulling.readLine()) {
                 if (!line.get().isBlank()) {

@@ -16,11 +16,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
@@ -66,15 +67,18 @@ public class ContainerSupervisor {
     private final ContainerExits exits;
     private final Settings settings;
     private final ScheduledExecutorService timers;
+    private final ExecutorService stopper;
     private final Clock clock;
 
     /** @param exits watches the containers labelled with this runner's name ({@link #runnerLabel}) */
+    /** @param stopper runs stops; a pool of its own, so that stopping many containers at once waits for none */
     public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings,
-            ScheduledExecutorService timers, Clock clock) {
+            ScheduledExecutorService timers, ExecutorService stopper, Clock clock) {
         this.runtime = runtime;
         this.exits = exits;
         this.settings = settings;
         this.timers = timers;
+        this.stopper = stopper;
         this.clock = clock;
     }
 
@@ -114,31 +118,39 @@ public class ContainerSupervisor {
     }
 
     /**
-     * Blocks until the container exits; past {@code deadline} it is stopped and the exit marked as a timeout. A stop
-     * that fails (the engine is down) is tried again every {@link #STOP_RETRY} until the container is gone.
+     * Blocks until the container exits; past {@code deadline} it is stopped (and stopped again while that fails)
+     * and the exit marked as a timeout.
      */
     public Exit await(String container, Instant deadline) throws InterruptedException {
         AtomicBoolean timedOut = new AtomicBoolean();
-        AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
-        Runnable stopAtDeadline = TaskLogContext.carried(new Runnable() {
-            @Override
-            public void run() {
-                if (!timedOut.getAndSet(true)) {
-                    LOG.warnf("Container %s passed its deadline; stopping it", container);
-                }
-                if (!stop(container)) {
-                    timer.set(timers.schedule(TaskLogContext.carried(this), STOP_RETRY.toMillis(), TimeUnit.MILLISECONDS));
-                }
-            }
-        });
+        AtomicBoolean done = new AtomicBoolean();
         long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
-        timer.set(timers.schedule(stopAtDeadline, delay, TimeUnit.MILLISECONDS));
+        ScheduledFuture<?> timer = timers.schedule(TaskLogContext.carried(() -> {
+            timedOut.set(true);
+            LOG.warnf("Container %s passed its deadline; stopping it", container);
+            stopUntilGone(container, () -> !done.get());
+        }), delay, TimeUnit.MILLISECONDS);
         try {
             int code = exits.await(container);
             return new Exit(code, timedOut.get(), timedOut.get() ? null : outOfMemory(container, code));
         } finally {
-            timer.get().cancel(false);
+            done.set(true);
+            timer.cancel(false);
         }
+    }
+
+    /**
+     * Stops the container on a thread of its own (a stop blocks on the engine for up to its grace, which no timer
+     * should wait behind), and again every {@link #STOP_RETRY} while the engine cannot be asked and {@code wanted}
+     * still holds: a stop that failed must not leave a timed-out or cancelled task running.
+     */
+    public void stopUntilGone(String container, BooleanSupplier wanted) {
+        stopper.execute(TaskLogContext.carried(() -> {
+            if (wanted.getAsBoolean() && !stop(container)) {
+                timers.schedule(TaskLogContext.carried(() -> stopUntilGone(container, wanted)), STOP_RETRY.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }));
     }
 
     /**

@@ -58,7 +58,7 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
             LOG.infof("The image %s is not on this host yet: pulling it; no task is claimed meanwhile", image);
             runtime.pull(image, line -> LOG.infof("pull %s: %s", image, line));
             LOG.infof("Image %s pulled (%s)", image, runtime.imageId(image).orElse("?"));
-        } catch (ContainerException e) {
+        } catch (RuntimeException e) {
             // A task's start pulls as well, and fails clearly if it cannot (which the host breaker counts).
             LOG.errorf("Cannot get the image %s: %s", image, e.getMessage());
         } finally {
@@ -77,7 +77,8 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
                 LOG.infof("Image %s updated (%s, was %s): the next tasks run on it", image, after.orElse("?"),
                         before.orElse("none"));
             }
-        } catch (ContainerException e) {
+        } catch (RuntimeException e) {
+            // Caught whatever it is: an exception would end the periodic refresh for good.
             LOG.warnf("Refreshing the image %s failed (%s); tasks go on with the image there is", image, e.getMessage());
         }
     }

@@ -37,6 +37,7 @@ import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.StateDirLock;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.status.StatusFile;
@@ -49,6 +50,7 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.task.ClaimGate;
+import com.elcanotek.victoria.runner.task.Draining;
 import com.elcanotek.victoria.runner.task.HostBreaker;
 import com.elcanotek.victoria.runner.task.HostProbe;
 import com.elcanotek.victoria.runner.task.JournalEntry;
@@ -185,7 +187,7 @@ public class Daemon {
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy()),
-                timers, clock);
+                timers, Executors.newCachedThreadPool(named("stop")), clock);
         LogFitter fitter = new LogFitter(json);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
@@ -196,7 +198,9 @@ public class Daemon {
         metrics.watchClaiming(() -> !hostBreaker.allowsClaims());
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
                 Executors.newSingleThreadScheduledExecutor(named("image")));
-        List<ClaimGate> gates = List.of(hostBreaker, images);
+        DrainFlag drain = new DrainFlag(config.stateDir());
+        metrics.watchDraining(() -> drain.since().isPresent());
+        List<ClaimGate> gates = List.of(new Draining(drain), hostBreaker, images);
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),

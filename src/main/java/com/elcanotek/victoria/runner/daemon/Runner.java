@@ -160,7 +160,9 @@ public class Runner implements RunnerView {
      * @return the exit status
      */
     public int stop() {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+        }
         Thread starting = startup;
         if (starting != null) {
             starting.interrupt();
@@ -191,7 +193,11 @@ public class Runner implements RunnerView {
     }
 
     /** A job of this runner: never run twice at once, unscheduled when the runner stops. */
-    private void schedule(String name, Duration interval, Duration delay, Runnable task) {
+    private synchronized void schedule(String name, Duration interval, Duration delay, Runnable task) {
+        if (stopping) {
+            // A stop during start-up unscheduled what there was: a job scheduled after it would run on.
+            return;
+        }
         var job = scheduler.newJob(name)
                 .setInterval(Math.max(1, interval.toSeconds()) + "s")
                 .setConcurrentExecution(ConcurrentExecution.SKIP)

@@ -111,6 +111,12 @@ public class RunnerMetrics {
                 () -> stopped.getAsBoolean() ? 1 : 0);
     }
 
+    /** @param draining whether the operator drains this runner right now (1) or not (0) */
+    public void watchDraining(BooleanSupplier draining) {
+        gauge("victoria.runner.draining", "1 while the operator drains this runner: it claims nothing new",
+                () -> draining.getAsBoolean() ? 1 : 0);
+    }
+
     public void claimingStopped() {
         claimingStops.increment();
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
+import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,7 @@ public class StatusReader {
                 status.map(StatusFile.Content::lastContact).orElse(null),
                 (int) journal.stream().filter(JournalEntry::awaitsAcknowledgement).count(),
                 status.map(StatusFile.Content::claimingStopped).orElse(null),
+                new DrainFlag(stateDir).since().orElse(null),
                 tasks);
     }
 

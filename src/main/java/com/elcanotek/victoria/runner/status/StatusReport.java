@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param daemonRunning whether the process that last wrote the status file still runs
  * @param outboxDepth   final statuses decided but not yet taken by the orchestrator
  * @param claimingStopped why the daemon claims no task (this host cannot start tasks); null while it claims
+ * @param drainingSince  when the operator asked the runner to drain; null when not draining
  */
 public record StatusReport(
         @JsonProperty("node_name") String nodeName,
@@ -23,6 +24,7 @@ public record StatusReport(
         @JsonProperty("last_contact") Instant lastContact,
         @JsonProperty("outbox_depth") int outboxDepth,
         @JsonProperty("claiming_stopped") String claimingStopped,
+        @JsonProperty("draining_since") String drainingSince,
         @JsonProperty("tasks") List<Task> tasks) {
 
     /** A task in flight, as the journal last recorded it. */

@@ -22,7 +22,10 @@ public final class StatusText {
         out.append("Last contact:     ").append(report.lastContact() == null ? "never recorded"
                 : report.lastContact() + " (" + human(Duration.between(report.lastContact(), now)) + " ago)").append('\n');
         out.append("Outbox:           ").append(report.outboxDepth()).append(" final status(es) not yet taken by the orchestrator\n");
-        if (report.daemonRunning() && report.claimingStopped() != null) {
+        if (report.drainingSince() != null) {
+            out.append("Claiming:         draining since ").append(report.drainingSince())
+                    .append(" ('victoria-runner resume' claims again)\n");
+        } else if (report.daemonRunning() && report.claimingStopped() != null) {
             out.append("Claiming:         ").append(report.claimingStopped()).append('\n');
         }
         out.append("Tasks in flight:  ").append(report.tasks().size()).append('\n');

@@ -49,6 +49,11 @@ public class TaskJournal {
         }
     }
 
+    /** Whether the task has an entry on disk. */
+    public boolean holds(String taskId) {
+        return isUsableId(taskId) && Files.exists(file(taskId));
+    }
+
     /** The task's story is over: forget it. */
     public void forget(String taskId) {
         try {

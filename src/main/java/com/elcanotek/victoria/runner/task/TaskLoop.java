@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -140,12 +141,26 @@ public class TaskLoop {
 
     private void hold(TaskRun run, String message) {
         // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
-        runs.add(run);
+        if (!runs.add(run)) {
+            // The server gave back a task this runner still holds (its lease expired meanwhile): the claim renewed
+            // that lease, and the run that holds it goes on; a second one would run the task twice.
+            TaskLogContext.run(run.taskId(), () -> LOG.warn("claimed again while held; the run holding it goes on"));
+            return;
+        }
         TaskLogContext.run(run.taskId(), () -> {
             run.journalClaim();
             LOG.info(message);
         });
-        workers.execute(() -> run(run));
+        execute(run);
+    }
+
+    /** A run the workers cannot take (the runner stops) is no longer held; its journal entry waits for the next start. */
+    private void execute(TaskRun run) {
+        try {
+            workers.execute(() -> run(run));
+        } catch (RejectedExecutionException stopping) {
+            runs.remove(run);
+        }
     }
 
     /**
@@ -155,11 +170,19 @@ public class TaskLoop {
      * @return false when the task is held already
      */
     public boolean resume(JournalEntry entry) {
+        if (!claiming.get()) {
+            return false;
+        }
         TaskRun run = TaskRun.resumed(services, entry);
         if (!runs.add(run)) {
             return false;
         }
-        workers.execute(() -> run(run));
+        // The entry may be an old read: a run that ended between the read and the add forgot it first.
+        if (!services.journal().holds(entry.task().taskId())) {
+            runs.remove(run);
+            return false;
+        }
+        execute(run);
         return true;
     }
 

@@ -48,6 +48,8 @@ public final class TaskRun {
     static final Duration LEASE_HOLD = Duration.ofMinutes(5).plusSeconds(30);
     /** Below this a {@code /logs} body holds hardly more than the session's header: a 413 then is final. */
     static final int SMALLEST_LOG_BODY = 1024;
+    /** Longer than any read timeout an operator sets in earnest. */
+    private static final Duration RENEWAL_IN_FLIGHT_MAX = Duration.ofSeconds(120);
 
     private static final Logger LOG = Logger.getLogger(TaskRun.class);
 
@@ -219,6 +221,10 @@ public final class TaskRun {
             recordImage(name);
             supervise(started);
         } catch (TaskFailure e) {
+            if (Thread.currentThread().isInterrupted() || shutdown == Shutdown.LEAVE) {
+                // Cut short by the runner's stop, not failed: the journal keeps it for the next start to resume.
+                throw new InterruptedException("the runner is stopping: " + e.getMessage());
+            }
             if (e.isOfHost()) {
                 services.breaker().failed(e.getMessage());
             }
@@ -304,7 +310,7 @@ public final class TaskRun {
         String name = container;
         // Checked after the container is published: a cancel or a stopping shutdown that looked before it did not see it.
         if (lost.get() || shutdown == Shutdown.STOP) {
-            services.supervisor().stop(name);
+            stopContainer(name);
         }
         ContainerSupervisor.Exit exit;
         try {
@@ -325,10 +331,6 @@ public final class TaskRun {
         try {
             if (shutdown == Shutdown.LEAVE) {
                 throw new InterruptedException("the runner is stopping");
-            }
-            if (lost.get()) {
-                // A stop that failed while the engine was down is tried again.
-                services.supervisor().stop(name);
             }
             return services.supervisor().await(name, deadline(started));
         } finally {
@@ -505,6 +507,7 @@ public final class TaskRun {
         // From here on a renewal's 403 would only mean that the final status was taken.
         finalReportStarted = true;
         stopRenewing();
+        awaitRenewalInFlight();
         Optional<Credentials> key = services.registration().current();
         try {
             services.orchestrator().status(StatusUpdate.of(taskId(), status, decided.finalMessage()));
@@ -521,6 +524,22 @@ public final class TaskRun {
                 lost.set(true);
             }
             return step;
+        }
+    }
+
+    /**
+     * A renewal sent just before the final status must not reach the server after it (an orchestrator could take
+     * it as the task running again): its answer is awaited, as long as one read timeout can take.
+     */
+    private void awaitRenewalInFlight() {
+        long until = System.nanoTime() + RENEWAL_IN_FLIGHT_MAX.toNanos();
+        while (renewing.get() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -554,8 +573,13 @@ public final class TaskRun {
         TaskLogContext.run(taskId(), () -> LOG.warn("no longer assigned to this node (cancelled or lease lost); stopping it"));
         String name = container;
         if (name != null) {
-            services.supervisor().stop(name);
+            stopContainer(name);
         }
+    }
+
+    /** In the background, and again while the engine fails, until the container is gone or this run's story is over. */
+    private void stopContainer(String name) {
+        TaskLogContext.run(taskId(), () -> services.supervisor().stopUntilGone(name, () -> !isEnded()));
     }
 
     /** Shutdown leaving containers to run: stop waiting for this one; results already due are still delivered. */
@@ -573,7 +597,8 @@ public final class TaskRun {
         shutdown = Shutdown.STOP;
         String name = container;
         if (name != null) {
-            services.supervisor().stop(name);
+            // In the background: a shutdown stops all containers at once, not one grace period after another.
+            stopContainer(name);
         }
     }
 

@@ -14,6 +14,8 @@ class SubcommandDetectionTest {
         assertThat(Main.runsSubcommand("status")).isTrue();
         assertThat(Main.runsSubcommand("--state-dir", "/var/lib/x", "status", "--json")).isTrue();
         assertThat(Main.runsSubcommand("-v", "cleanup", "--dry-run")).isTrue();
+        assertThat(Main.runsSubcommand("--state-dir", "/var/lib/x", "drain", "--wait")).isTrue();
+        assertThat(Main.runsSubcommand("resume")).isTrue();
         assertThat(Main.runsSubcommand("--name", "status")).isFalse();
         assertThat(Main.runsSubcommand("--name=status", "--poll-interval", "5")).isFalse();
         assertThat(Main.runsSubcommand("--orchestrator-url", "https://o.example")).isFalse();
