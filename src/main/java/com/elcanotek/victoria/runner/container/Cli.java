@@ -81,14 +81,16 @@ final class Cli {
      * @throws ContainerException when the process cannot be started
      */
     Running start(List<String> args) {
-        Process process = spawn(args, false);
-        return new Running(process, describe(args),
-                new Drain(process.getErrorStream(), describe(args) + " stderr", RUNNING_STDERR_LIMIT));
+        return start(args, false);
     }
 
     /** {@link #start} with stderr merged into stdout, for a command that reports its progress on either. */
     Running startMerged(List<String> args) {
-        Process process = spawn(args, true);
+        return start(args, true);
+    }
+
+    private Running start(List<String> args, boolean mergeStderr) {
+        Process process = spawn(args, mergeStderr);
         return new Running(process, describe(args),
                 new Drain(process.getErrorStream(), describe(args) + " stderr", RUNNING_STDERR_LIMIT));
     }

@@ -70,8 +70,10 @@ public class ContainerSupervisor {
     private final ExecutorService stopper;
     private final Clock clock;
 
-    /** @param exits watches the containers labelled with this runner's name ({@link #runnerLabel}) */
-    /** @param stopper runs stops; a pool of its own, so that stopping many containers at once waits for none */
+    /**
+     * @param exits   watches the containers labelled with this runner's name ({@link #runnerLabel})
+     * @param stopper runs stops; a pool of its own, so that stopping many containers at once waits for none
+     */
     public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings,
             ScheduledExecutorService timers, ExecutorService stopper, Clock clock) {
         this.runtime = runtime;

@@ -195,7 +195,7 @@ public class Daemon {
                 new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), config.stateDir(), config.victoriaHome(),
                         diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
-        metrics.watchClaiming(() -> !hostBreaker.allowsClaims());
+        metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
                 Executors.newSingleThreadScheduledExecutor(named("image")));
         DrainFlag drain = new DrainFlag(config.stateDir());

@@ -13,8 +13,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready = registered, the orchestrator answered recently, the container runtime answers, the
- * Victoria home has room for new tasks, and task starts do not keep failing for reasons of this host. The data says why not, and what the runner is doing.
+ * Ready = registered, the orchestrator answered recently, the container runtime answers, the Victoria home has
+ * room for new tasks, and nothing holds claiming back (a drain, a first image pull, task starts that keep failing
+ * for reasons of this host). The data says why not, and what the runner is doing.
  */
 @Readiness
 @ApplicationScoped

@@ -20,7 +20,10 @@ public interface RunnerView {
     /** Why the Victoria home is too full for new tasks; empty while it has room. */
     Optional<String> diskShortage();
 
-    /** Why no task is claimed although slots are free (this host cannot start tasks); empty while claiming. */
+    /**
+     * Why no task is claimed although slots are free (a drain, a first image pull, a host that cannot start tasks);
+     * empty while claiming.
+     */
     Optional<String> claimingStopped();
 
     int tasksHeld();

@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.orchestrator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,6 +88,6 @@ final class AssignmentReader {
             return "null";
         }
         String text = value.toString();
-        return "the " + value.getNodeType().name().toLowerCase() + " " + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
+        return "the " + value.getNodeType().name().toLowerCase(Locale.ROOT) + " " + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 }

@@ -25,7 +25,8 @@ public class StatusFile {
 
     /**
      * @param pid the daemon's process id, to tell a running daemon from a stale file
-     * @param claimingStopped why the daemon claims no task (this host cannot start tasks); null while it claims
+     * @param claimingStopped why the daemon claims no task (a drain, a first image pull, a host that cannot start
+     *                        tasks); null while it claims
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Content(@JsonProperty("last_contact") Instant lastContact, @JsonProperty("pid") long pid,

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param daemonRunning whether the process that last wrote the status file still runs
  * @param outboxDepth   final statuses decided but not yet taken by the orchestrator
- * @param claimingStopped why the daemon claims no task (this host cannot start tasks); null while it claims
+ * @param claimingStopped why the daemon claims no task (a drain, a first image pull, a host that cannot start tasks); null
+ *                        while it claims
  * @param drainingSince  when the operator asked the runner to drain; null when not draining
  */
 public record StatusReport(

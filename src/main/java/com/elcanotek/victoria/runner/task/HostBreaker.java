@@ -25,7 +25,6 @@ public class HostBreaker implements ClaimGate {
      * @param firstPause before the first probe; doubled after each probe that fails, up to {@code maxPause}
      */
     public record Settings(int threshold, Duration firstPause, Duration maxPause) {
-        public static final Settings DEFAULT = new Settings(3, Duration.ofSeconds(15), Duration.ofMinutes(5));
     }
 
     /** Checks what task starts need of the host; says what is wrong, empty when nothing is. */
@@ -53,10 +52,6 @@ public class HostBreaker implements ClaimGate {
         this.timers = timers;
         this.clock = clock;
         this.metrics = metrics;
-    }
-
-    public synchronized boolean allowsClaims() {
-        return reason == null;
     }
 
     /** Why claiming is stopped, and since when; empty while the runner claims. */

@@ -47,7 +47,7 @@ public class Reconciler {
     }
 
     public void reconcile() {
-        Set<String> known = new HashSet<>(heldTasks());
+        Set<String> known = new HashSet<>();
         for (JournalEntry entry : journal.all()) {
             known.add(entry.task().taskId());
             if (!runs.holds(entry.task().taskId()) && loop.resume(entry)) {
@@ -57,13 +57,12 @@ public class Reconciler {
         Instant cutoff = clock.instant().minus(orphanGrace);
         try {
             List<ContainerInfo> containers = supervisor.ours();
-            // Read again after the listing: a listed container's task was journaled and active before the
+            // Read again after the listing: a listed container's task was journaled and held before the
             // container was created, so a task claimed meanwhile is never taken for an orphan.
-            known.addAll(heldTasks());
             journal.all().forEach(entry -> known.add(entry.task().taskId()));
             for (ContainerInfo container : containers) {
                 String taskId = container.labels().get(ContainerSpec.LABEL_TASK);
-                if (known.contains(taskId)) {
+                if (known.contains(taskId) || runs.holds(taskId)) {
                     continue;
                 }
                 if (container.state() != ContainerState.RUNNING) {
@@ -85,11 +84,5 @@ public class Reconciler {
         } catch (RuntimeException e) {
             LOG.warnf("Cannot list this runner's containers: %s", e.getMessage());
         }
-    }
-
-    private Set<String> heldTasks() {
-        Set<String> ids = new HashSet<>();
-        runs.all().forEach(run -> ids.add(run.taskId()));
-        return ids;
     }
 }

@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorApi;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
@@ -45,8 +46,7 @@ public class TaskFiles {
     private static final int BUFFER = 64 * 1024;
     /** Tries at one file when the network or the server cuts it short, each resuming where the last stopped. */
     static final int DOWNLOAD_TRIES = 5;
-    private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
-    private static final Duration RETRY_PAUSE_MAX = Duration.ofSeconds(8);
+    private static final Backoff.Policy RETRY = new Backoff.Policy(Duration.ofMillis(500), Duration.ofSeconds(8));
 
     private final Orchestrator orchestrator;
     private final long maxFileSize;
@@ -118,6 +118,7 @@ public class TaskFiles {
         // Named after the task and the file alone: a runner restarted mid-download resumes from what it had.
         Path partial = folder.resolve("." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part");
         boolean kept = false;
+        Backoff backoff = new Backoff(RETRY);
         try {
             for (int attempt = 1;; attempt++) {
                 long have = Files.exists(partial) ? Files.size(partial) : 0;
@@ -130,7 +131,8 @@ public class TaskFiles {
                                 + e.getMessage(), e);
                     }
                     long resumeAt = Files.exists(partial) ? Files.size(partial) : 0;
-                    long pause = Math.min(RETRY_PAUSE_MAX.toMillis(), RETRY_PAUSE.toMillis() << (attempt - 1));
+                    // The cause, not the wrapper: a 503's Retry-After is honoured.
+                    long pause = backoff.nextDelayInMillis(e.getCause());
                     LOG.warnf("file '%s' download interrupted (%s); resuming from byte %d in %d ms", name, e.getMessage(),
                             resumeAt, pause);
                     Thread.sleep(pause);

@@ -80,7 +80,6 @@ public final class TaskRun {
     private boolean ended;
 
     private volatile String container;
-    private volatile Instant leaseConfirmedAt;
     private volatile boolean finalReportStarted;
     private volatile Shutdown shutdown = Shutdown.NONE;
     private volatile String shutdownMessage;
@@ -98,7 +97,6 @@ public final class TaskRun {
         this.entry = entry;
         this.resumed = resumed;
         this.container = entry.container();
-        this.leaseConfirmedAt = entry.leaseConfirmed();
         // Only the final status is left (maybe taken already, its answer lost): a renewal could only be refused.
         this.finalReportStarted = entry.stage().compareTo(Stage.LOGS_SENT) >= 0;
     }
@@ -433,7 +431,7 @@ public final class TaskRun {
                 case LATER -> {
                     if (!leaseCanBeOurs()) {
                         LOG.errorf("results not delivered: the lease was last confirmed at %s and has expired since;"
-                                + " the orchestrator gives the task to another node", leaseConfirmedAt);
+                                + " the orchestrator gives the task to another node", currentEntry().leaseConfirmed());
                         lost.set(true);
                         return;
                     }
@@ -446,7 +444,7 @@ public final class TaskRun {
     }
 
     private boolean leaseCanBeOurs() {
-        return now().isBefore(leaseConfirmedAt.plus(LEASE_HOLD));
+        return now().isBefore(currentEntry().leaseConfirmed().plus(LEASE_HOLD));
     }
 
     private Step submitLogs() {
@@ -552,13 +550,7 @@ public final class TaskRun {
         }
         if (e.isUnauthorized()) {
             LOG.warnf("%s (%s): registering again", what, e.getMessage());
-            try {
-                services.registration().renewUnlessRenewed(keyUsed, e.getMessage());
-                return Step.AGAIN;
-            } catch (RuntimeException renewal) {
-                LOG.warnf("registering again failed: %s", renewal.getMessage());
-                return Step.LATER;
-            }
+            return renewRegistration(keyUsed, e) ? Step.AGAIN : Step.LATER;
         }
         LOG.warnf("%s: %s", what, e.getMessage());
         return e.isTransient() || e.isMalformedAnswer() ? Step.LATER : Step.OVER;
@@ -650,17 +642,19 @@ public final class TaskRun {
         });
     }
 
-    private void renewRegistration(Optional<Credentials> key, OrchestratorException e) {
+    /** @return whether the runner is registered anew; a failed try is logged, the caller's next try is the retry */
+    private boolean renewRegistration(Optional<Credentials> key, OrchestratorException refusal) {
         try {
-            services.registration().renewUnlessRenewed(key, e.getMessage());
+            services.registration().renewUnlessRenewed(key, refusal.getMessage());
+            return true;
         } catch (RuntimeException failure) {
             LOG.warnf("registering again failed: %s", failure.getMessage());
+            return false;
         }
     }
 
     private void confirmLease() {
         Instant at = now();
-        leaseConfirmedAt = at;
         journal(e -> e.leaseConfirmed(at));
     }
 
