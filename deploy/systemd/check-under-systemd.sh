@@ -199,10 +199,14 @@ installed() {
 }
 must "dpkg -i: user, subordinate ids, state directory" installed
 
-configure() {
-    # through stdin: the token must not reach a command line
-    printf 'VICTORIA_RUNNER_ORCHESTRATOR_URL=%s\nVICTORIA_RUNNER_REGISTRATION_TOKEN=%s\n' "$URL" "$TOKEN" |
+# point_at URL: the orchestrator URL and the token in runner.env, through stdin: the token must not reach a command line
+point_at() {
+    printf 'VICTORIA_RUNNER_ORCHESTRATOR_URL=%s\nVICTORIA_RUNNER_REGISTRATION_TOKEN=%s\n' "$1" "$TOKEN" |
         in_box sh -c 'cat > /etc/victoria-runner/runner.env'
+}
+configure() {
+    # first at a port where nothing listens: the unit must stay activating until the runner registers
+    point_at http://127.0.0.1:9
     printf 'name = systemd-check\ncontainer-image = %s\npoll-interval = 1\nmanagement-port = off\n' "$IMAGE" |
         in_box sh -c 'cat >> /etc/victoria-runner/runner.conf'
     # The image goes into the user's storage before the service starts, with the service's runtime directory:
@@ -219,10 +223,23 @@ end_pause_process() {
     in_box sh -c 'p=/run/victoria-runner/libpod/tmp/pause.pid; [ ! -s $p ] || kill "$(cat $p)" 2>/dev/null; rm -f $p'
 }
 must "configure, load the test image as victoria-runner" configure
-must "systemctl enable --now victoria-runner" eval 'in_box systemctl enable --now victoria-runner 2>/dev/null && wait_for 30 service_active'
+status_text() { in_box systemctl show -P StatusText victoria-runner; }
+# Type=notify: READY=1 comes once registered and reconciled, so an orchestrator that cannot be reached keeps the unit
+# activating (TimeoutStartSec=infinity), with the runner saying why in `systemctl status`.
+activating_until_registered() {
+    in_box systemctl enable --now --no-block victoria-runner 2>/dev/null &&
+        wait_for 20 eval 'status_text | grep -q "registering with http://127.0.0.1:9"' && sleep 5 &&
+        [ "$(in_box systemctl is-active victoria-runner)" = activating ] &&
+        in_box test ! -e /var/lib/victoria-runner/credentials.json &&
+        point_at "$URL" && in_box systemctl restart victoria-runner && service_active &&
+        in_box test -s /var/lib/victoria-runner/credentials.json
+}
+must "Type=notify: activating while it cannot register, active once registered" activating_until_registered
 
 first_task() { queue "exit=0" && one_success 60; }
 must "a task runs to success (rootless podman, as victoria-runner)" first_task
+check "systemctl status shows the runner's STATUS= line (node, tasks, contact)" \
+    eval 'wait_for 10 eval "status_text | grep -qE \"^node [0-9a-f-]+, 0 tasks held, last contact [0-9]+ s ago\""'
 rootless() {
     # the service's podman made the pause process (it is in the service's cgroup) and mapped the whole subordinate
     # range into its user namespace (newuidmap worked), not just the user's own id
@@ -320,6 +337,44 @@ sweep() {
     restart_with ""
 }
 [ "$SWEEP" = 0 ] || sweep
+
+# ---------------------------------------------------------------- reload, watchdog
+# systemctl reload: the same process takes on what can change live, and names what needs a restart.
+reload_applies() {
+    local pid
+    pid=$(main_pid)
+    in_box sh -c 'cp /etc/victoria-runner/runner.conf /srv/runner.conf.orig &&
+        printf "max-concurrent-tasks = 2\nname = systemd-check-renamed\n" >> /etc/victoria-runner/runner.conf' &&
+        in_box systemctl reload victoria-runner &&
+        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "Reload applied: --max-concurrent-tasks; not applied, as they need a restart (running values kept): --name"' &&
+        [ "$(main_pid)" = "$pid" ] && service_active &&
+        # two tasks at once now
+        queue "sleep=6 exit=0" && local first=$TASK && queue "sleep=6 exit=0" &&
+        wait_for 30 eval 'TASK=$first task_is running && task_is running' && one_success 40 &&
+        in_box sh -c 'printf "max-concurrent-tasks = lots\n" >> /etc/victoria-runner/runner.conf' &&
+        in_box systemctl reload victoria-runner &&
+        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "Reload refused, the running settings stay: .*--max-concurrent-tasks"' &&
+        [ "$(main_pid)" = "$pid" ] && service_active &&
+        in_box sh -c 'cp /srv/runner.conf.orig /etc/victoria-runner/runner.conf' && in_box systemctl reload victoria-runner
+}
+check "systemctl reload: live options applied, --name named, a broken file refused" reload_applies
+
+# A runner that stops answering (SIGSTOP) no longer pings the watchdog: systemd stops it (SIGTERM, and SIGCONT so that
+# it can act on it) and restarts it, and the new runner re-adopts its task. WatchdogSec=5 here, to keep this short.
+watchdog_restarts() {
+    local old
+    printf '[Service]\nWatchdogSec=5\n' | in_box sh -c "mkdir -p ${DROP_IN%/*} && cat > $DROP_IN" &&
+        in_box systemctl daemon-reload && in_box systemctl restart victoria-runner || return 1
+    start_long_task 40 || return 1
+    old=$(main_pid)
+    in_box kill -STOP "$old" &&
+        wait_for 40 eval 'in_box journalctl --no-pager -u victoria-runner | grep -q "Watchdog timeout"' &&
+        readopted "$old" && one_success 60
+    local rc=$?
+    in_box rm -f "$DROP_IN" && in_box systemctl daemon-reload && in_box systemctl restart victoria-runner
+    return $rc
+}
+check "watchdog: a SIGSTOPped runner is restarted, its task re-adopted, one final status" watchdog_restarts
 
 # ---------------------------------------------------------------- task containers outlive the runner
 restart_readopts() {

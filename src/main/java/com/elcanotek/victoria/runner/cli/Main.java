@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -59,13 +60,29 @@ public class Main implements QuarkusApplication {
             throw e;
         });
         try {
-            commandLine.setDefaultValueProvider(OptionSources.load(System.getenv(), configFileArgument(args),
-                    key -> ConfigProvider.getConfig().getOptionalValue("runner.defaults." + key, String.class)));
+            commandLine.setDefaultValueProvider(OptionSources.load(environment(args, System.getenv()), configFileArgument(args),
+                    Main::profileDefault));
         } catch (InvalidOption e) {
             commandLine.getErr().println(e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
         return commandLine.execute(args);
+    }
+
+    /** A default of the application's profile: how {@code quarkus:dev} points at a local orchestrator. */
+    static Optional<String> profileDefault(String option) {
+        return ConfigProvider.getConfig().getOptionalValue("runner.defaults." + option, String.class);
+    }
+
+    /**
+     * The environment options are read from: the process's, with the assignments of {@code --environment-file}
+     * (or {@code VICTORIA_RUNNER_ENVIRONMENT_FILE}) over it, which, like {@code --config}, must be known first.
+     */
+    static Map<String, String> environment(String[] args, Map<String, String> process) {
+        Optional<String> file = commandLineValue(args, "--environment-file")
+                .or(() -> Optional.ofNullable(process.get(OptionSources.environmentName("environment-file"))))
+                .filter(value -> !value.isBlank());
+        return OptionSources.environment(process, file.map(String::strip).map(Path::of).orElse(null));
     }
 
     /** {@code --config} must be known before the other options are resolved against the file it names. */

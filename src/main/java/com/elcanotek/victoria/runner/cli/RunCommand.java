@@ -28,6 +28,7 @@ import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -105,6 +106,10 @@ public class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, description = "Config file (default: /etc/victoria-runner/runner.conf, if present).")
     Path configFile;
+
+    @Option(names = "--environment-file", paramLabel = "FILE", description = "File of VICTORIA_RUNNER_<OPTION>=value "
+            + "lines, as systemd's EnvironmentFile= reads them, over the process environment; read again on reload (SIGHUP).")
+    Path environmentFile;
 
     @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle to trust for HTTPS instead of the JVM's trust store.")
     Path caFile;
@@ -214,19 +219,22 @@ public class RunCommand implements Callable<Integer> {
     boolean verbose;
 
     private final Daemon daemon;
+    private final CommandLine.IFactory factory;
 
-    public RunCommand(Daemon daemon) {
+    public RunCommand(Daemon daemon, CommandLine.IFactory factory) {
         this.daemon = daemon;
+        this.factory = factory;
     }
 
     @Override
     public Integer call() {
-        RunnerConfig config = toConfig(System.getenv());
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        RunnerConfig config = toConfig(Main.environment(args.toArray(String[]::new), System.getenv()));
         if (spec.commandLine().getParseResult().hasMatchedOption("--registration-token")) {
             LOG.warn("The registration token was given on the command line, where other users can see it in process "
                     + "listings; prefer " + OptionSources.environmentName("registration-token") + " or --registration-token-file");
         }
-        return daemon.run(config);
+        return daemon.run(config, new ConfigLoader(factory, () -> new RunCommand(daemon, factory), args, System.getenv()));
     }
 
     RunnerConfig toConfig(Map<String, String> environment) {
@@ -273,7 +281,7 @@ public class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
                 Duration.ofSeconds(shutdownTimeout), verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
-                expand(registryAuthFile, null, home));
+                expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"));
     }
 
     private ContainerPolicy containerPolicy() {

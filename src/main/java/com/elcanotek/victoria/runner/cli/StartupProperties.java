@@ -24,7 +24,7 @@ final class StartupProperties {
     static Map<String, String> of(String[] args, Map<String, String> environment) {
         OptionSources sources;
         try {
-            sources = OptionSources.load(environment, Main.configFileArgument(args), key -> Optional.empty());
+            sources = OptionSources.load(Main.environment(args, environment), Main.configFileArgument(args), key -> Optional.empty());
         } catch (InvalidOption unreadableConfig) {
             return Map.of();
         }

@@ -35,7 +35,20 @@ public record RunnerConfig(
         HousekeepingConfig housekeeping,
         ContainerPolicy containerPolicy,
         Duration imageRefreshInterval,
-        Path registryAuthFile) {
+        Path registryAuthFile,
+        boolean jsonLogs) {
+
+    /**
+     * These settings with those that a running runner can take on from {@code next} (see {@link ConfigChanges}); the
+     * rest, which the runner's identity or its long-lived connections are built on, stay.
+     */
+    public RunnerConfig withLiveSettingsOf(RunnerConfig next) {
+        return new RunnerConfig(orchestratorUrl, next.registrationToken, name, next.pollInterval, next.heartbeatInterval,
+                next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
+                caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
+                next.stopContainersOnShutdown, next.shutdownTimeout, next.verbose, housekeeping, next.containerPolicy,
+                next.imageRefreshInterval, registryAuthFile, next.jsonLogs);
+    }
 
     @Override
     public String toString() {

@@ -151,12 +151,19 @@ final class Cli {
         }
     }
 
+    static final List<String> SERVICE_MANAGER_VARIABLES = List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES");
+
     private Process spawn(List<String> args, boolean mergeStderr) {
         List<String> argv = new ArrayList<>(baseCommand);
         argv.addAll(args);
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectErrorStream(mergeStderr).start();
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(mergeStderr);
+            // systemd's variables are addressed to the runner: podman, seeing NOTIFY_SOCKET, would pass a container's
+            // readiness, and its conmon's pid as MAINPID, to the runner's unit
+            builder.environment().keySet().removeAll(SERVICE_MANAGER_VARIABLES);
+            process = builder.start();
         } catch (IOException e) {
             throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),
                     ContainerException.NO_EXIT_CODE, e);

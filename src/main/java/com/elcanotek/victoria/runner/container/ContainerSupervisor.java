@@ -65,7 +65,7 @@ public class ContainerSupervisor {
 
     private final ContainerRuntime runtime;
     private final ContainerExits exits;
-    private final Settings settings;
+    private volatile Settings settings;
     private final ScheduledExecutorService timers;
     private final ExecutorService stopper;
     private final Clock clock;
@@ -82,6 +82,13 @@ public class ContainerSupervisor {
         this.timers = timers;
         this.stopper = stopper;
         this.clock = clock;
+    }
+
+    /** A reload's new image, operator env file and limits: the containers started from now on get them. */
+    public void apply(String image, Path operatorEnvFile, ContainerPolicy policy) {
+        Settings now = settings;
+        settings = new Settings(image, now.victoriaHome(), operatorEnvFile, now.stateDir(), now.runnerName(), now.stopGrace(),
+                policy);
     }
 
     /** The in-container path of a task's files, as {@code TASK_FILES_DIR} names it. */

@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.container;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
@@ -21,9 +22,10 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ImageKeeper.class);
 
     private final ContainerRuntime runtime;
-    private final String image;
-    private final Duration refresh;
     private final ScheduledExecutorService executor;
+    private volatile String image;
+    private volatile Duration refresh;
+    private ScheduledFuture<?> refreshing;
     /** True until the first look found the image or pulled it: no claim waits on a pull in its task's start. */
     private volatile boolean fetching = true;
 
@@ -38,11 +40,34 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
         this.executor = executor;
     }
 
-    public void start() {
+    public synchronized void start() {
         executor.execute(this::firstLook);
-        if (!refresh.isZero()) {
-            executor.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+        scheduleRefresh();
+    }
+
+    /**
+     * A reload's image and refresh interval. Another image is looked for, and pulled when missing, as at start:
+     * no claim waits on that pull in its task's start.
+     */
+    public synchronized void retarget(String newImage, Duration newRefresh) {
+        boolean otherImage = !newImage.equals(image);
+        image = newImage;
+        if (otherImage) {
+            fetching = true;
+            executor.execute(this::firstLook);
         }
+        if (otherImage || !newRefresh.equals(refresh)) {
+            refresh = newRefresh;
+            if (refreshing != null) {
+                refreshing.cancel(false);
+            }
+            scheduleRefresh();
+        }
+    }
+
+    private void scheduleRefresh() {
+        refreshing = refresh.isZero() ? null
+                : executor.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -51,6 +76,7 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
     }
 
     private void firstLook() {
+        String image = this.image;
         try {
             if (runtime.imageId(image).isPresent()) {
                 return;
@@ -62,11 +88,15 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
             // A task's start pulls as well, and fails clearly if it cannot (which the host breaker counts).
             LOG.errorf("Cannot get the image %s: %s", image, e.getMessage());
         } finally {
-            fetching = false;
+            // A reload that named another image meanwhile has queued that image's first look: it ends the wait.
+            if (image.equals(this.image)) {
+                fetching = false;
+            }
         }
     }
 
     private void refresh() {
+        String image = this.image;
         try {
             Optional<String> before = runtime.imageId(image);
             runtime.pull(image, line -> LOG.debugf("pull %s: %s", image, line));

@@ -13,6 +13,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -41,6 +44,7 @@ import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.StateDirLock;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.status.StatusFile;
+import com.elcanotek.victoria.runner.systemd.ServiceManager;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
 import com.elcanotek.victoria.runner.node.NodeCredentials;
@@ -111,7 +115,8 @@ public class Daemon {
         this.metrics = new RunnerMetrics(registry);
     }
 
-    public int run(RunnerConfig config) {
+    /** @param reload resolves the settings again, as at start, for a reload (SIGHUP) */
+    public int run(RunnerConfig config, Supplier<RunnerConfig> reload) {
         if (config.verbose()) {
             java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
         }
@@ -140,6 +145,7 @@ public class Daemon {
             health.attach(runner);
             try {
                 stopOnSignals();
+                Signal.handle(new Signal("HUP"), signal -> runner.reload(reload));
                 runner.start();
                 Quarkus.waitForExit();
                 return runner.stop();
@@ -165,6 +171,7 @@ public class Daemon {
     }
 
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, RunnerMetrics metrics) {
+        AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
@@ -173,7 +180,7 @@ public class Daemon {
         Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
                 new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
-                config::registrationToken, config.orchestratorUrl().toString(), credentials, clock);
+                () -> live.get().registrationToken(), config.orchestratorUrl().toString(), credentials, clock);
         TaskRuns runs = new TaskRuns();
         TaskJournal journal = new TaskJournal(config.stateDir(), json);
         metrics.watch(runs::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
@@ -204,24 +211,30 @@ public class Daemon {
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
-                        config.leaseRenewalInterval(), retry),
+                        () -> live.get().leaseRenewalInterval(), retry),
                 clock, metrics, timers, renewals, hostBreaker);
-        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, config.maxConcurrentTasks(),
+        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
                 diskSpace, gates, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
-        return new Runner(config, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
-                renewals, exits, reconcileInterval, clock, operations(config, runtime, clock, diskSpace, gates, images, runs, journal));
+        Consumer<RunnerConfig> reconfigure = next -> {
+            supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
+            images.retarget(next.containerImage(), next.imageRefreshInterval());
+            LogSettings.apply(next.verbose(), next.jsonLogs());
+        };
+        return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
+                renewals, exits, reconcileInterval, clock,
+                operations(config, runtime, clock, diskSpace, gates, images, runs, journal, reconfigure));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal) {
+            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal, Consumer<RunnerConfig> reconfigure) {
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                new RuntimeProbe(runtime, clock), gates, images);
+                new RuntimeProbe(runtime, clock), gates, images, ServiceManager.fromEnvironment(System.getenv(), clock), reconfigure);
     }
 
     /**

@@ -2,18 +2,24 @@ package com.elcanotek.victoria.runner.daemon;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
+import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.health.RuntimeProbe;
 import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.status.StatusFile;
+import com.elcanotek.victoria.runner.systemd.ServiceManager;
 import com.elcanotek.victoria.runner.task.ClaimGate;
 
 /**
  * What the daemon does for the operator beside running tasks: housekeeping on a schedule, the
- * status file, and what readiness reads.
+ * status file, what readiness reads, what systemd is told, and how a reload reaches the parts that read settings.
+ *
+ * @param reconfigure hands a reload's settings to the parts that keep their own copy (image, limits, logging)
  */
 record Operations(DiskSpaceGuard diskSpace, Housekeeping housekeeping, Duration housekeepingInterval,
-        StatusFile statusFile, RuntimeProbe runtime, List<ClaimGate> claimGates, ImageKeeper images) {
+        StatusFile statusFile, RuntimeProbe runtime, List<ClaimGate> claimGates, ImageKeeper images,
+        ServiceManager systemd, Consumer<RunnerConfig> reconfigure) {
 }

@@ -13,9 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.config.ConfigChanges;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.health.RunnerView;
@@ -51,7 +53,8 @@ public class Runner implements RunnerView {
     /** The first housekeeping round waits until start-up's own work is done. */
     private static final Duration HOUSEKEEPING_DELAY = Duration.ofSeconds(60);
 
-    private final RunnerConfig config;
+    /** The running settings: a reload swaps in those it can apply (see {@link ConfigChanges}). */
+    private final AtomicReference<RunnerConfig> config;
     private final Scheduler scheduler;
     private final Orchestrator orchestrator;
     private final Registration registration;
@@ -71,7 +74,7 @@ public class Runner implements RunnerView {
     private volatile Thread startup;
     private volatile boolean stopping;
 
-    public Runner(RunnerConfig config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
+    public Runner(AtomicReference<RunnerConfig> config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, Reconciler reconciler, TaskRuns runs, ExecutorService workers,
             ExecutorService renewals, ContainerExits exits, Duration reconcileInterval, Clock clock, Operations operations) {
         this.config = config;
@@ -92,9 +95,9 @@ public class Runner implements RunnerView {
 
     public void start() {
         try {
-            StateFiles.privateDir(config.stateDir());
+            StateFiles.privateDir(config().stateDir());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the state dir " + config.stateDir(), e);
+            throw new UncheckedIOException("cannot create the state dir " + config().stateDir(), e);
         }
         operations.images().start();
         startup = new Thread(this::startUp, "runner-startup");
@@ -104,27 +107,27 @@ public class Runner implements RunnerView {
 
     private void startUp() {
         try {
+            operations.systemd().status("registering with " + config().orchestratorUrl());
             registration.ensure();
             // Tasks held before a restart come first: re-adopted, or their outcome reported.
             reconciler.reconcile();
+            // Registered and reconciled: `systemctl start` returns, and the watchdog starts counting.
+            operations.systemd().ready(this);
             // Before any claim: tells the orchestrator what really runs, so a stale current task
             // from before a restart does not linger (it would make re-registration answer 409).
             heartbeat.beat();
-            schedule("heartbeat", config.heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
+            scheduleHeartbeat();
             schedule("reconcile", reconcileInterval, reconcileInterval, reconciler::reconcile);
-            schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO,
-                    () -> operations.statusFile().record(orchestrator.lastContact(), claimingStopped()));
-            schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
-            // A random phase spreads a fleet of runners restarted together.
-            Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(config.pollInterval().toMillis() + 1));
-            schedule("poll", config.pollInterval(), phase, () -> {
-                lastPollTick.set(clock.instant());
-                unlessRefused(loop::poll);
+            schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO, () -> {
+                operations.statusFile().record(orchestrator.lastContact(), claimingStopped());
+                operations.systemd().status(this);
             });
+            schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
+            schedulePoll();
             lastPollTick.set(clock.instant());
             loop.poll();
-            LOG.infof("Runner '%s' started: polling %s every %d s", config.name(), config.orchestratorUrl(),
-                    config.pollInterval().toSeconds());
+            LOG.infof("Runner '%s' started: polling %s every %d s", config().name(), config().orchestratorUrl(),
+                    config().pollInterval().toSeconds());
         } catch (RegistrationRefused e) {
             refused(e);
         } catch (RuntimeException e) {
@@ -138,6 +141,68 @@ public class Runner implements RunnerView {
         }
     }
 
+    private void scheduleHeartbeat() {
+        schedule("heartbeat", config().heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
+    }
+
+    private void schedulePoll() {
+        // A random phase spreads a fleet of runners restarted together.
+        Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(config().pollInterval().toMillis() + 1));
+        schedule("poll", config().pollInterval(), phase, () -> {
+            lastPollTick.set(clock.instant());
+            unlessRefused(loop::poll);
+        });
+    }
+
+    /**
+     * Re-reads the settings (SIGHUP, {@code systemctl reload}) and applies what can change while running; the log
+     * says which options were applied and which keep their running values until a restart. Settings that do not
+     * resolve (a config file that no longer parses, an invalid value) change nothing.
+     */
+    public synchronized void reload(Supplier<RunnerConfig> settings) {
+        if (stopping) {
+            return;
+        }
+        operations.systemd().reloading();
+        try {
+            RunnerConfig running = config();
+            RunnerConfig next;
+            try {
+                next = settings.get();
+            } catch (RuntimeException e) {
+                LOG.errorf("Reload refused, the running settings stay: %s", e.getMessage());
+                return;
+            }
+            ConfigChanges changes = ConfigChanges.between(running, next);
+            if (changes.none()) {
+                LOG.info("Reload: no setting changed");
+                return;
+            }
+            RunnerConfig applied = running.withLiveSettingsOf(next);
+            config.set(applied);
+            operations.reconfigure().accept(applied);
+            if (!applied.heartbeatInterval().equals(running.heartbeatInterval()) && jobs.contains("heartbeat")) {
+                unschedule("heartbeat");
+                scheduleHeartbeat();
+            }
+            if (!applied.pollInterval().equals(running.pollInterval()) && jobs.contains("poll")) {
+                unschedule("poll");
+                schedulePoll();
+            }
+            LOG.infof("Reload applied: %s%s", changes.applied().isEmpty() ? "nothing" : String.join(", ", changes.applied()),
+                    changes.needRestart().isEmpty() ? ""
+                            : "; not applied, as they need a restart (running values kept): " + String.join(", ", changes.needRestart()));
+            // More slots, or claiming allowed again: claim now rather than at the next tick.
+            workers.execute(() -> unlessRefused(loop::poll));
+        } finally {
+            operations.systemd().reloaded();
+        }
+    }
+
+    private RunnerConfig config() {
+        return config.get();
+    }
+
     /** Runs a scheduled job; a registration the orchestrator now refuses (token revoked) ends the daemon. */
     private void unlessRefused(Runnable job) {
         try {
@@ -149,6 +214,7 @@ public class Runner implements RunnerView {
 
     private void refused(RegistrationRefused e) {
         LOG.error(e.getMessage());
+        operations.systemd().status(e.getMessage());
         exitCode.set(EXIT_REGISTRATION_REFUSED);
         Quarkus.asyncExit(EXIT_REGISTRATION_REFUSED);
     }
@@ -163,22 +229,23 @@ public class Runner implements RunnerView {
         synchronized (this) {
             stopping = true;
         }
+        operations.systemd().stopping();
         Thread starting = startup;
         if (starting != null) {
             starting.interrupt();
         }
         jobs.forEach(scheduler::unscheduleJob);
         loop.stopClaiming();
-        if (config.stopContainersOnShutdown()) {
+        if (config().stopContainersOnShutdown()) {
             runs.all().forEach(run -> run.stopForShutdown("runner shut down"));
         } else {
             runs.all().forEach(TaskRun::abandon);
         }
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!workers.awaitTermination(config().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warnf("Reports still pending after %d s; they are journaled and will be sent after the next start",
-                        config.shutdownTimeout().toSeconds());
+                        config().shutdownTimeout().toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,10 +253,16 @@ public class Runner implements RunnerView {
         workers.shutdownNow();
         renewals.shutdownNow();
         operations.images().close();
+        operations.systemd().close();
         // Last: tasks still reporting after a stopping shutdown needed their containers' exits.
         exits.close();
         LOG.infof("Runner stopped (%d task(s) held)", runs.size());
         return exitCode.get();
+    }
+
+    private synchronized void unschedule(String name) {
+        scheduler.unscheduleJob(name);
+        jobs.remove(name);
     }
 
     /** A job of this runner: never run twice at once, unscheduled when the runner stops. */
@@ -221,7 +294,7 @@ public class Runner implements RunnerView {
 
     @Override
     public Duration contactMaxAge() {
-        return config.pollInterval().multipliedBy(3).plus(config.readTimeout());
+        return config().pollInterval().multipliedBy(3).plus(config().readTimeout());
     }
 
     @Override
@@ -251,6 +324,6 @@ public class Runner implements RunnerView {
 
     @Override
     public Duration pollMaxSilence() {
-        return config.pollInterval().multipliedBy(3).plus(config.readTimeout().multipliedBy(2));
+        return config().pollInterval().multipliedBy(3).plus(config().readTimeout().multipliedBy(2));
     }
 }

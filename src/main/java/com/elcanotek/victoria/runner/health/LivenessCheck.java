@@ -1,7 +1,6 @@
 package com.elcanotek.victoria.runner.health;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,13 +31,8 @@ public class LivenessCheck implements HealthCheck {
             return response.build();
         }
         RunnerView view = runner.get();
-        return view.lastPollTick().map(tick -> {
-            Duration silence = Duration.between(tick, clock.instant());
-            response.withData("last_poll", tick.toString());
-            if (silence.compareTo(view.pollMaxSilence()) > 0) {
-                response.down().withData("reason", "no poll for " + silence.toSeconds() + " s");
-            }
-            return response.build();
-        }).orElseGet(response::build);
+        view.lastPollTick().ifPresent(tick -> response.withData("last_poll", tick.toString()));
+        view.pollStuckBecause(clock.instant()).ifPresent(reason -> response.down().withData("reason", reason));
+        return response.build();
     }
 }

@@ -33,4 +33,11 @@ public interface RunnerView {
 
     /** A silence longer than this means the loop is stuck. */
     Duration pollMaxSilence();
+
+    /** Why the poll job counts as stuck at {@code now} (liveness, the systemd watchdog); empty while it runs. */
+    default Optional<String> pollStuckBecause(Instant now) {
+        return lastPollTick().map(tick -> Duration.between(tick, now))
+                .filter(silence -> silence.compareTo(pollMaxSilence()) > 0)
+                .map(silence -> "no poll for " + silence.toSeconds() + " s");
+    }
 }

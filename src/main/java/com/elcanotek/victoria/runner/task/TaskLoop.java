@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,7 +36,7 @@ public class TaskLoop {
     private final TaskRuns runs;
     private final TaskServices services;
     private final ExecutorService workers;
-    private final int slots;
+    private final IntSupplier slots;
     private final DiskSpaceGuard diskSpace;
     private final List<ClaimGate> gates;
     private final RunnerMetrics metrics;
@@ -44,7 +45,7 @@ public class TaskLoop {
     private final AtomicBoolean pollAgain = new AtomicBoolean();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
-            ExecutorService workers, int slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
+            ExecutorService workers, IntSupplier slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.runs = runs;
@@ -65,7 +66,7 @@ public class TaskLoop {
         while (pollAgain.get() && polling.tryLock()) {
             try {
                 pollAgain.set(false);
-                while (claiming.get() && runs.size() < slots && registration.current().isPresent()
+                while (claiming.get() && runs.size() < slots.getAsInt() && registration.current().isPresent()
                         && diskSpace.allowsClaims() && gatesOpen() && claimOne()) {
                     // each round claims one task
                 }

@@ -157,7 +157,7 @@ public final class TaskRun {
                     LOG.infof("resuming from the journal (%s)", stage());
                 }
                 if (!finalReportStarted) {
-                    startRenewing(resumed ? Duration.ZERO : services.settings().leaseRenewal());
+                    startRenewing(resumed ? Duration.ZERO : services.settings().leaseRenewal().get());
                 }
                 proceed();
             } catch (InterruptedException e) {
@@ -595,7 +595,7 @@ public final class TaskRun {
     }
 
     private synchronized void startRenewing(Duration firstDelay) {
-        long period = services.settings().leaseRenewal().toMillis();
+        long period = services.settings().leaseRenewal().get().toMillis();
         renewal = services.timers().scheduleAtFixedRate(() -> {
             try {
                 services.renewals().execute(this::renewLease);

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.logs.LogFitter;
@@ -29,10 +30,10 @@ public record TaskServices(Orchestrator orchestrator, Registration registration,
 
     /**
      * @param logsMaxBytes budget of a {@code /logs} body; halved after each 413
-     * @param leaseRenewal time between two {@code running} reports of one task
+     * @param leaseRenewal time between two {@code running} reports of one task, as set when the task starts renewing
      * @param retry backoff between two tries at delivering a task's results
      */
-    public record Settings(Path victoriaHome, URI orchestratorUrl, int logsMaxBytes, Duration leaseRenewal,
+    public record Settings(Path victoriaHome, URI orchestratorUrl, int logsMaxBytes, Supplier<Duration> leaseRenewal,
             Backoff.Policy retry) {
     }
 }

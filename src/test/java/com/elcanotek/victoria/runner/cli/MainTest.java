@@ -29,7 +29,7 @@ class MainTest {
     @Test
     @Launch("--help")
     void helpListsEveryOption(LaunchResult result) {
-        List<String> options = new CommandLine(new RunCommand(null)).getCommandSpec().options().stream()
+        List<String> options = new CommandLine(new RunCommand(null, null)).getCommandSpec().options().stream()
                 .map(OptionSpec::longestName).toList();
 
         assertThat(options).contains("--orchestrator-url", "--registration-token-file", "--poll-interval", "--help");

@@ -30,7 +30,7 @@ class OptionPrecedenceTest {
     Path tmp;
 
     private RunnerConfig resolve(Map<String, String> environment, String... args) {
-        RunCommand command = new RunCommand(null);
+        RunCommand command = new RunCommand(null, null);
         CommandLine commandLine = new CommandLine(command);
         commandLine.setDefaultValueProvider(OptionSources.load(environment, Main.configFileArgument(args), key -> Optional.empty()));
         commandLine.parseArgs(args);

@@ -35,7 +35,7 @@ class SystemdUnitTest {
 
     /**
      * {@code systemd-analyze verify} in a scratch root holding this machine's units, ours, and the JVM launcher
-     * as ExecStart (it must exist). It reports problems as lines but still exits 0, so any output fails.
+     * as ExecStart and kill as ExecReload (they must exist). It reports problems as lines but still exits 0, so any output fails.
      */
     @Test
     void systemdAnalyzeVerifyFindsNothingToSay(@TempDir Path root) throws IOException {
@@ -46,6 +46,10 @@ class SystemdUnitTest {
         Files.createDirectories(launcher.getParent());
         Files.copy(LAUNCHER, launcher);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // ExecReload='s
+        Path kill = root.resolve("bin/kill");
+        Files.createDirectories(kill.getParent());
+        Files.copy(Path.of("/bin/kill"), kill);
         Files.writeString(units.resolve("probe.service"), "[Service]\nExecStart=/usr/bin/victoria-runner\n");
         Commands.Result probe = verify(root, "probe.service");
         require(probe.exitCode() == 0 && probe.output().isBlank(),
@@ -76,7 +80,7 @@ class SystemdUnitTest {
         try (Reader reader = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
             application.load(reader);
         }
-        CommandLine.Model.CommandSpec options = new CommandLine(new RunCommand(null)).getCommandSpec();
+        CommandLine.Model.CommandSpec options = new CommandLine(new RunCommand(null, null)).getCommandSpec();
         Duration claimInFlight = Duration.ofSeconds(Long.parseLong(options.findOption("--connect-timeout").defaultValue())
                 + Long.parseLong(options.findOption("--read-timeout").defaultValue()));
         Duration reports = Duration.ofSeconds(Long.parseLong(options.findOption("--shutdown-timeout").defaultValue()));

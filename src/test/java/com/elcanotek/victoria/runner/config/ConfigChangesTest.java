@@ -1,0 +1,57 @@
+package com.elcanotek.victoria.runner.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
+
+class ConfigChangesTest {
+
+    static final RunnerConfig RUNNING = TestConfigs.runnerConfig(URI.create("http://127.0.0.1:1"), "token-A", Path.of("/a"),
+            Duration.ofSeconds(30), Duration.ofSeconds(30), HousekeepingConfig.defaults());
+
+    /** Every setting differs from {@link #RUNNING}. */
+    static final RunnerConfig OTHER = new RunnerConfig(URI.create("https://other:2"), "token-B", "node-2", Duration.ofSeconds(5),
+            Duration.ofSeconds(7), Duration.ofSeconds(9), "other/image:2", Path.of("/b/home"), Path.of("/b/env"), "docker",
+            Path.of("/b/state"), Path.of("/b/ca.pem"), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
+            5, 6, true, Duration.ofSeconds(8), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
+            new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of("/dev/fuse"), "all", "always"),
+            Duration.ZERO, Path.of("/b/auth.json"), true);
+
+    @Test
+    void liveSettingsAreAppliedAndTheRestIsNamedAsNeedingARestart() {
+        ConfigChanges changes = ConfigChanges.between(RUNNING, OTHER);
+
+        assertThat(changes.applied()).contains("--poll-interval", "--heartbeat-interval", "--lease-renewal-interval",
+                "--container-image", "--max-concurrent-tasks", "--verbose", "--log-format", "--image-refresh-interval",
+                "--registration-token").anyMatch(option -> option.contains("--memory"));
+        assertThat(changes.needRestart()).containsExactlyInAnyOrder("--orchestrator-url", "--name", "--victoria-home",
+                "--container-runtime", "--state-dir", "--ca-file", "--connect-timeout", "--read-timeout", "--logs-timeout",
+                "--max-file-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
+                "--registry-auth-file");
+    }
+
+    @Test
+    void theMergedSettingsTakeExactlyTheLiveOnes() {
+        RunnerConfig merged = RUNNING.withLiveSettingsOf(OTHER);
+
+        assertThat(ConfigChanges.between(RUNNING, merged).applied()).isEqualTo(ConfigChanges.between(RUNNING, OTHER).applied());
+        assertThat(ConfigChanges.between(RUNNING, merged).needRestart()).isEmpty();
+        assertThat(ConfigChanges.between(merged, OTHER).applied()).isEmpty();
+    }
+
+    @Test
+    void namesOnlyNeverValues() {
+        ConfigChanges changes = ConfigChanges.between(RUNNING, OTHER);
+
+        assertThat(String.join(" ", changes.applied()) + String.join(" ", changes.needRestart()))
+                .doesNotContain("token-A", "token-B");
+        assertThat(ConfigChanges.between(RUNNING, RUNNING).none()).isTrue();
+    }
+}
