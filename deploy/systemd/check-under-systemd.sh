@@ -359,8 +359,8 @@ reload_applies() {
 }
 check "systemctl reload: live options applied, --name named, a broken file refused" reload_applies
 
-# A runner that stops answering (SIGSTOP) no longer pings the watchdog: systemd stops it (SIGTERM, and SIGCONT so that
-# it can act on it) and restarts it, and the new runner re-adopts its task. WatchdogSec=5 here, to keep this short.
+# A runner that stops answering (SIGSTOP) no longer pings the watchdog: systemd kills it (WatchdogSignal=SIGKILL) and
+# restarts it, and the new runner re-adopts its task. WatchdogSec=5 here, to keep this short.
 watchdog_restarts() {
     local old
     printf '[Service]\nWatchdogSec=5\n' | in_box sh -c "mkdir -p ${DROP_IN%/*} && cat > $DROP_IN" &&

@@ -87,7 +87,7 @@ public class CleanupCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("No container runtime found: images not pruned");
             return 1;
         }
-        for (ImageInfo image : new ImagePruner(runtime.get(), parent.containerImage()).prune(dryRun)) {
+        for (ImageInfo image : new ImagePruner(runtime.get(), parent::containerImage).prune(dryRun)) {
             out.println(verb + " image " + ImagePruner.shortId(image) + " " + image.repoTags());
         }
         return 0;

@@ -1,9 +1,13 @@
 package com.elcanotek.victoria.runner.cli;
 
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 
@@ -27,7 +31,25 @@ final class ConfigLoader implements Supplier<RunnerConfig> {
         this.factory = factory;
         this.command = command;
         this.args = List.copyOf(args);
-        this.processEnvironment = processEnvironment;
+        this.processEnvironment = withoutStartAssignments(processEnvironment, this.args);
+    }
+
+    /**
+     * The process environment without what systemd took from the environment file at start: a line deleted from the
+     * file since must not live on in the process's copy of it.
+     */
+    private static Map<String, String> withoutStartAssignments(Map<String, String> process, List<String> args) {
+        Optional<Path> file = Main.environmentFile(args.toArray(String[]::new), process);
+        if (file.isEmpty()) {
+            return process;
+        }
+        Map<String, String> base = new HashMap<>(process);
+        try {
+            OptionSources.assignments(file.get()).forEach(base::remove);
+        } catch (InvalidOption unreadable) {
+            // the start read it; a reload that cannot says so itself
+        }
+        return base;
     }
 
     /**

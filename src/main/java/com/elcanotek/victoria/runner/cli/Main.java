@@ -79,10 +79,13 @@ public class Main implements QuarkusApplication {
      * (or {@code VICTORIA_RUNNER_ENVIRONMENT_FILE}) over it, which, like {@code --config}, must be known first.
      */
     static Map<String, String> environment(String[] args, Map<String, String> process) {
-        Optional<String> file = commandLineValue(args, "--environment-file")
+        return OptionSources.environment(process, environmentFile(args, process).orElse(null));
+    }
+
+    static Optional<Path> environmentFile(String[] args, Map<String, String> process) {
+        return commandLineValue(args, "--environment-file")
                 .or(() -> Optional.ofNullable(process.get(OptionSources.environmentName("environment-file"))))
-                .filter(value -> !value.isBlank());
-        return OptionSources.environment(process, file.map(String::strip).map(Path::of).orElse(null));
+                .filter(value -> !value.isBlank()).map(String::strip).map(Path::of);
     }
 
     /** {@code --config} must be known before the other options are resolved against the file it names. */

@@ -108,7 +108,8 @@ public class RunCommand implements Callable<Integer> {
     Path configFile;
 
     @Option(names = "--environment-file", paramLabel = "FILE", description = "File of VICTORIA_RUNNER_<OPTION>=value "
-            + "lines, as systemd's EnvironmentFile= reads them, over the process environment; read again on reload (SIGHUP).")
+            + "lines, as systemd's EnvironmentFile= reads them, over the process environment; read again on reload (SIGHUP). "
+            + "On the command line or in the environment only: it is read before the config file.")
     Path environmentFile;
 
     @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle to trust for HTTPS instead of the JVM's trust store.")
@@ -238,6 +239,11 @@ public class RunCommand implements Callable<Integer> {
     }
 
     RunnerConfig toConfig(Map<String, String> environment) {
+        if (environmentFile != null && !spec.commandLine().getParseResult().hasMatchedOption("--environment-file")
+                && !environment.containsKey(OptionSources.environmentName("environment-file"))) {
+            throw new InvalidOption("--environment-file", "is read before the config file: give it on the command line or as "
+                    + OptionSources.environmentName("environment-file"));
+        }
         URI url = orchestratorUrl(require("--orchestrator-url", orchestratorUrl));
         positive("--poll-interval", pollInterval);
         positive("--heartbeat-interval", heartbeatInterval);
@@ -281,7 +287,7 @@ public class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
                 Duration.ofSeconds(shutdownTimeout), verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
-                expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"));
+                expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"), managementPort);
     }
 
     private ContainerPolicy containerPolicy() {

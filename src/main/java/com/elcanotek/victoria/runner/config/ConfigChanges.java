@@ -43,7 +43,8 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
                     + "--gpus, --pull", true, RunnerConfig::containerPolicy),
             new Setting("--image-refresh-interval", true, RunnerConfig::imageRefreshInterval),
             new Setting("--registry-auth-file", false, RunnerConfig::registryAuthFile),
-            new Setting("--log-format", true, RunnerConfig::jsonLogs));
+            new Setting("--log-format", true, RunnerConfig::jsonLogs),
+            new Setting("--management-port", false, RunnerConfig::managementPort));
 
     /** The options whose values differ, by name only: a value may be a secret. */
     public static ConfigChanges between(RunnerConfig running, RunnerConfig next) {

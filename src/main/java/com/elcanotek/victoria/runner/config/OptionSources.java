@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -67,8 +66,7 @@ public final class OptionSources implements IDefaultValueProvider {
     /**
      * The process environment with the assignments of {@code environmentFile} over it: the file systemd's
      * {@code EnvironmentFile=} read at start, read again by a reload, when the process environment is still the one
-     * of the start. Its syntax as systemd reads it: {@code KEY=VALUE} lines, {@code #} and {@code ;} comments, values
-     * optionally in single or double quotes.
+     * of the start (see {@link EnvironmentFile} for its syntax).
      *
      * @param environmentFile {@code null} for the process environment alone
      */
@@ -76,38 +74,14 @@ public final class OptionSources implements IDefaultValueProvider {
         if (environmentFile == null) {
             return process;
         }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(environmentFile);
-        } catch (NoSuchFileException e) {
-            throw new InvalidOption("--environment-file", "environment file " + environmentFile + " does not exist");
-        } catch (IOException e) {
-            throw new InvalidOption("--environment-file", "cannot read environment file " + environmentFile + " ("
-                    + e.getClass().getSimpleName() + ")");
-        }
         Map<String, String> merged = new HashMap<>(process);
-        for (String raw : lines) {
-            String line = raw.strip();
-            int equals = line.indexOf('=');
-            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";") || equals <= 0) {
-                continue;
-            }
-            String key = line.substring(0, equals).strip();
-            if (key.startsWith("export ")) {
-                key = key.substring("export ".length()).strip();
-            }
-            merged.put(key, unquoted(line.substring(equals + 1).strip()));
-        }
+        merged.putAll(EnvironmentFile.read(environmentFile));
         return merged;
     }
 
-    private static String unquoted(String value) {
-        if (value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
-                && value.charAt(value.length() - 1) == value.charAt(0)) {
-            String inner = value.substring(1, value.length() - 1);
-            return value.charAt(0) == '"' ? inner.replaceAll("\\\\(.)", "$1") : inner;
-        }
-        return value;
+    /** The assignments of an environment file, to tell what the process environment holds from it. */
+    public static Map<String, String> assignments(Path environmentFile) {
+        return EnvironmentFile.read(environmentFile);
     }
 
     public static String environmentName(String optionName) {

@@ -8,7 +8,7 @@ import com.elcanotek.victoria.runner.container.ContainerPolicy;
 
 /**
  * The runner's settings after the command line, the environment and the config file were merged
- * and checked. The registration token is kept out of {@link #toString()}.
+ * and checked. {@code managementPort} is as given (null: the default), for a reload to tell it changed. The registration token is kept out of {@link #toString()}.
  */
 public record RunnerConfig(
         URI orchestratorUrl,
@@ -36,7 +36,8 @@ public record RunnerConfig(
         ContainerPolicy containerPolicy,
         Duration imageRefreshInterval,
         Path registryAuthFile,
-        boolean jsonLogs) {
+        boolean jsonLogs,
+        String managementPort) {
 
     /**
      * These settings with those that a running runner can take on from {@code next} (see {@link ConfigChanges}); the
@@ -47,7 +48,7 @@ public record RunnerConfig(
                 next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
                 caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
                 next.stopContainersOnShutdown, next.shutdownTimeout, next.verbose, housekeeping, next.containerPolicy,
-                next.imageRefreshInterval, registryAuthFile, next.jsonLogs);
+                next.imageRefreshInterval, registryAuthFile, next.jsonLogs, managementPort);
     }
 
     @Override

@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Cli {
 
+    /** systemd's variables, addressed to the runner and not to the engine's processes. */
+    private static final List<String> SERVICE_MANAGER_VARIABLES = List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES");
+
     /** How long a CLI gets to finish after SIGTERM; podman defers SIGTERM while it holds its locks. */
     private static final Duration TERM_GRACE = Duration.ofSeconds(5);
     /** How long to wait for the output after exit; only a grandchild holding the pipe makes it matter. */
@@ -150,9 +154,6 @@ final class Cli {
             }
         }
     }
-
-    static final List<String> SERVICE_MANAGER_VARIABLES = List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
-            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES");
 
     private Process spawn(List<String> args, boolean mergeStderr) {
         List<String> argv = new ArrayList<>(baseCommand);

@@ -106,15 +106,16 @@ public class ContainerSupervisor {
         checkPrompt(task.prompt());
         emptySessionDir(task);
         Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
+        Settings current = settings; // one reload's settings for the whole container, never a mix
         try {
             List<Path> envFiles = new ArrayList<>();
-            if (settings.operatorEnvFile() != null) {
-                envFiles.add(settings.operatorEnvFile());
+            if (current.operatorEnvFile() != null) {
+                envFiles.add(current.operatorEnvFile());
             }
             // Last, so that the runner's values win over an operator file that sets the same names.
             envFiles.add(secrets);
-            ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), settings.image(),
-                    settings.victoriaHome(), envFiles, nodeId, settings.runnerName(), settings.policy());
+            ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(),
+                    current.victoriaHome(), envFiles, nodeId, current.runnerName(), current.policy());
             removeLeftover(spec.name());
             runtime.start(spec);
             LOG.infof("container %s started", spec.name());
@@ -168,10 +169,10 @@ public class ContainerSupervisor {
      * podman 4 on cgroup v1 reports OOMKilled false even then, so the exit code and the limit say it.
      */
     public String outOfMemory(String container, int code) {
-        if (code != SIGKILL_EXIT || settings.policy().memory() == null) {
+        String limit = settings.policy().memory();
+        if (code != SIGKILL_EXIT || limit == null) {
             return null;
         }
-        String limit = settings.policy().memory();
         if (runtime.inspect(container).map(ContainerInfo::oomKilled).orElse(false)) {
             return "out of memory: the agent was killed for passing the container's memory limit of " + limit
                     + " (exit code " + code + ")";

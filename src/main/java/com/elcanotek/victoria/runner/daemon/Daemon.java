@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,9 +117,17 @@ public class Daemon {
 
     /** @param reload resolves the settings again, as at start, for a reload (SIGHUP) */
     public int run(RunnerConfig config, Supplier<RunnerConfig> reload) {
-        if (config.verbose()) {
-            java.util.logging.Logger.getLogger("com.elcanotek.victoria.runner").setLevel(Level.FINE);
-        }
+        // At once: the JVM's own answer to SIGHUP is to exit.
+        AtomicReference<Runner> reloadable = new AtomicReference<>();
+        Signal.handle(new Signal("HUP"), signal -> {
+            Runner runner = reloadable.get();
+            if (runner == null) {
+                LOG.warn("SIGHUP before the runner was set up: nothing to reload yet");
+            } else {
+                runner.reload(reload);
+            }
+        });
+        LogSettings.apply(config.verbose(), config.jsonLogs());
         Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json,
                 config.registryAuthFile());
         if (runtime.isEmpty()) {
@@ -141,11 +149,12 @@ public class Daemon {
             if (ended > 0) {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
             }
-            Runner runner = create(config, runtime.get(), Clock.systemUTC());
+            Runner runner = create(config, runtime.get(), Clock.systemUTC(),
+                    ServiceManager.fromEnvironment(System.getenv(), Clock.systemUTC()));
             health.attach(runner);
             try {
                 stopOnSignals();
-                Signal.handle(new Signal("HUP"), signal -> runner.reload(reload));
+                reloadable.set(runner);
                 runner.start();
                 Quarkus.waitForExit();
                 return runner.stop();
@@ -166,11 +175,12 @@ public class Daemon {
         }
     }
 
+    /** A runner that tells no service manager anything, as off systemd. */
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock) {
-        return create(config, runtime, clock, metrics);
+        return create(config, runtime, clock, ServiceManager.fromEnvironment(Map.of(), clock));
     }
 
-    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, RunnerMetrics metrics) {
+    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd) {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = new Orchestrator(
@@ -217,24 +227,27 @@ public class Daemon {
                 diskSpace, gates, metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
-            supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
+            // the gate first: no claim may start on an image whose first look is still to come
             images.retarget(next.containerImage(), next.imageRefreshInterval());
+            supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
             LogSettings.apply(next.verbose(), next.jsonLogs());
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock,
-                operations(config, runtime, clock, diskSpace, gates, images, runs, journal, reconfigure));
+                operations(live.get(), runtime, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd,
+                        () -> live.get().containerImage()));
     }
 
     private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal, Consumer<RunnerConfig> reconfigure) {
+            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal, Consumer<RunnerConfig> reconfigure,
+            ServiceManager systemd, Supplier<String> configuredImage) {
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
-                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, config.containerImage())) : Optional.empty());
+                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, configuredImage)) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                new RuntimeProbe(runtime, clock), gates, images, ServiceManager.fromEnvironment(System.getenv(), clock), reconfigure);
+                new RuntimeProbe(runtime, clock), gates, images, systemd, reconfigure);
     }
 
     /**

@@ -73,6 +73,9 @@ public class Runner implements RunnerView {
     private final List<String> jobs = new CopyOnWriteArrayList<>();
     private volatile Thread startup;
     private volatile boolean stopping;
+    /** Set once start-up's jobs are scheduled and systemd was told READY=1: a reload before then waits for it. */
+    private boolean started;
+    private Supplier<RunnerConfig> reloadDuringStartUp;
 
     public Runner(AtomicReference<RunnerConfig> config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, Reconciler reconciler, TaskRuns runs, ExecutorService workers,
@@ -111,8 +114,6 @@ public class Runner implements RunnerView {
             registration.ensure();
             // Tasks held before a restart come first: re-adopted, or their outcome reported.
             reconciler.reconcile();
-            // Registered and reconciled: `systemctl start` returns, and the watchdog starts counting.
-            operations.systemd().ready(this);
             // Before any claim: tells the orchestrator what really runs, so a stale current task
             // from before a restart does not linger (it would make re-registration answer 409).
             heartbeat.beat();
@@ -125,6 +126,16 @@ public class Runner implements RunnerView {
             schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
             schedulePoll();
             lastPollTick.set(clock.instant());
+            // Registered, reconciled, scheduled: `systemctl start` returns, and the watchdog starts counting.
+            operations.systemd().ready(this);
+            Supplier<RunnerConfig> pending;
+            synchronized (this) {
+                started = true;
+                pending = reloadDuringStartUp;
+            }
+            if (pending != null) {
+                reload(pending);
+            }
             loop.poll();
             LOG.infof("Runner '%s' started: polling %s every %d s", config().name(), config().orchestratorUrl(),
                     config().pollInterval().toSeconds());
@@ -163,6 +174,12 @@ public class Runner implements RunnerView {
         if (stopping) {
             return;
         }
+        if (!started) {
+            // Nothing may claim before the reconcile, nor may systemd hear READY=1 before start-up's own.
+            LOG.info("Reload asked for during start-up: it is applied once the runner has started");
+            reloadDuringStartUp = settings;
+            return;
+        }
         operations.systemd().reloading();
         try {
             RunnerConfig running = config();
@@ -180,20 +197,28 @@ public class Runner implements RunnerView {
             }
             RunnerConfig applied = running.withLiveSettingsOf(next);
             config.set(applied);
-            operations.reconfigure().accept(applied);
-            if (!applied.heartbeatInterval().equals(running.heartbeatInterval()) && jobs.contains("heartbeat")) {
+            try {
+                operations.reconfigure().accept(applied);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Reload: applying the image, container or log settings failed: %s", e.getMessage());
+            }
+            if (!applied.heartbeatInterval().equals(running.heartbeatInterval())) {
                 unschedule("heartbeat");
                 scheduleHeartbeat();
             }
-            if (!applied.pollInterval().equals(running.pollInterval()) && jobs.contains("poll")) {
+            if (!applied.pollInterval().equals(running.pollInterval())) {
                 unschedule("poll");
                 schedulePoll();
             }
             LOG.infof("Reload applied: %s%s", changes.applied().isEmpty() ? "nothing" : String.join(", ", changes.applied()),
                     changes.needRestart().isEmpty() ? ""
                             : "; not applied, as they need a restart (running values kept): " + String.join(", ", changes.needRestart()));
-            // More slots, or claiming allowed again: claim now rather than at the next tick.
-            workers.execute(() -> unlessRefused(loop::poll));
+            // More slots, or claiming allowed again: claim now rather than at the next tick, which also starts the
+            // liveness window of a shorter poll interval.
+            workers.execute(() -> {
+                lastPollTick.set(clock.instant());
+                unlessRefused(loop::poll);
+            });
         } finally {
             operations.systemd().reloaded();
         }

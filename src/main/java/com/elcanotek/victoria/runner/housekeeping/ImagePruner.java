@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.housekeeping;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -22,16 +23,17 @@ public class ImagePruner {
     static final int KEEP = 2;
 
     private final ContainerRuntime runtime;
-    private final String image;
+    private final Supplier<String> configuredImage;
 
-    /** @param image the configured Victoria image; its repository's images are the ones pruned */
-    public ImagePruner(ContainerRuntime runtime, String image) {
+    /** @param configuredImage the configured Victoria image, as a reload may change it; its repository's images are pruned */
+    public ImagePruner(ContainerRuntime runtime, Supplier<String> configuredImage) {
         this.runtime = runtime;
-        this.image = image;
+        this.configuredImage = configuredImage;
     }
 
     /** The images past the newest {@value #KEEP}, oldest last, without the configured one. */
     public List<ImageInfo> candidates() {
+        String image = configuredImage.get();
         String repository = ImageInfo.repositoryOf(image);
         List<ImageInfo> ours = runtime.images().stream().filter(i -> i.belongsTo(repository))
                 .sorted(Comparator.comparing(ImageInfo::created).reversed()).toList();

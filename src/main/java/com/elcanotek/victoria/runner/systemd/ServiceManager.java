@@ -84,7 +84,11 @@ public final class ServiceManager implements AutoCloseable {
      * works.
      */
     public void ready(RunnerView view) {
-        send("READY=1\nSTATUS=" + StatusLine.oneLine(StatusLine.of(view, clock.instant())));
+        if (!send("READY=1")) {
+            // With Type=notify the unit would wait for ever: a visible failure (and a restart) is better.
+            throw new IllegalStateException("systemd was not told READY=1 (see the error above)");
+        }
+        status(view);
         watchdogTimeout.ifPresent(timeout -> {
             WatchdogRule rule = new WatchdogRule(view, clock.instant());
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -139,25 +143,28 @@ public final class ServiceManager implements AutoCloseable {
         }
     }
 
-    private void send(String message) {
+    /** @return whether the message went out, or there is no service manager to tell */
+    private boolean send(String message) {
         if (socket.isEmpty()) {
-            return;
+            return true;
         }
         try {
             socket.get().send(message);
             if (sendFailing.getAndSet(false)) {
                 LOG.info("Notifying systemd works again");
             }
+            return true;
         } catch (IOException | RuntimeException | LinkageError e) {
             // LinkageError: junixsocket's JNI library did not load (e.g. a noexec /tmp)
             if (!sendFailing.getAndSet(true)) {
                 LOG.errorf("Cannot notify systemd through %s: %s", socket.get(), e.toString());
             }
+            return false;
         }
     }
 
     /** @return when the watchdog expects pings; empty when systemd set none */
-    public Optional<Duration> watchdogTimeout() {
+    Optional<Duration> watchdogTimeout() {
         return watchdogTimeout;
     }
 }

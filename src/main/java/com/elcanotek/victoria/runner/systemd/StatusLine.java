@@ -21,8 +21,15 @@ final class StatusLine {
         return line.toString();
     }
 
-    /** A newline would end the assignment and start another one. */
+    /** Long enough for any reason of ours; an engine's error text can be any length. */
+    static final int MAX_LENGTH = 512;
+
+    /**
+     * A newline would end the assignment and start another, a NUL would end the message, and systemd drops a
+     * message of 4 KiB or more whole.
+     */
     static String oneLine(String text) {
-        return text.replaceAll("[\\r\\n]+", " ");
+        String line = text.replaceAll("\\p{Cntrl}+", " ");
+        return line.length() <= MAX_LENGTH ? line : line.substring(0, MAX_LENGTH - 1) + "…";
     }
 }

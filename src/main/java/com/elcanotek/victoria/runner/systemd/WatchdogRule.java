@@ -9,8 +9,9 @@ import com.elcanotek.victoria.runner.health.RunnerView;
 /**
  * When the runner counts as working, for systemd's watchdog: its poll job runs (as liveness says) and the
  * orchestrator answered within the readiness window, as the Buildkite agent ties its watchdog to heartbeats. An
- * answer with an error status counts: the runner's own calls get through. The window starts no earlier than
- * readiness, so that a runner restarted during an outage gets one window before the next restart.
+ * answer with an error status counts: the runner's own calls get through. Only an answer to this process counts:
+ * one that has had none since it started (restarted during an outage, or started in one) is not restarted again
+ * for the silence, only for a stuck poll, so an outage costs one restart, not one every few minutes.
  */
 final class WatchdogRule {
 
@@ -28,12 +29,14 @@ final class WatchdogRule {
         if (stuck.isPresent()) {
             return stuck;
         }
-        Instant since = view.lastContact().filter(contact -> contact.isAfter(readyAt)).orElse(readyAt);
-        Duration silence = Duration.between(since, now);
+        Optional<Instant> answered = view.lastContact().filter(contact -> !contact.isBefore(readyAt));
+        if (answered.isEmpty()) {
+            // Not answered since this process started: a restart already happened or cannot help; one per outage.
+            return Optional.empty();
+        }
+        Duration silence = Duration.between(answered.get(), now);
         if (silence.compareTo(view.contactMaxAge()) > 0) {
-            return Optional.of(view.lastContact().isPresent()
-                    ? "no answer from the orchestrator for " + silence.toSeconds() + " s"
-                    : "no answer from the orchestrator since start-up, " + silence.toSeconds() + " s ago");
+            return Optional.of("no answer from the orchestrator for " + silence.toSeconds() + " s");
         }
         return Optional.empty();
     }

@@ -44,13 +44,46 @@ class ConfigLoaderTest {
 
         Files.writeString(config, "poll-interval = 5\nmax-concurrent-tasks = 3\nheartbeat-interval = 50\n");
         Files.writeString(environment, "VICTORIA_RUNNER_ORCHESTRATOR_URL=https://orchestrator.example\n"
-                + "VICTORIA_RUNNER_REGISTRATION_TOKEN='token two'\nexport VICTORIA_RUNNER_NAME=file-name\n");
+                + "VICTORIA_RUNNER_REGISTRATION_TOKEN='token two'\nVICTORIA_RUNNER_NAME=file-name\n");
         RunnerConfig second = loader.get();
         assertThat(second.pollInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(second.maxConcurrentTasks()).isEqualTo(3);
         assertThat(second.heartbeatInterval()).as("the command line wins").isEqualTo(Duration.ofSeconds(10));
         assertThat(second.registrationToken()).isEqualTo("token two");
         assertThat(second.name()).isEqualTo("file-name");
+    }
+
+    @Test
+    void aLineDeletedFromTheEnvironmentFileIsGoneAfterAReload() throws Exception {
+        Path environment = Files.writeString(tmp.resolve("runner.env"), """
+                VICTORIA_RUNNER_ORCHESTRATOR_URL=https://orchestrator.example
+                VICTORIA_RUNNER_REGISTRATION_TOKEN=t
+                VICTORIA_RUNNER_MAX_CONCURRENT_TASKS=4
+                """);
+        // what systemd put into the process environment from the file at start, and one of the unit's own
+        Map<String, String> process = Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", "https://orchestrator.example",
+                "VICTORIA_RUNNER_REGISTRATION_TOKEN", "t", "VICTORIA_RUNNER_MAX_CONCURRENT_TASKS", "4",
+                "VICTORIA_RUNNER_POLL_INTERVAL", "7");
+        ConfigLoader loader = new ConfigLoader(factory, () -> new RunCommand(null, factory), List.of("--environment-file",
+                environment.toString(), "--state-dir", tmp.resolve("state").toString()), process);
+        assertThat(loader.get().maxConcurrentTasks()).isEqualTo(4);
+
+        Files.writeString(environment, "VICTORIA_RUNNER_ORCHESTRATOR_URL=https://orchestrator.example\n"
+                + "VICTORIA_RUNNER_REGISTRATION_TOKEN=t\n");
+        RunnerConfig reloaded = loader.get();
+        assertThat(reloaded.maxConcurrentTasks()).as("the default again").isEqualTo(1);
+        assertThat(reloaded.pollInterval()).as("the unit's own environment stays").isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void theEnvironmentFileCannotComeFromTheConfigFile() throws Exception {
+        Path environment = Files.writeString(tmp.resolve("runner.env"), "VICTORIA_RUNNER_REGISTRATION_TOKEN=t\n");
+        Path config = Files.writeString(tmp.resolve("runner.conf"), "orchestrator-url = https://orchestrator.example\n"
+                + "environment-file = " + environment + "\n");
+        ConfigLoader loader = new ConfigLoader(factory, () -> new RunCommand(null, factory), List.of("--config",
+                config.toString(), "--state-dir", tmp.resolve("state").toString()), Map.of());
+        assertThatThrownBy(loader::get).isInstanceOf(InvalidOption.class).hasMessageContaining("--environment-file")
+                .hasMessageContaining("command line");
     }
 
     @Test

@@ -22,7 +22,7 @@ class ConfigChangesTest {
             Path.of("/b/state"), Path.of("/b/ca.pem"), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
             5, 6, true, Duration.ofSeconds(8), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
             new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of("/dev/fuse"), "all", "always"),
-            Duration.ZERO, Path.of("/b/auth.json"), true);
+            Duration.ZERO, Path.of("/b/auth.json"), true, "9100");
 
     @Test
     void liveSettingsAreAppliedAndTheRestIsNamedAsNeedingARestart() {
@@ -34,7 +34,7 @@ class ConfigChangesTest {
         assertThat(changes.needRestart()).containsExactlyInAnyOrder("--orchestrator-url", "--name", "--victoria-home",
                 "--container-runtime", "--state-dir", "--ca-file", "--connect-timeout", "--read-timeout", "--logs-timeout",
                 "--max-file-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
-                "--registry-auth-file");
+                "--registry-auth-file", "--management-port");
     }
 
     @Test
@@ -44,6 +44,14 @@ class ConfigChangesTest {
         assertThat(ConfigChanges.between(RUNNING, merged).applied()).isEqualTo(ConfigChanges.between(RUNNING, OTHER).applied());
         assertThat(ConfigChanges.between(RUNNING, merged).needRestart()).isEmpty();
         assertThat(ConfigChanges.between(merged, OTHER).applied()).isEmpty();
+    }
+
+    /** A setting the table forgets would be neither applied nor named by a reload. */
+    @Test
+    void everySettingIsInTheTable() {
+        ConfigChanges changes = ConfigChanges.between(RUNNING, OTHER);
+        assertThat(changes.applied().size() + changes.needRestart().size())
+                .isEqualTo(RunnerConfig.class.getRecordComponents().length);
     }
 
     @Test

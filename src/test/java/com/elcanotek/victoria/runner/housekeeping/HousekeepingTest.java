@@ -33,7 +33,7 @@ class HousekeepingTest {
         Path done = old(home.resolve("tasks/0000ffff/files/in.csv"));
         TaskAssignment task = new TaskAssignment("abcd1234-0000-4000-8000-000000000001", "p", "", null, List.of(), null);
         ImagePruner broken = new ImagePruner(new PodmanRuntime(List.of("/nonexistent/podman"), new ObjectMapper()),
-                "ghcr.io/elcanotek/victoria-terminal:latest");
+                () -> "ghcr.io/elcanotek/victoria-terminal:latest");
 
         new Housekeeping(new WorkspaceRetention(home, Clock.systemUTC()), Duration.ofDays(15),
                 () -> WorkspaceRetention.taskFolders(Stream.of(task)), Optional.of(broken)).run();

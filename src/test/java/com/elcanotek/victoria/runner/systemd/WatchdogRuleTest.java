@@ -37,11 +37,13 @@ class WatchdogRuleTest {
     }
 
     @Test
-    void aRunnerStartedDuringAnOutageGetsOneWindowFromReadiness() {
+    void aRunnerNotAnsweredSinceItStartedIsNotRestartedForTheSilenceOnlyForAStuckPoll() {
+        view.lastPollTick = Optional.of(READY.plusSeconds(3590));
         view.lastContact = Optional.of(READY.minusSeconds(3600));
-        assertThat(rule.starvedBecause(READY.plusSeconds(60))).isEmpty();
-        assertThat(rule.starvedBecause(READY.plusSeconds(61))).contains("no answer from the orchestrator for 61 s");
+        assertThat(rule.starvedBecause(READY.plusSeconds(3600))).as("restarted during an outage: once is enough").isEmpty();
         view.lastContact = Optional.empty();
-        assertThat(rule.starvedBecause(READY.plusSeconds(61))).contains("no answer from the orchestrator since start-up, 61 s ago");
+        assertThat(rule.starvedBecause(READY.plusSeconds(3600))).as("started in one").isEmpty();
+        view.lastPollTick = Optional.of(READY);
+        assertThat(rule.starvedBecause(READY.plusSeconds(3600))).contains("no poll for 3600 s");
     }
 }
