@@ -129,6 +129,29 @@ class ReloadIT {
         return renewals.stream().filter(at -> at.isAfter(started)).count();
     }
 
+    @Test
+    void aReloadDuringStartUpWaitsUntilTheRunnerHasStarted() throws Exception {
+        orchestrator.hangUntilReleased();
+        try (RunnerProcess runner = RunnerProcess.start(work, List.of("--orchestrator-url", orchestrator.url(),
+                "--container-image", RunnerProcess.TEST_IMAGE, "--victoria-home", work.resolve("home").toString(),
+                "--state-dir", work.resolve("state").toString(), "--config", config.toString(),
+                "--environment-file", environment.toString()), Map.of())) {
+            await().atMost(WAIT).until(() -> !orchestrator.hungRequests().isEmpty());
+            Files.writeString(config, "max-concurrent-tasks = 2\npoll-interval = 1\n");
+            hangUp(runner);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(runner.output())
+                    .contains("Reload asked for during start-up: it is applied once the runner has started"));
+            assertThat(runner.output()).doesNotContain("Reload applied");
+            orchestrator.release();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(runner.output()).contains("Reload applied: --max-concurrent-tasks"));
+            String first = orchestrator.createTask("sleep=4 exit=0");
+            String second = orchestrator.createTask("sleep=4 exit=0");
+            orchestrator.awaitState(first, TaskState.RUNNING, WAIT);
+            orchestrator.awaitState(second, TaskState.RUNNING, WAIT);
+            assertThat(orchestrator.task(first).state()).as("two slots").isEqualTo(TaskState.RUNNING);
+        }
+    }
+
     /** GET /tasks/pending the fake served in the last {@code window}. */
     private long polls(Duration window) {
         java.time.Instant since = java.time.Instant.now().minus(window);
