@@ -116,8 +116,7 @@ public class ContainerSupervisor {
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(),
                     current.victoriaHome(), envFiles, nodeId, current.runnerName(), current.policy());
-            removeLeftover(spec.name());
-            runtime.start(spec);
+            startRemovingLeftover(spec);
             LOG.infof("container %s started", spec.name());
             return spec.name();
         } catch (ContainerException e) {
@@ -225,12 +224,25 @@ public class ContainerSupervisor {
         }
     }
 
-    /** A finished container of the same name (an earlier run of the same short id) would block the name. */
-    private void removeLeftover(String name) {
-        runtime.inspect(name).filter(info -> info.state() != ContainerState.RUNNING).ifPresent(info -> {
-            LOG.infof("Removing finished container %s left from an earlier run", name);
-            remove(name);
-        });
+    /**
+     * A finished container of the same name (an earlier run of the same short id) blocks the name: only a start that
+     * failed looks for one, removes it and starts once more, so that a claim is not one engine call slower for a
+     * rare leftover. A running one is left alone and the start fails.
+     */
+    private void startRemovingLeftover(ContainerSpec spec) {
+        try {
+            runtime.start(spec);
+        } catch (ContainerException failed) {
+            boolean leftover = runtime.inspect(spec.name()).filter(info -> info.state() != ContainerState.RUNNING).isPresent();
+            if (!leftover) {
+                throw failed;
+            }
+            // Most likely from an earlier run; possibly what this failed start created, which one more try settles.
+            LOG.infof("Start failed (%s); removing the container %s that is not running and starting again",
+                    failed.getMessage(), spec.name());
+            remove(spec.name());
+            runtime.start(spec);
+        }
     }
 
     /**

@@ -33,8 +33,8 @@ import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
 /**
  * One held task's whole life on this runner, and the only owner of its state: its stage (journaled
  * before each next step), its container, its lease (renewed on a timer of its own), its
- * cancellation, and its pending results. From claim: {@code running} (the server serves files only
- * to running tasks), files, container, exit; then the session log and only after it the final status
+ * cancellation, and its pending results. From claim: {@code running} (before the files, which the server
+ * serves only to running tasks; without files, right after the container started), files, container, exit; then the session log and only after it the final status
  * (a final status ends the node's right to submit logs), each retried on this task's own backoff for
  * as long as the lease can still be ours. A 403 or 404 at any point means the task is no longer ours:
  * its container is stopped and nothing more is reported.
@@ -189,11 +189,12 @@ public final class TaskRun {
 
     private void start() throws InterruptedException {
         try {
-            if (!reportRunning()) {
-                return;
-            }
             boolean hasFiles = !task.files().isEmpty();
             if (hasFiles) {
+                // The server serves files only to a task reported running.
+                if (!reportRunning()) {
+                    return;
+                }
                 services.files().download(task, services.settings().victoriaHome());
                 journal(e -> e.at(Stage.FILES_READY, now()));
             }
@@ -216,7 +217,11 @@ public final class TaskRun {
             services.breaker().started();
             JournalEntry startedEntry = journal(e -> e.started(name, started));
             services.metrics().claimToStart(Duration.between(startedEntry.claimedAt(), now()));
-            recordImage(name);
+            // Without files nothing waited for it: reported once the agent is on its way (the claim's lease holds
+            // until then). Refused, the task is lost and supervise stops the container.
+            if (hasFiles || reportRunning()) {
+                recordImage(name);
+            }
             supervise(started);
         } catch (TaskFailure e) {
             if (Thread.currentThread().isInterrupted() || shutdown == Shutdown.LEAVE) {

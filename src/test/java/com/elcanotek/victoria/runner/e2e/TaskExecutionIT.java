@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -66,6 +67,22 @@ class TaskExecutionIT {
                 .containsPattern("NODE_API_KEY=\\S+");
         Podman.awaitNoneLabelled("victoria-runner.task=" + id);
         assertThat(runner.output()).contains(id).doesNotContain(FakeBackedRunner.TOKEN);
+    }
+
+    @Test
+    void aTaskWithoutFilesIsReportedRunningOnlyOnceItsContainerStarted() throws Exception {
+        // Nothing needs the report before the container (files do: see the next tests), so the claim waits for none.
+        String id = orchestrator.createTask("exit=0 sleep=5");
+
+        TaskSnapshot running = orchestrator.awaitState(id, TaskState.RUNNING, TASK_WAIT);
+
+        List<String> containers = Podman.containersLabelled("victoria-runner.task=" + id);
+        assertThat(containers).hasSize(1);
+        long startedNanos = Long.parseLong(Podman.run("inspect", "--format", "{{.State.StartedAt.UnixNano}}",
+                containers.get(0)).strip());
+        Instant reported = running.firstAt(TaskState.RUNNING);
+        assertThat(reported).isAfter(Instant.ofEpochSecond(0, startedNanos));
+        orchestrator.awaitState(id, TaskState.SUCCESS, TASK_WAIT);
     }
 
     @Test

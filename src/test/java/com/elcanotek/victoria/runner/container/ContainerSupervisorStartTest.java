@@ -1,0 +1,180 @@
+package com.elcanotek.victoria.runner.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.task.TaskFailure;
+
+/**
+ * The engine calls between a claim and its container: a start asks the engine nothing before {@code run -d}; only
+ * a failed one looks for a container of the same name that is not running, removes it and starts once more.
+ */
+class ContainerSupervisorStartTest {
+
+    private static final TaskAssignment TASK = new TaskAssignment("0123abcd-0000-4000-8000-000000000000", "exit=0", "",
+            null, null, null);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStartCallsTheEngineOnce() {
+        RecordingRuntime runtime = new RecordingRuntime();
+
+        String name = supervisor(runtime).start(TASK, "node", "key", URI.create("http://orchestrator"), false);
+
+        assertThat(runtime.calls).containsExactly("start " + name);
+    }
+
+    @Test
+    void aFailedStartRemovesAFinishedContainerOfTheSameNameAndStartsAgain() {
+        RecordingRuntime runtime = new RecordingRuntime();
+        runtime.failStarts = 1;
+        runtime.existing = ContainerState.EXITED;
+
+        String name = supervisor(runtime).start(TASK, "node", "key", URI.create("http://orchestrator"), false);
+
+        assertThat(runtime.calls).containsExactly("start " + name, "inspect " + name, "remove " + name, "start " + name);
+    }
+
+    @Test
+    void aFailedStartWithARunningContainerOfTheSameNameFailsLeavingItAlone() {
+        RecordingRuntime runtime = new RecordingRuntime();
+        runtime.failStarts = 1;
+        runtime.existing = ContainerState.RUNNING;
+        ContainerSupervisor supervisor = supervisor(runtime);
+
+        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThat(runtime.calls).hasSize(2).allMatch(call -> call.startsWith("start ") || call.startsWith("inspect "));
+    }
+
+    @Test
+    void aFailedStartWithoutAContainerOfTheSameNameFailsWithTheEnginesWords() {
+        RecordingRuntime runtime = new RecordingRuntime();
+        runtime.failStarts = 1;
+        ContainerSupervisor supervisor = supervisor(runtime);
+
+        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThat(runtime.calls).hasSize(2);
+    }
+
+    private ContainerSupervisor supervisor(ContainerRuntime runtime) {
+        ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
+                dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
+                ContainerPolicy.DEFAULT);
+        return new ContainerSupervisor(runtime, null, settings, null, null, Clock.systemUTC());
+    }
+
+    /** Records the calls a start makes; the rest is never called by one. */
+    private static final class RecordingRuntime implements ContainerRuntime {
+        final List<String> calls = new ArrayList<>();
+        int failStarts;
+        ContainerState existing;
+
+        @Override
+        public String start(ContainerSpec spec) {
+            calls.add("start " + spec.name());
+            if (failStarts-- > 0) {
+                throw new ContainerException("the name is in use", 125);
+            }
+            existing = ContainerState.RUNNING;
+            return "0".repeat(64);
+        }
+
+        @Override
+        public Optional<ContainerInfo> inspect(String nameOrId) {
+            calls.add("inspect " + nameOrId);
+            return Optional.ofNullable(existing).map(state -> new ContainerInfo("0".repeat(64), nameOrId, state,
+                    state == ContainerState.EXITED ? 0 : null, null, null, Map.of(), false, null));
+        }
+
+        @Override
+        public void remove(String nameOrId) {
+            calls.add("remove " + nameOrId);
+            existing = null;
+        }
+
+        @Override
+        public String name() {
+            return "podman";
+        }
+
+        @Override
+        public boolean supportsHostGateway() {
+            return true;
+        }
+
+        @Override
+        public String version() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ExitEventStream exitEvents(Map<String, String> labels, Instant since) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void stop(String nameOrId, Duration grace) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<ContainerInfo> list(Map<String, String> labels) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Set<String> runningIds(Map<String, String> labels) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String ping() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<ImageInfo> images() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void removeImage(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void pull(String image, Consumer<String> progress) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<String> imageId(String image) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int endLeftoverExitEvents(Map<String, String> labels) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
