@@ -12,6 +12,12 @@ ensure_built() {
     elif [ -n "$(find src/main pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
         echo "note: target/quarkus-app is older than the sources; './mvnw package -DskipTests' rebuilds it" >&2
     fi
+    # The class-data-sharing archive the packages make on install, here for target/: the jvm-tuned launcher uses
+    # it as /usr/bin/victoria-runner does. A rebuilt jar invalidates it (the JVM checks the jars' times).
+    if [ ! -f target/quarkus-app/app-cds.jsa ] \
+            || [ -n "$(find target/quarkus-app -name '*.jar' -newer target/quarkus-app/app-cds.jsa -print -quit)" ]; then
+        deploy/packaging/make-cds-archive "$PWD/target/quarkus-app" || true
+    fi
     # The stamp is these scripts' own: test classes compiled by another command are compiled again once, cheaply.
     local stamp=target/test-classes/.bench-compiled
     if [ ! -f "$stamp" ] || [ -n "$(find src/main src/test pom.xml -newer "$stamp" -print -quit)" ]; then

@@ -43,7 +43,7 @@ public final class BenchSuite {
      * CPU on code that mostly waits for podman.
      * bench/run.sh replaces them with $BENCH_TUNED_JVM_OPTIONS when set.
      */
-    static final Launcher TUNED = Launcher.jvm("jvm-tuned", System.getProperty("bench.tuned-jvm-options") == null
+    static final Launcher TUNED = Launcher.packaged("jvm-tuned", System.getProperty("bench.tuned-jvm-options") == null
             ? List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:TieredStopAtLevel=1")
             : List.of(System.getProperty("bench.tuned-jvm-options").trim().split("\\s+")));
     /** Idle only: what the options do on their own, and smaller or larger sets that were considered. */

@@ -19,6 +19,7 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
 
     /** The management port is fixed by default: runners started side by side each need their own. */
     private static final List<String> ANY_MANAGEMENT_PORT = List.of("-Dquarkus.management.port=0");
+    private static final Path APP = Path.of("target", "quarkus-app");
 
     /**
      * Quick retries and reconciliation, so that tests need not wait out production intervals: the tests' runners
@@ -56,6 +57,24 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
         return new Launcher(name, null, jvmOptions, ANY_MANAGEMENT_PORT);
     }
 
+    /**
+     * The jar with these JVM options as the packages' {@code /usr/bin/victoria-runner} starts it: with the
+     * class-data-sharing archive beside the jar when there is one ({@code deploy/packaging/make-cds-archive}, which
+     * {@code bench/lib.sh} runs), its warnings silenced.
+     */
+    public static Launcher packaged(String name, List<String> jvmOptions) {
+        List<String> options = new ArrayList<>(cdsOptions(APP.resolve("app-cds.jsa")));
+        options.addAll(jvmOptions);
+        return jvm(name, options);
+    }
+
+    /** The options {@code /usr/bin/victoria-runner} adds for the archive: none when there is none. */
+    static List<String> cdsOptions(Path archive) {
+        return Files.isRegularFile(archive)
+                ? List.of("-XX:SharedArchiveFile=" + archive.toAbsolutePath(), "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+                : List.of();
+    }
+
     /** {@code target/*-runner}, if {@code ./mvnw package -Pnative} built it. */
     public static Optional<Launcher> nativeBuilt() {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
@@ -82,7 +101,7 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
             command.addAll(jvmOptions);
             command.addAll(systemProperties);
             command.add("-jar");
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+            command.add(APP.resolve("quarkus-run.jar").toAbsolutePath().toString());
         }
         return command;
     }

@@ -31,6 +31,7 @@ class PackageIT {
     static final String STATE = "/var/lib/victoria-runner";
     static final String CONFIG = "/etc/victoria-runner/runner.conf";
     static final String ENV = "/etc/victoria-runner/runner.env";
+    static final String CDS_ARCHIVE = "/usr/lib/victoria-runner/app-cds.jsa";
 
     @Test
     void debInstallsUpgradesKeepingEditsRemovesAndPurges() throws IOException {
@@ -52,8 +53,15 @@ class PackageIT {
             assertThat(Path.of(STATE, "credentials.json")).exists();
             assertThat(ok("grep", "-c", "^victoria-runner:", "/etc/subuid").strip()).isEqualTo("1");
 
+            // a Java update: the trigger makes the archive again
+            Files.delete(Path.of(CDS_ARCHIVE));
+            ok("dpkg-trigger", "--no-await", "/usr/lib/jvm");
+            ok("dpkg", "--triggers-only", "victoria-runner");
+            assertArchiveUsable();
+
             ok("dpkg", "-r", "victoria-runner");
             assertThat(Path.of("/usr/bin/victoria-runner")).doesNotExist();
+            assertThat(Path.of("/usr/lib/victoria-runner")).doesNotExist();
             assertThat(Files.readString(Path.of(CONFIG))).endsWith("max-concurrent-tasks = 2\n");
             assertThat(Path.of(STATE, "credentials.json")).exists();
 
@@ -92,11 +100,21 @@ class PackageIT {
         for (String ids : List.of("/etc/subuid", "/etc/subgid")) {
             assertThat(ok("cat", ids)).containsPattern("(?m)^victoria-runner:\\d+:65536$");
         }
-        assertThat(ok("/usr/bin/victoria-runner", "--version")).contains("victoria-runner " + VERSION);
+        assertThat(mode("/usr/lib/victoria-runner/make-cds-archive")).isEqualTo("755 root:root");
+        assertArchiveUsable();
+        // the launcher passes the archive; nothing but the version on stdout
+        assertThat(ok("/usr/bin/victoria-runner", "--version").strip()).isEqualTo("victoria-runner " + VERSION);
         // the installed unit with its real ExecStart; systemd-analyze reports problems as output
         if (onPath("systemd-analyze")) {
             assertThat(ok("systemd-analyze", "verify", "--man=no", "/lib/systemd/system/victoria-runner.service")).isBlank();
         }
+    }
+
+    /** postinst's class-data-sharing archive maps on this Java: -Xshare:on refuses to start otherwise. */
+    private static void assertArchiveUsable() {
+        assertThat(mode(CDS_ARCHIVE)).isEqualTo("444 root:root");
+        assertThat(ok("java", "-Xshare:on", "-XX:SharedArchiveFile=" + CDS_ARCHIVE, "-Xmx256m", "-jar",
+                "/usr/lib/victoria-runner/quarkus-run.jar", "--version")).contains("victoria-runner " + VERSION);
     }
 
     @Test
@@ -111,7 +129,8 @@ class PackageIT {
                 "-rw-r--r-- root:root cn /etc/victoria-runner/runner.conf",
                 "-rw-r----- root:victoria-runner cn /etc/victoria-runner/runner.env",
                 "-rw-r--r-- root:root d /usr/share/doc/victoria-runner/README.md",
-                "-rw-r--r-- root:root  /usr/lib/victoria-runner/quarkus-run.jar");
+                "-rw-r--r-- root:root  /usr/lib/victoria-runner/quarkus-run.jar",
+                "-rwxr-xr-x root:root  /usr/lib/victoria-runner/make-cds-archive");
         Set<String> debFiles = lines(ok("dpkg-deb", "--contents", DEB.toString())).stream()
                 .filter(line -> !line.startsWith("d")).map(line -> line.substring(line.lastIndexOf(" ./") + 2))
                 .map(path -> path.replaceFirst("^/lib/systemd/", "/usr/lib/systemd/")).collect(Collectors.toSet());
@@ -120,7 +139,7 @@ class PackageIT {
 
         assertThat(ok("rpm", "-qp", "--scripts", RPM.toString()))
                 .contains("preinstall scriptlet", "useradd --system", "--add-subuids", "postinstall scriptlet",
-                        "systemctl try-restart victoria-runner.service", "preuninstall scriptlet",
+                        "systemctl try-restart victoria-runner.service", "make-cds-archive", "preuninstall scriptlet",
                         "systemctl stop victoria-runner.service", "postuninstall scriptlet");
         assertThat(lines(ok("rpm", "-qp", "--requires", RPM.toString()))).contains(
                 "(java-17-headless or java-21-headless or java-25-headless)", "rpmlib(RichDependencies) <= 4.12.0-1",
