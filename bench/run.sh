@@ -2,7 +2,7 @@
 # The benchmark suite (see bench/README.md): start-up, idle footprint, task latency, throughput and scale of the
 # packaged runner, against the fake orchestrator and real podman with the test image.
 #
-# Usage: bench/run.sh [--quick] [startup|idle|latency|throughput|scale|session ...]   (all scenarios by default)
+# Usage: bench/run.sh [--quick] [startup|idle|latency|throughput|scale|session|fleet ...]   (all scenarios by default)
 #   --quick  shortened windows and sizes, to check that the suite works; its output says so
 # Env: BENCH_TUNED_JVM_OPTIONS  JVM options of the `jvm-tuned` launcher instead of the recommended ones
 # Prints a table, writes target/bench/results.json and the whole output to target/bench/run.log.

@@ -16,22 +16,26 @@ import com.elcanotek.victoria.runner.e2e.Launcher;
  * with the test image, per launcher: the jar as {@code java -jar} starts it, the jar with the recommended JVM options,
  * and the native executable when one was built. Prints a table and writes target/bench/results.json.
  *
- * <p>Usage: {@code BenchSuite [--quick] [startup|idle|latency|throughput|scale|session ...]} (all scenarios by default).
+ * <p>Usage: {@code BenchSuite [--quick] [startup|idle|latency|throughput|scale|session|fleet ...]} (all scenarios by
+ * default).
  */
 public final class BenchSuite {
 
     /** The windows and sizes the issue asks for, and a quick variant to check that the suite works. */
     record Plan(boolean quick, int startupRuns, Duration idleSettle, Duration idleCpu, int latencyTasks,
             int throughputTasks, List<Integer> concurrencies, int scaleContainers, Duration scaleWindow,
-            List<Integer> sessionMegabytes) {
+            List<Integer> sessionMegabytes, FleetBench.Plan fleet) {
     }
 
     static final Plan FULL = new Plan(false, 5, Duration.ofSeconds(60), Duration.ofMinutes(5), 50, 200, List.of(1, 8), 50,
-            Duration.ofSeconds(60), List.of(40, 400));
+            Duration.ofSeconds(60), List.of(40, 400), new FleetBench.Plan(50, Duration.ofMinutes(3), Duration.ofMinutes(2), 5,
+                    Duration.ofSeconds(40), 25, Duration.ofSeconds(60)));
     static final Plan QUICK = new Plan(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(30), 20, 40, List.of(1, 8), 10,
-            Duration.ofSeconds(15), List.of(10));
+            Duration.ofSeconds(15), List.of(10), new FleetBench.Plan(10, Duration.ofSeconds(60), Duration.ofSeconds(30), 2,
+                    Duration.ofSeconds(15), 5, Duration.ofSeconds(30)));
 
-    static final List<String> SCENARIOS = List.of("startup", "idle", "latency", "throughput", "scale", "session");
+    static final List<String> SCENARIOS = List.of("startup", "idle", "latency", "throughput", "scale", "session",
+            "fleet");
 
     /** What an operator gets from {@code java -jar}: the JVM's own choices (G1, a quarter of RAM as heap, C2). */
     static final Launcher JVM = Launcher.jvm("jvm", List.of());
@@ -101,6 +105,11 @@ public final class BenchSuite {
     private static void runScenario(BenchRun run, Plan plan, String scenario, List<Launcher> launchers, Results results) {
         System.out.printf("%s  %s (load average %s)%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), scenario,
                 Figure.loadAverages());
+        if (scenario.equals("fleet")) {
+            // One launcher: many runners of the recommended set-up are what a fleet is.
+            results.guard(scenario, TUNED.name(), () -> results.add(TUNED, FleetBench.run(run, TUNED, plan.fleet())));
+            return;
+        }
         if (scenario.equals("idle")) {
             List<Launcher> all = new ArrayList<>(launchers);
             all.addAll(IDLE_VARIANTS);

@@ -53,9 +53,11 @@ final class Results {
 
     private String quickNote() {
         return ("QUICK RUN: shortened windows (idle: RSS after %d s, CPU over %d s; %d latency tasks; %d throughput tasks;"
-                + " %d scale containers for %d s; sessions of %s MB): not the figures the targets are about").formatted(
-                        plan.idleSettle().toSeconds(), plan.idleCpu().toSeconds(), plan.latencyTasks(),
-                        plan.throughputTasks(), plan.scaleContainers(), plan.scaleWindow().toSeconds(), plan.sessionMegabytes());
+                + " %d scale containers for %d s; sessions of %s MB; a fleet of %d, idle %d s, outage %d s): not the figures the"
+                + " targets are about").formatted(plan.idleSettle().toSeconds(), plan.idleCpu().toSeconds(),
+                        plan.latencyTasks(), plan.throughputTasks(), plan.scaleContainers(), plan.scaleWindow().toSeconds(),
+                        plan.sessionMegabytes(), plan.fleet().runners(), plan.fleet().idleWindow().toSeconds(),
+                        plan.fleet().outage().toSeconds());
     }
 
     /** Runs one scenario step; a failure is recorded and the suite goes on with the next. */

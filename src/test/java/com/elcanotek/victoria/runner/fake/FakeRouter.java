@@ -43,10 +43,11 @@ final class FakeRouter implements HttpHandler {
     private final Queue<RequestRecord> requests = new ConcurrentLinkedQueue<>();
     private final Queue<RequestRecord> hungRequests = new ConcurrentLinkedQueue<>();
 
-    /** What a request said it was about, for its {@link RequestRecord}; filled in as its body is read. */
+    /** What a request said it was about and who sent it, for its {@link RequestRecord}; filled in as it is handled. */
     private static final class About {
         String taskId;
         String reportedStatus;
+        String nodeId;
 
         /** Lenient: a field of the wrong type is left out here and refused by the handler's own checks. */
         void note(JsonNode body) {
@@ -105,7 +106,7 @@ final class FakeRouter implements HttpHandler {
             answerError(exchange, new ApiError(500, "Internal Server Error"));
         } finally {
             requests.add(new RequestRecord(method, path, exchange.getResponseCode(), Instant.now(), about.taskId,
-                    about.reportedStatus));
+                    about.reportedStatus, about.nodeId));
             exchange.close();
         }
     }
@@ -129,7 +130,7 @@ final class FakeRouter implements HttpHandler {
         } catch (IOException e) {
             // The client went away while sending: still a request that arrived during the hang.
         }
-        hungRequests.add(new RequestRecord(method, path, -1, Instant.now(), about.taskId, about.reportedStatus));
+        hungRequests.add(new RequestRecord(method, path, -1, Instant.now(), about.taskId, about.reportedStatus, null));
         try {
             hung.await();
         } catch (InterruptedException e) {
@@ -162,7 +163,7 @@ final class FakeRouter implements HttpHandler {
     private void route(HttpExchange exchange, String method, String path, About about)
             throws IOException, InterruptedException {
         switch (method + " " + path) {
-            case "POST /register" -> register(exchange);
+            case "POST /register" -> register(exchange, about);
             case "POST /nodes/heartbeat" -> heartbeat(exchange, about);
             case "GET /tasks/pending" -> pending(exchange, about);
             case "POST /status" -> status(exchange, about);
@@ -171,12 +172,12 @@ final class FakeRouter implements HttpHandler {
                 if (!"GET".equals(method) || !path.startsWith(FILES)) {
                     throw new ApiError(404, "Not Found");
                 }
-                file(exchange, path.substring(FILES.length()));
+                file(exchange, path.substring(FILES.length()), about);
             }
         }
     }
 
-    private void register(HttpExchange exchange) throws IOException {
+    private void register(HttpExchange exchange, About about) throws IOException {
         registry.admit(exchange.getRemoteAddress().getAddress().getHostAddress(),
                 exchange.getRequestHeaders().getFirst("X-Registration-Token"));
         JsonNode body = Exchanges.readJsonObject(exchange, UNLIMITED);
@@ -187,11 +188,12 @@ final class FakeRouter implements HttpHandler {
         String name = text(body, "name");
         NodeRegistry.Registration registration = registry.register(hostname,
                 name == null || name.isBlank() ? hostname : name, text(body, "os_type"));
+        about.nodeId = registration.node().id();
         Exchanges.sendJson(exchange, 200, nodeJson(registration.node()).put("api_key", registration.apiKey()));
     }
 
     private void heartbeat(HttpExchange exchange, About about) throws IOException {
-        String nodeId = authenticate(exchange);
+        String nodeId = authenticate(exchange, about);
         JsonNode body = Exchanges.readJsonObject(exchange, UNLIMITED);
         about.note(body);
         String claimedId = text(body, "node_id");
@@ -214,14 +216,14 @@ final class FakeRouter implements HttpHandler {
     }
 
     private void pending(HttpExchange exchange, About about) throws IOException {
-        String nodeId = authenticate(exchange);
+        String nodeId = authenticate(exchange, about);
         Optional<TaskBoard.Assignment> claimed = board.claim(nodeId);
         about.taskId = claimed.map(TaskBoard.Assignment::taskId).orElse(null);
         Exchanges.sendJson(exchange, 200, claimed.<JsonNode>map(this::assignmentJson).orElse(NullNode.getInstance()));
     }
 
     private void status(HttpExchange exchange, About about) throws IOException {
-        String nodeId = authenticate(exchange);
+        String nodeId = authenticate(exchange, about);
         JsonNode body = Exchanges.readJsonObject(exchange, UNLIMITED);
         about.note(body);
         String taskId = text(body, "task_id");
@@ -232,7 +234,7 @@ final class FakeRouter implements HttpHandler {
     }
 
     private void logs(HttpExchange exchange, About about) throws IOException {
-        String nodeId = authenticate(exchange);
+        String nodeId = authenticate(exchange, about);
         JsonNode body = Exchanges.readJsonObject(exchange, logsLimitBytes);
         about.note(body);
         JsonNode session = body.get("session");
@@ -244,8 +246,8 @@ final class FakeRouter implements HttpHandler {
     }
 
     /** {@code name} is already percent-decoded, so an encoded slash or dot-dot is caught too. */
-    private void file(HttpExchange exchange, String name) throws IOException, InterruptedException {
-        String nodeId = authenticate(exchange);
+    private void file(HttpExchange exchange, String name, About about) throws IOException, InterruptedException {
+        String nodeId = authenticate(exchange, about);
         if (name.isEmpty() || name.contains("/") || name.contains("..")) {
             throw new ApiError(400, "Invalid filename");
         }
@@ -253,14 +255,15 @@ final class FakeRouter implements HttpHandler {
     }
 
     /** X-API-Key, or a Bearer token when X-API-Key is empty; 401 for none or an unknown key. */
-    private String authenticate(HttpExchange exchange) {
+    private String authenticate(HttpExchange exchange, About about) {
         Headers headers = exchange.getRequestHeaders();
         String key = headers.getFirst("X-API-Key");
         String authorization = headers.getFirst("Authorization");
         if ((key == null || key.isEmpty()) && authorization != null && authorization.startsWith("Bearer ")) {
             key = authorization.substring("Bearer ".length()).trim();
         }
-        return registry.authenticate(key);
+        about.nodeId = registry.authenticate(key);
+        return about.nodeId;
     }
 
     /** The server's CSRF guard: a POST carrying none of these cannot come from a node or an admin tool. */

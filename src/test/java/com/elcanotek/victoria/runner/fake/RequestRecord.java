@@ -14,7 +14,11 @@ import java.time.Instant;
  * {@code status}: a task status for POST /status, a node status for a heartbeat; null otherwise. Both are taken
  * from what was sent, also when the request was then refused, once its
  * body was read (not for a 413, a body that is not JSON, or a request refused before its body was read).
+ * <p>
+ * {@code nodeId} is the node the request came from, so that a fleet's requests can be told apart: the node its
+ * key authenticated, or the one a registration created; null when neither is known (no key, an unknown one, a
+ * refused registration, a hung request).
  */
 public record RequestRecord(String method, String path, int status, Instant at, String taskId,
-        String reportedStatus) {
+        String reportedStatus, String nodeId) {
 }
