@@ -7,8 +7,8 @@ import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 
 /**
  * Exponential backoff with jitter and a cap that never retries sooner than the server's
- * {@code Retry-After} asks. One instance per guarded call (the fault-tolerance library asks its
- * supplier for a new one each time).
+ * {@code Retry-After} asks, nor all at the moment it names. One instance per guarded call (the
+ * fault-tolerance library asks its supplier for a new one each time).
  */
 public final class Backoff implements CustomBackoffStrategy {
 
@@ -31,7 +31,10 @@ public final class Backoff implements CustomBackoffStrategy {
         // Half fixed, half random: spreads a fleet of runners that lost the same orchestrator.
         long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         if (cause instanceof OrchestratorException failure && failure.retryAfter().isPresent()) {
-            delay = Math.max(delay, failure.retryAfter().get().toMillis());
+            // Never sooner than asked, and spread over half as long again: a fleet behind one address is told the
+            // same moment (the limit's window frees its first slot), and would all come back in the same second.
+            long asked = failure.retryAfter().get().toMillis();
+            delay = Math.max(delay, asked + ThreadLocalRandom.current().nextLong(asked / 2 + 1));
         }
         return delay;
     }
