@@ -153,13 +153,12 @@ public class Runner implements RunnerView {
     }
 
     private void scheduleHeartbeat() {
-        schedule("heartbeat", config().heartbeatInterval(), Duration.ZERO, () -> unlessRefused(heartbeat::beat));
+        schedule("heartbeat", config().heartbeatInterval(), randomPhase(config().heartbeatInterval()),
+                () -> unlessRefused(heartbeat::beat));
     }
 
     private void schedulePoll() {
-        // A random phase spreads a fleet of runners restarted together.
-        Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(config().pollInterval().toMillis() + 1));
-        schedule("poll", config().pollInterval(), phase, () -> {
+        schedule("poll", config().pollInterval(), randomPhase(config().pollInterval()), () -> {
             lastPollTick.set(clock.instant());
             unlessRefused(loop::poll);
         });
@@ -305,6 +304,14 @@ public class Runner implements RunnerView {
         }
         job.schedule();
         jobs.add(name);
+    }
+
+    /**
+     * When a periodic call to the orchestrator first runs: a random point of its interval, since runners started
+     * together (a fleet rebooted, a package upgraded everywhere) would otherwise call in the same second forever.
+     */
+    private static Duration randomPhase(Duration interval) {
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(interval.toMillis() + 1));
     }
 
     @Override

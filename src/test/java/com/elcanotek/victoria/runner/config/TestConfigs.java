@@ -27,7 +27,19 @@ public final class TestConfigs {
     /** The same with another container image. */
     public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
             Duration readTimeout, HousekeepingConfig housekeeping, String image) {
-        return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, Duration.ofSeconds(30), Duration.ofSeconds(60),
+        return runnerConfig(orchestratorUrl, token, dir, pollInterval, Duration.ofSeconds(30), readTimeout, housekeeping, image);
+    }
+
+    /** The defaults with other poll and heartbeat intervals. */
+    public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
+            Duration heartbeatInterval) {
+        return runnerConfig(orchestratorUrl, token, dir, pollInterval, heartbeatInterval, Duration.ofSeconds(30),
+                HousekeepingConfig.defaults(), "ghcr.io/elcanotek/victoria-terminal:latest");
+    }
+
+    private static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
+            Duration heartbeatInterval, Duration readTimeout, HousekeepingConfig housekeeping, String image) {
+        return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, heartbeatInterval, Duration.ofSeconds(60),
                 image, dir.resolve("home"), null, "auto", dir.resolve("state"), null,
                 Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
                 Duration.ofSeconds(20), false, housekeeping, ContainerPolicy.DEFAULT, Duration.ofHours(1), null, false, null);
