@@ -6,7 +6,7 @@
 #   --quick  shortened windows and sizes, to check that the suite works; its output says so
 # Env: BENCH_TUNED_JVM_OPTIONS  JVM options of the `jvm-tuned` launcher instead of the recommended ones
 # Prints a table, writes target/bench/results.json and the whole output to target/bench/run.log.
-# The full suite takes 15 to 20 minutes. Needs podman set up as for the ITs (.ci/setup-podman.sh); builds the jar
+# The full suite takes 30 to 35 minutes (the fleet scenario about 15). Needs podman set up as for the ITs (.ci/setup-podman.sh); builds the jar
 # and the test classes when they are missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -183,6 +183,9 @@ final class FleetBench {
         long reportedTwice = all.stream().filter(id -> finalReports.getOrDefault(id, 0L) > 1).count();
         long claimedTwice = tasks.stream().filter(t -> t.claims() > 1).count();
         long failed = tasks.stream().filter(t -> t.state() == TaskState.ERROR).count();
+        // Those that ended while it was down: their reports waited in the runners' backoff.
+        double lastLateReport = tasks.subList(0, running.size()).stream().filter(t -> t.state() == TaskState.SUCCESS)
+                .mapToDouble(t -> seconds(up, t.firstAt(TaskState.SUCCESS))).max().orElse(-1);
         String given = "%d running into the outage (sleep=%d), %d queued during it (exit=0)".formatted(plan.runningTasks(),
                 plan.runningTaskLength().toSeconds(), plan.queuedTasks());
         return List.of(
@@ -196,6 +199,8 @@ final class FleetBench {
                         "back up -> the last runner's first successful GET /tasks/pending"),
                 Figure.of(scenario, "polling again, median", "s", recovered.isEmpty() ? -1 : recovered.get(recovered.size() / 2),
                         "back up -> a runner's first successful GET /tasks/pending, median of the runners"),
+                Figure.of(scenario, "late reports delivered", "s", lastLateReport,
+                        "back up -> the last final status of the tasks that ended during the outage"),
                 Figure.of(scenario, "tasks not final", "count", notFinal, given + "; waited " + PATIENCE.toMinutes() + " min"),
                 Figure.of(scenario, "tasks failed", "count", failed, "final but not success, of " + all.size()),
                 Figure.of(scenario, "tasks reported twice", "count", reportedTwice,
