@@ -86,6 +86,10 @@ final class FleetBench {
         Instant last = registered.get(registered.size() - 1);
         PerSecond perSecond = PerSecond.of(attempts.stream().map(RequestRecord::at).toList(), started,
                 (int) Duration.between(started, last).toSeconds() + 1);
+        // The retries: from the first acceptance on, once the first burst (every runner at once, whatever it does) is over.
+        Instant retriesFrom = registered.get(0).plusSeconds(30);
+        PerSecond retries = PerSecond.of(attempts.stream().map(RequestRecord::at).toList(), retriesFrom,
+                (int) Math.max(0, Duration.between(retriesFrom, last).toSeconds() + 1));
         // The limit lets 10 through at once, then 10 a minute: the least time for all after the first.
         long floor = Math.max(0, (fleet.size() - 1) / REGISTRATIONS_PER_MINUTE) * 60L;
         return List.of(
@@ -97,7 +101,9 @@ final class FleetBench {
                 Figure.of(scenario, "register 429s", "count", refused,
                         "registrations refused by the limit, of %d attempts".formatted(attempts.size())),
                 Figure.of(scenario, "register peak", "req/s", perSecond.max(),
-                        "most registration attempts in one second; per second from the spawn: " + perSecond.series()));
+                        "most registration attempts in one second; per second from the spawn: " + perSecond.series()),
+                Figure.of(scenario, "register retry peak", "req/s", retries.max(),
+                        "most registration attempts in one second from 30 s after the first acceptance on: retries"));
     }
 
     private static List<Figure> idle(String scenario, FakeOrchestrator fake, Fleet fleet, Duration window)
