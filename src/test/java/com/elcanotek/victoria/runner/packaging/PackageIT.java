@@ -139,7 +139,7 @@ class PackageIT {
 
         assertThat(ok("rpm", "-qp", "--scripts", RPM.toString()))
                 .contains("preinstall scriptlet", "useradd --system", "--add-subuids", "postinstall scriptlet",
-                        "systemctl try-restart victoria-runner.service", "make-cds-archive", "preuninstall scriptlet",
+                        "systemctl try-restart --no-block victoria-runner.service", "make-cds-archive", "preuninstall scriptlet",
                         "systemctl stop victoria-runner.service", "postuninstall scriptlet");
         assertThat(lines(ok("rpm", "-qp", "--requires", RPM.toString()))).contains(
                 "(java-17-headless or java-21-headless or java-25-headless)", "rpmlib(RichDependencies) <= 4.12.0-1",
