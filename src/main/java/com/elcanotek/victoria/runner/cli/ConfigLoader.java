@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.elcanotek.victoria.runner.config.EnvironmentFile;
 import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
@@ -45,7 +46,7 @@ final class ConfigLoader implements Supplier<RunnerConfig> {
         }
         Map<String, String> base = new HashMap<>(process);
         try {
-            OptionSources.assignments(file.get()).forEach(base::remove);
+            EnvironmentFile.read(file.get()).forEach(base::remove);
         } catch (InvalidOption unreadable) {
             // the start read it; a reload that cannot says so itself
         }

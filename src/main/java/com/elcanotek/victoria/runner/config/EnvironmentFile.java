@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * quotes and continuing the line before a newline, trailing blanks of an unquoted value dropped, lines with an
  * invalid name (such as {@code export NAME}) ignored. The runner reads the same file so that a reload sees its changes.
  */
-final class EnvironmentFile {
+public final class EnvironmentFile {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -27,7 +27,7 @@ final class EnvironmentFile {
     }
 
     /** @throws InvalidOption naming {@code --environment-file} when the file cannot be read */
-    static Map<String, String> read(Path file) {
+    public static Map<String, String> read(Path file) {
         try {
             // as bytes: systemd takes what is not UTF-8 too, rather than failing the start
             return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));

@@ -79,11 +79,6 @@ public final class OptionSources implements IDefaultValueProvider {
         return merged;
     }
 
-    /** The assignments of an environment file, to tell what the process environment holds from it. */
-    public static Map<String, String> assignments(Path environmentFile) {
-        return EnvironmentFile.read(environmentFile);
-    }
-
     public static String environmentName(String optionName) {
         return ENV_PREFIX + optionName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }

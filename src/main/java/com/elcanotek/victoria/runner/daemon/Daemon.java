@@ -234,18 +234,18 @@ public class Daemon {
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock,
-                operations(live.get(), runtime, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd,
-                        () -> live.get().containerImage()));
+                operations(live, runtime, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd));
     }
 
-    private Operations operations(RunnerConfig config, ContainerRuntime runtime, Clock clock, DiskSpaceGuard diskSpace,
-            List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal, Consumer<RunnerConfig> reconfigure,
-            ServiceManager systemd, Supplier<String> configuredImage) {
+    private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, Clock clock,
+            DiskSpaceGuard diskSpace, List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal,
+            Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
+        RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
-                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, configuredImage)) : Optional.empty());
+                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
                 new RuntimeProbe(runtime, clock), gates, images, systemd, reconfigure);
     }

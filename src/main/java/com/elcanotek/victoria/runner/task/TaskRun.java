@@ -34,7 +34,8 @@ import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
  * One held task's whole life on this runner, and the only owner of its state: its stage (journaled
  * before each next step), its container, its lease (renewed on a timer of its own), its
  * cancellation, and its pending results. From claim: {@code running} (before the files, which the server
- * serves only to running tasks; without files, right after the container started), files, container, exit; then the session log and only after it the final status
+ * serves only to running tasks; without files, right after the container started), files, container, exit;
+ * then the session log and only after it the final status
  * (a final status ends the node's right to submit logs), each retried on this task's own backoff for
  * as long as the lease can still be ours. A 403 or 404 at any point means the task is no longer ours:
  * its container is stopped and nothing more is reported.
