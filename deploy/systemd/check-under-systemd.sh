@@ -391,9 +391,11 @@ upgrade_readopts() {
     rm -rf "$WORK/deb" && dpkg-deb -R "$DEB" "$WORK/deb" &&
         sed -i 's/^Version: .*/&.1/' "$WORK/deb/DEBIAN/control" &&
         dpkg-deb -b -Zgzip -z1 "$WORK/deb" "$WORK/rootfs/srv/victoria-runner-next.deb" >/dev/null || return 1
-    start_long_task || return 1
+    # postinst makes the class-data archive (10 s, more on a busy host) before it restarts the service: a 10 s
+    # task could end before the new runner looks for it, and would be reported, not re-adopted
+    start_long_task 40 || return 1
     old=$(main_pid)
-    in_box dpkg -i /srv/victoria-runner-next.deb >/dev/null && readopted "$old" && one_success 40 &&
+    in_box dpkg -i /srv/victoria-runner-next.deb >/dev/null && readopted "$old" && one_success 60 &&
         in_box dpkg-query -W -f '${Version}\n' victoria-runner | grep -q '\.1$'
 }
 check "package upgrade with a task running: re-adopted, one final status" upgrade_readopts
