@@ -48,7 +48,15 @@ check() {
     else
         printf 'FAIL  %-58s %4ss\n' "$name" $((SECONDS - t0))
         FAILED=$((FAILED + 1))
+        failure_context
     fi
+    return 0
+}
+# What a failed check leaves to go on: the last task's transitions as the fake saw them, the service's last lines.
+failure_context() {
+    [ -z "${TASK:-}" ] || grep -E "task ${TASK:0:8}" "$WORK/fake.log" 2>/dev/null | sed 's/^/  fake: /'
+    podman container exists "$NAME" 2>/dev/null &&
+        in_box journalctl --no-pager -o short-monotonic -n 25 -u victoria-runner 2>/dev/null | sed 's/^/  journal: /'
     return 0
 }
 # must NAME COMMAND...: like check, but nothing after it makes sense when it fails.
@@ -163,9 +171,11 @@ one_success() {
 container_id() {
     in_box ps -eo args | sed -n "s/^\/usr\/bin\/conmon .*-c \([0-9a-f]*\) .*-n victoria-${TASK:0:8} .*/\1/p"
 }
-# Queues a task that runs 10 s (or $1 s) and waits until its container runs: its id in $CONTAINER.
+# Queues a task that runs 30 s (or $1 s) and waits until its container runs: its id in $CONTAINER. Long enough to
+# outlast a restart on a busy host (a start took 11 s at load 10: a 10 s task had ended, and was rightly reported
+# as having exited while the runner was down, not re-adopted).
 start_long_task() {
-    queue "sleep=${1:-10} exit=0"
+    queue "sleep=${1:-30} exit=0"
     wait_for 30 eval '[ -n "$(container_id)" ]' || return 1
     CONTAINER=$(container_id)
 }
@@ -391,11 +401,9 @@ upgrade_readopts() {
     rm -rf "$WORK/deb" && dpkg-deb -R "$DEB" "$WORK/deb" &&
         sed -i 's/^Version: .*/&.1/' "$WORK/deb/DEBIAN/control" &&
         dpkg-deb -b -Zgzip -z1 "$WORK/deb" "$WORK/rootfs/srv/victoria-runner-next.deb" >/dev/null || return 1
-    # postinst makes the class-data archive (10 s, more on a busy host) before it restarts the service: a 10 s
-    # task could end before the new runner looks for it, and would be reported, not re-adopted
-    start_long_task 40 || return 1
+    start_long_task || return 1
     old=$(main_pid)
-    in_box dpkg -i /srv/victoria-runner-next.deb >/dev/null && readopted "$old" && one_success 60 &&
+    in_box dpkg -i /srv/victoria-runner-next.deb >/dev/null && readopted "$old" && one_success 40 &&
         in_box dpkg-query -W -f '${Version}\n' victoria-runner | grep -q '\.1$'
 }
 check "package upgrade with a task running: re-adopted, one final status" upgrade_readopts
@@ -421,3 +429,4 @@ remove_keeps_state() {
         [ "$(container_id)" = "$CONTAINER" ]
 }
 check "dpkg -r: service stopped, state and config kept, container runs on" remove_keeps_state
+[ "$FAILED" = 0 ]
