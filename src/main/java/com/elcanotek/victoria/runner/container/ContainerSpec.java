@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+
 /**
  * What to start: everything that becomes the {@code run -d} command line.
  *
@@ -34,7 +36,6 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
 
     /** What both engines accept as a container name. */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-    private static final int TASK_ID_PREFIX = 8;
 
     public ContainerSpec {
         if (!NAME.matcher(name).matches()) {
@@ -64,7 +65,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
      * the session submitted for a task could be another task's.
      */
     public static Path crushDir(Path victoriaHome, String taskId) {
-        return victoriaHome.toAbsolutePath().normalize().resolve("tasks").resolve(shortId(taskId)).resolve(".crush");
+        return victoriaHome.toAbsolutePath().normalize().resolve("tasks").resolve(TaskAssignment.shortId(taskId)).resolve(".crush");
     }
 
     /**
@@ -81,7 +82,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
             throw new IllegalArgumentException("blank task id");
         }
         return new ContainerSpec(
-                "victoria-" + shortId(taskId),
+                "victoria-" + TaskAssignment.shortId(taskId),
                 image,
                 List.of("--accept-license", "--task", prompt),
                 new TreeMap<>(Map.of(victoriaHome.toAbsolutePath().normalize(), VICTORIA_HOME_IN_CONTAINER,
@@ -89,10 +90,6 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true, policy);
-    }
-
-    private static String shortId(String taskId) {
-        return taskId.length() > TASK_ID_PREFIX ? taskId.substring(0, TASK_ID_PREFIX) : taskId;
     }
 
     /**

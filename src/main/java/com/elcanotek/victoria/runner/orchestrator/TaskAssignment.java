@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -19,6 +20,8 @@ public record TaskAssignment(
         @JsonProperty("file_checksums") List<String> fileChecksums) {
 
     public static final int DEFAULT_TIMEOUT_SECONDS = 3600;
+    private static final Pattern UUID = Pattern.compile("\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}");
+    private static final int SHORT_ID_LENGTH = 8;
 
     public TaskAssignment {
         files = files == null ? List.of() : List.copyOf(files);
@@ -29,8 +32,16 @@ public record TaskAssignment(
         return timeoutSeconds == null || timeoutSeconds <= 0 ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
     }
 
-    /** First eight characters of the id: the short form used in container and folder names. */
+    /** The short form of the id used in container and folder names: see {@link #shortId(String)}. */
     public String shortId() {
-        return taskId.length() <= 8 ? taskId : taskId.substring(0, 8);
+        return shortId(taskId);
+    }
+
+    /**
+     * A uuid's first eight hex digits, or any other id whole: two tasks held at once must never share a container
+     * name or a folder, and ids of other shapes ({@code task-0001}, {@code task-0002}) often share their start.
+     */
+    public static String shortId(String taskId) {
+        return UUID.matcher(taskId).matches() ? taskId.substring(0, SHORT_ID_LENGTH) : taskId;
     }
 }

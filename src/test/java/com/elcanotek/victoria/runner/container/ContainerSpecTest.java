@@ -97,6 +97,19 @@ class ContainerSpecTest {
     }
 
     @Test
+    void tasksWhoseIdsShareTheirStartNeverShareAContainerNameOrAFolder() {
+        Path home = Path.of("/h");
+        ContainerSpec first = ContainerSpec.forTask("task-0001", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
+        ContainerSpec second = ContainerSpec.forTask("task-0002", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
+
+        assertThat(first.name()).isEqualTo("victoria-task-0001");
+        assertThat(second.name()).isEqualTo("victoria-task-0002");
+        assertThat(ContainerSpec.crushDir(home, "task-0001")).isNotEqualTo(ContainerSpec.crushDir(home, "task-0002"));
+        // a uuid's first eight hex digits are as good as the whole
+        assertThat(ContainerSpec.crushDir(home, TASK_ID)).isEqualTo(Path.of("/h/tasks/0f1e2d3c/.crush"));
+    }
+
+    @Test
     void rejectsWhatWouldBeMisreadOnTheCommandLine() {
         Path home = Path.of("/h");
         assertThatThrownBy(() -> ContainerSpec.forTask("../x", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
