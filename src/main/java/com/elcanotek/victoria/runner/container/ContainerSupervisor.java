@@ -40,8 +40,6 @@ import com.elcanotek.victoria.runner.task.TaskLogContext;
 public class ContainerSupervisor {
 
     private static final Logger LOG = Logger.getLogger(ContainerSupervisor.class);
-    /** Linux's MAX_ARG_STRLEN (32 pages of 4 KiB), less the terminating NUL. */
-    static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
     private static final String ENV_DIR = "env";
     static final Duration STOP_RETRY = Duration.ofSeconds(10);
     private static final int SIGKILL_EXIT = 128 + 9;
@@ -103,7 +101,7 @@ public class ContainerSupervisor {
 
     /** Starts the task's container. @return its name; @throws TaskFailure with the runtime's own words */
     public String start(TaskAssignment task, String nodeId, String apiKey, URI orchestratorUrl, boolean hasFiles) {
-        checkPrompt(task.prompt());
+        PromptArgument.check(task.prompt());
         emptySessionDir(task);
         Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
         Settings current = settings; // one reload's settings for the whole container, never a mix
@@ -242,18 +240,6 @@ public class ContainerSupervisor {
                     failed.getMessage(), spec.name());
             remove(spec.name());
             runtime.start(spec);
-        }
-    }
-
-    /**
-     * The prompt is one argument of the engine's command line, and Linux refuses any argument over
-     * MAX_ARG_STRLEN (the engine would fail with a bare "error=7, Argument list too long").
-     */
-    private static void checkPrompt(String prompt) {
-        int bytes = prompt.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_ARGUMENT_BYTES) {
-            throw new TaskFailure("the prompt is " + bytes + " bytes; the agent takes it as one command-line argument,"
-                    + " and Linux allows at most " + MAX_ARGUMENT_BYTES + " bytes in one (MAX_ARG_STRLEN)");
         }
     }
 

@@ -31,6 +31,7 @@ import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.container.PathLookup;
+import com.elcanotek.victoria.runner.container.PromptArgument;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
@@ -135,6 +136,7 @@ public class Daemon {
             return 1;
         }
         warnIfPlainHttp(config);
+        PromptArgument.warnIfNotUtf8();
         createHome(config.victoriaHome());
         Optional<StateDirLock> lock = lockStateDir(config.stateDir());
         if (lock.isEmpty()) {

@@ -76,6 +76,17 @@ class ContainerSupervisorStartTest {
         assertThat(runtime.calls).hasSize(2);
     }
 
+    @Test
+    void aPromptNoArgumentCanCarryFailsAsTheTasksFaultBeforeAnyEngineCall() {
+        RecordingRuntime runtime = new RecordingRuntime();
+        TaskAssignment nul = new TaskAssignment(TASK.taskId(), "exit=0\0", "", null, null, null);
+
+        assertThatThrownBy(() -> supervisor(runtime).start(nul, "node", "key", URI.create("http://orchestrator"), false))
+                .isInstanceOfSatisfying(TaskFailure.class, failure -> assertThat(failure.isOfHost()).isFalse())
+                .hasMessageStartingWith("the prompt holds a NUL character (at character 6)");
+        assertThat(runtime.calls).isEmpty();
+    }
+
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
