@@ -35,12 +35,14 @@ public class Orchestrator {
     private final Guard registration;
     private final Guard reports;
     private final Clock clock;
+    private final ObjectMapper json;
     private final AtomicReference<Instant> lastContact = new AtomicReference<>();
 
     public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         this.api = client(settings, settings.readTimeout(), apiKey, json);
         this.logsApi = client(settings, settings.logsTimeout(), apiKey, json);
         this.clock = clock;
+        this.json = json;
         // Registration waits as long as it takes: 409 (our name still has a task), 429, 400 and
         // outages pass; only a wrong token (401) or disabled registration (503) end it.
         this.registration = retrying("register", settings.retry(), -1,
@@ -103,10 +105,13 @@ public class Orchestrator {
      * Claims the next task, if any. Never retried: a retry after a lost answer would claim yet
      * another task, and the next poll comes soon anyway.
      *
-     * @throws InvalidAssignment when a task was claimed that cannot be run (a field missing or of the wrong type)
+     * @throws InvalidAssignment when a task was claimed that cannot be run (a field missing or of the wrong type, or
+     *         an answer that is no JSON but names a task_id)
      */
     public Optional<TaskAssignment> claimNextTask() {
-        return AssignmentReader.read(call("GET /tasks/pending", api::pendingTask));
+        try (Response answer = call("GET /tasks/pending", api::pendingTask)) {
+            return AssignmentReader.read(json, answer);
+        }
     }
 
     /**

@@ -10,8 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
@@ -40,12 +38,13 @@ public interface OrchestratorApi {
     void heartbeat(HeartbeatRequest request);
 
     /**
-     * Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. Read as a
-     * tree, so that a field of the wrong type can be named (see AssignmentReader).
+     * Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. Read as bytes
+     * by AssignmentReader, so that a field of the wrong type can be named and the id of a task in an answer that
+     * is not JSON at all can still be found; close the response.
      */
     @GET
     @Path("tasks/pending")
-    JsonNode pendingTask();
+    Response pendingTask();
 
     /** The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response. */
     @GET

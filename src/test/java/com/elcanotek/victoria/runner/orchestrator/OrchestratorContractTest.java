@@ -150,6 +150,17 @@ class OrchestratorContractTest {
         assertThat(orchestrator.claimNextTask().orElseThrow().effectiveTimeoutSeconds()).isEqualTo(120);
     }
 
+    @ParameterizedTest
+    @CsvSource({ "600.0, 600", "1.5, 2", "1e12, 2147483647", "99999999999999999999999, 2147483647", "0, 3600",
+            "-5, 3600", "-1e30, 3600" })
+    void claimTakesAnyNumberAsTheTimeoutInWholeSeconds(String sent, int effective) {
+        server.stubFor(get("/tasks/pending").willReturn(okJson("""
+                {"task_id": "%s", "prompt": "p", "timeout_seconds": %s}
+                """.formatted(TASK_ID, sent))));
+
+        assertThat(orchestrator.claimNextTask().orElseThrow().effectiveTimeoutSeconds()).isEqualTo(effective);
+    }
+
     @Test
     void claimOfTheJsonNullIsEmpty() {
         server.stubFor(get("/tasks/pending").willReturn(okJson("null")));
@@ -363,13 +374,55 @@ class OrchestratorContractTest {
     }
 
     @Test
-    void malformedJsonOnSuccessIsAMalformedAnswer() {
-        server.stubFor(get("/tasks/pending").willReturn(okJson("{\"task_id\": \"" + TASK_ID + "\", \"prompt\": ")));
+    void anAnswerThatIsNoJsonButNamesATaskIdIsThatTaskClaimedUnrunnable() {
+        server.stubFor(get("/tasks/pending").willReturn(okJson("{\"prompt\": \"say \\\"task_id\\\": \\\"other\\\"\", "
+                + "\"task_id\": \"" + TASK_ID + "\", \"files\": [")));
+
+        InvalidAssignment failure = catchThrowableOfType(InvalidAssignment.class, orchestrator::claimNextTask);
+
+        assertThat(failure.taskId()).isEqualTo(TASK_ID);
+        assertThat(failure.getMessage()).startsWith("the answer is not valid JSON (");
+    }
+
+    @Test
+    void anAnswerTooLargeForAnyTaskIsItsTaskClaimedUnrunnable() {
+        server.stubFor(get("/tasks/pending").willReturn(okJson("{\"task_id\": \"" + TASK_ID + "\", \"prompt\": \""
+                + "x".repeat(AssignmentReader.MAX_ANSWER_BYTES) + "\"}")));
+
+        InvalidAssignment failure = catchThrowableOfType(InvalidAssignment.class, orchestrator::claimNextTask);
+
+        assertThat(failure.taskId()).isEqualTo(TASK_ID);
+        assertThat(failure.getMessage()).isEqualTo("the answer is larger than " + AssignmentReader.MAX_ANSWER_BYTES + " bytes");
+    }
+
+    @Test
+    void anAnswerThatIsNoJsonAndNamesNoTaskIsAMalformedAnswer() {
+        server.stubFor(get("/tasks/pending").willReturn(ok("<html><body>Bad gateway</body></html>")
+                .withHeader("Content-Type", "text/html")));
 
         OrchestratorException failure = catchThrowableOfType(OrchestratorException.class, orchestrator::claimNextTask);
 
         assertThat(failure.isMalformedAnswer()).isTrue();
         assertThat(failure.isTransient()).isFalse();
+        assertThat(failure.getMessage()).startsWith("GET /tasks/pending: malformed answer: the answer is not valid JSON (")
+                .endsWith(", naming no task_id");
+    }
+
+    @Test
+    void anAnswerThatIsJsonButNoObjectIsItsFirstTaskClaimedUnrunnable() {
+        server.stubFor(get("/tasks/pending").willReturn(okJson("[{\"task_id\": \"" + TASK_ID + "\", \"prompt\": \"p\"}]")));
+
+        InvalidAssignment failure = catchThrowableOfType(InvalidAssignment.class, orchestrator::claimNextTask);
+
+        assertThat(failure.taskId()).isEqualTo(TASK_ID);
+        assertThat(failure.getMessage()).isEqualTo("the answer is not a JSON object but ARRAY");
+    }
+
+    @Test
+    void anEmptyAnswerIsNothingPending() {
+        server.stubFor(get("/tasks/pending").willReturn(ok()));
+
+        assertThat(orchestrator.claimNextTask()).isEmpty();
     }
 
     // ---- registration ----
