@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -81,6 +82,20 @@ class TaskFilesTest {
         assertThat(registry.get("victoria.runner.files.downloaded").counter().count()).isEqualTo(report.length);
         try (var listing = Files.list(folder)) {
             assertThat(listing).hasSize(1);
+        }
+    }
+
+    @Test
+    void namesWithUrlSyntaxOrBeyondAsciiAreRequestedPercentEncodedAndKeptAsNamed() throws Exception {
+        Map<String, String> encoded = Map.of("50% off.txt", "50%25%20off.txt", "a#b?.csv", "a%23b%3F.csv",
+                "%41.txt", "%2541.txt", "na\u00efve \u6587.txt", "na%C3%AFve%20%E6%96%87.txt", "...", "...");
+        encoded.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
+        List<String> names = List.copyOf(encoded.keySet());
+
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), home);
+
+        for (String name : names) {
+            assertThat(folder.resolve(name)).as(name).hasContent(name);
         }
     }
 
