@@ -20,7 +20,9 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.InvalidAssignment;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.orchestrator.TaskStatus;
 
 /**
  * Claims tasks while a slot is free. Runs on every scheduler tick and again as soon as a task
@@ -119,25 +121,40 @@ public class TaskLoop {
             return false;
         }
         if (!TaskJournal.isUsableId(task.taskId())) {
-            return rejected(new InvalidAssignment(task.taskId(), "task_id is not a usable id"));
+            return rejected(new InvalidAssignment(task.taskId(), "task_id is not a usable id (1 to 64 letters, digits and '-')"));
         }
         metrics.claimed();
         hold(TaskRun.claimed(services, task), "claimed");
         return true;
     }
 
-    /** A claimed task that cannot run is reported as an error at once, when its id allows; else lease expiry frees it. */
+    /** A claimed task that cannot run is reported as an error at once, when it has an id at all; else lease expiry frees it. */
     private boolean rejected(InvalidAssignment e) {
         metrics.claimed();
         metrics.finished(TaskOutcome.FAILED);
         if (!TaskJournal.isUsableId(e.taskId())) {
             String shown = e.taskId() == null ? null : e.taskId().substring(0, Math.min(64, e.taskId().length()));
-            LOG.errorf("Claimed a task that cannot be run nor reported (task_id %s): %s; only its lease expiry frees it",
-                    shown, e.getMessage());
+            LOG.errorf("Claimed a task that cannot be run (task_id %s): %s", shown, e.getMessage());
+            if (e.taskId() != null) {
+                reportUnjournaled(e.taskId(), shown, e.getMessage());
+            }
             return true;
         }
         hold(TaskRun.rejected(services, e.taskId(), e.getMessage()), "claimed, but cannot be run: " + e.getMessage());
         return true;
+    }
+
+    /**
+     * An id no journal file can be named after (a path, too long) has no run to retry its report: one try here, so
+     * that the orchestrator hears of it before the lease expires, if it takes such an id at all.
+     */
+    private void reportUnjournaled(String taskId, String shown, String problem) {
+        try {
+            orchestrator.statusOnce(StatusUpdate.of(taskId, TaskStatus.ERROR, "the task cannot be run: " + problem));
+            LOG.infof("Reported task_id %s as error", shown);
+        } catch (OrchestratorException failed) {
+            LOG.errorf("Cannot report task_id %s as error (%s); only its lease expiry frees it", shown, failed.getMessage());
+        }
     }
 
     private void hold(TaskRun run, String message) {
