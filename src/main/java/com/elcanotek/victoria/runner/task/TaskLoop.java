@@ -133,7 +133,8 @@ public class TaskLoop {
         metrics.claimed();
         metrics.finished(TaskOutcome.FAILED);
         if (!TaskJournal.isUsableId(e.taskId())) {
-            String shown = e.taskId() == null ? null : e.taskId().substring(0, Math.min(64, e.taskId().length()));
+            // Shown escaped and cut: the id is the server's, and may hold line breaks that would forge log lines.
+            String shown = FileNames.printable(e.taskId());
             LOG.errorf("Claimed a task that cannot be run (task_id %s): %s", shown, e.getMessage());
             if (e.taskId() != null) {
                 reportUnjournaled(e.taskId(), shown, e.getMessage());

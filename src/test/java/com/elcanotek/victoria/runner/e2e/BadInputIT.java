@@ -53,7 +53,7 @@ class BadInputIT {
                     "the prompt is 131072 bytes; the agent takes it as one command-line argument, and Linux allows at most"
                             + " 131071 bytes in one (MAX_ARG_STRLEN)");
 
-            String escaping = "../../escape-" + ProcessHandle.current().pid();
+            String escaping = "../../escape-" + ProcessHandle.current().pid() + "\nFORGED log line";
             orchestrator.createTask(TaskSpec.builder("exit=0").extra("task_id", escaping).build());
 
             for (Map.Entry<String, String> task : expected.entrySet()) {
@@ -66,6 +66,7 @@ class BadInputIT {
             try (Stream<Path> files = Files.walk(work)) {
                 assertThat(files).noneMatch(path -> path.getFileName().toString().startsWith("escape-"));
             }
+            assertThat(runner.output()).contains("\\u000aFORGED log line").doesNotContain("\nFORGED log line");
         }
     }
 
