@@ -22,6 +22,7 @@ public record TaskAssignment(
     public static final int DEFAULT_TIMEOUT_SECONDS = 3600;
     private static final Pattern UUID = Pattern.compile("\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}");
     private static final int SHORT_ID_LENGTH = 8;
+    private static final int VERSION_DIGIT = 14;
 
     public TaskAssignment {
         files = files == null ? List.of() : List.copyOf(files);
@@ -38,10 +39,13 @@ public record TaskAssignment(
     }
 
     /**
-     * A uuid's first eight hex digits, or any other id whole: two tasks held at once must never share a container
-     * name or a folder, and ids of other shapes ({@code task-0001}, {@code task-0002}) often share their start.
+     * A random (version 4) uuid's first eight hex digits, or any other id whole: two tasks held at once must never
+     * share a container name or a folder. Only a random uuid's start is as unique as the whole: a time-ordered one
+     * (version 7, 1, 6) starts with its creation time, shared by every task made within a minute, and ids of other
+     * shapes ({@code task-0001}, {@code task-0002}, {@code 00000000-...-0001}) often share their start.
      */
     public static String shortId(String taskId) {
-        return UUID.matcher(taskId).matches() ? taskId.substring(0, SHORT_ID_LENGTH) : taskId;
+        boolean random = UUID.matcher(taskId).matches() && taskId.charAt(VERSION_DIGIT) == '4';
+        return random ? taskId.substring(0, SHORT_ID_LENGTH) : taskId;
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ContainerSpecTest {
 
-    private static final String TASK_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    private static final String TASK_ID = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0";
 
     private static ContainerSpec task(String prompt) {
         return ContainerSpec.forTask(TASK_ID, prompt, "ghcr.io/elcanotek/victoria-terminal:latest",
@@ -105,8 +105,23 @@ class ContainerSpecTest {
         assertThat(first.name()).isEqualTo("victoria-task-0001");
         assertThat(second.name()).isEqualTo("victoria-task-0002");
         assertThat(ContainerSpec.crushDir(home, "task-0001")).isNotEqualTo(ContainerSpec.crushDir(home, "task-0002"));
-        // a uuid's first eight hex digits are as good as the whole
+        // a random uuid's first eight hex digits are as good as the whole
+        assertThat(TASK_ID.charAt(14)).isEqualTo('4');
         assertThat(ContainerSpec.crushDir(home, TASK_ID)).isEqualTo(Path.of("/h/tasks/0f1e2d3c/.crush"));
+    }
+
+    @Test
+    void uuidsThatStartWithTheirCreationTimeOrAreMadeByHandAreUsedWhole() {
+        Path home = Path.of("/h");
+        // version 7: the first 48 bits are the creation time in ms, the same for tasks made in the same minute
+        List<String> ids = List.of("019ad1c2-7b10-7a3e-9f21-5c0d8e4b6a17", "019ad1c2-9e44-7c01-8d3a-0b7e2f915c42",
+                "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002");
+        List<String> names = ids.stream().map(id -> ContainerSpec.forTask(id, "p", "img", home, List.of(), "n", "r",
+                ContainerPolicy.DEFAULT).name()).toList();
+
+        assertThat(names).containsExactly("victoria-" + ids.get(0), "victoria-" + ids.get(1), "victoria-" + ids.get(2),
+                "victoria-" + ids.get(3));
+        assertThat(ids.stream().map(id -> ContainerSpec.crushDir(home, id))).doesNotHaveDuplicates();
     }
 
     @Test
