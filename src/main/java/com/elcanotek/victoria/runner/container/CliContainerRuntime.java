@@ -25,6 +25,7 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
+    private static final Pattern MISSING = Pattern.compile("no such (container|object|image)", Pattern.CASE_INSENSITIVE);
 
     private final String name;
     private final Cli cli;
@@ -291,8 +292,12 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         return args;
     }
 
+    /**
+     * Podman: "no such container", docker: "No such container|object|image". Not any "no such": an engine whose
+     * storage is damaged says "no such file or directory" of a container that may well run.
+     */
     private static boolean mentionsMissing(Cli.Result result) {
-        return result.stderr().toLowerCase(Locale.ROOT).contains("no such");
+        return MISSING.matcher(result.stderr()).find();
     }
 
     private static String lastLine(String text) {
