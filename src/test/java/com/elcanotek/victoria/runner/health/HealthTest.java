@@ -71,6 +71,11 @@ class HealthTest {
 
     /** The podman the tests run with; it must answer for the runner to be ready. */
     private static final ContainerRuntime RUNTIME = new PodmanRuntime(List.of("podman"), new ObjectMapper());
+    /**
+     * On this host already, as the container tests require: with the default image the runner would pull it first,
+     * and be unready for as long as that takes.
+     */
+    private static final String IMAGE = "localhost/victoria-fake:test";
     /** A runtime that cannot answer. */
     private static final ContainerRuntime MISSING = new PodmanRuntime(List.of("/nonexistent/podman"), new ObjectMapper());
 
@@ -128,7 +133,8 @@ class HealthTest {
     }
 
     private Runner assemble(ContainerRuntime runtime) {
-        return assemble(runtime, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp));
+        return assemble(runtime, TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp, Duration.ofSeconds(30),
+                Duration.ofSeconds(30), HousekeepingConfig.defaults(), IMAGE));
     }
 
     private Runner assemble(ContainerRuntime runtime, RunnerConfig config) {
@@ -139,7 +145,7 @@ class HealthTest {
     /** Polls every second and reads for one: readiness gives up on the orchestrator after 3 + 1 s. */
     private RunnerConfig quick(HousekeepingConfig housekeeping) {
         return TestConfigs.runnerConfig(URI.create(server.baseUrl()), "token-1", tmp, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), housekeeping);
+                Duration.ofSeconds(1), housekeeping, IMAGE);
     }
 
     private void startAttached() {
