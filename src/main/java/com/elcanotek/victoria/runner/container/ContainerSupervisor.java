@@ -225,21 +225,39 @@ public class ContainerSupervisor {
     /**
      * A finished container of the same name (an earlier run of the same short id) blocks the name: only a start that
      * failed looks for one, removes it and starts once more, so that a claim is not one engine call slower for a
-     * rare leftover. A running one is left alone and the start fails.
+     * rare leftover. A running one is left alone and the start fails. A start that fails for good removes what it
+     * created (the engine keeps a container whose start failed, in state created): a task that never ran leaves nothing.
      */
     private void startRemovingLeftover(ContainerSpec spec) {
         try {
             runtime.start(spec);
         } catch (ContainerException failed) {
-            boolean leftover = runtime.inspect(spec.name()).filter(info -> info.state() != ContainerState.RUNNING).isPresent();
-            if (!leftover) {
+            if (!removedIfNotRunning(spec.name())) {
                 throw failed;
             }
             // Most likely from an earlier run; possibly what this failed start created, which one more try settles.
-            LOG.infof("Start failed (%s); removing the container %s that is not running and starting again",
-                    failed.getMessage(), spec.name());
-            remove(spec.name());
-            runtime.start(spec);
+            LOG.infof("Start failed (%s); removed the container %s that was not running, starting again", failed.getMessage(),
+                    spec.name());
+            try {
+                runtime.start(spec);
+            } catch (ContainerException again) {
+                removedIfNotRunning(spec.name());
+                throw again;
+            }
+        }
+    }
+
+    /** @return whether a container of that name existed, was not running, and is removed now */
+    private boolean removedIfNotRunning(String name) {
+        try {
+            if (runtime.inspect(name).filter(info -> info.state() != ContainerState.RUNNING).isEmpty()) {
+                return false;
+            }
+            runtime.remove(name);
+            return true;
+        } catch (ContainerException e) {
+            LOG.warnf("Cannot remove the container %s of a failed start: %s", name, e.getMessage());
+            return false;
         }
     }
 

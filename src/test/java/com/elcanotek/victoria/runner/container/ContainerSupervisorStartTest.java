@@ -87,6 +87,19 @@ class ContainerSupervisorStartTest {
         assertThat(runtime.calls).isEmpty();
     }
 
+    @Test
+    void aStartThatFailsForGoodRemovesTheContainerItsTriesLeftCreated() {
+        RecordingRuntime runtime = new RecordingRuntime();
+        runtime.failStarts = 2;
+        runtime.failedStartCreates = true;
+        ContainerSupervisor supervisor = supervisor(runtime);
+
+        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThat(runtime.calls).filteredOn(call -> call.startsWith("remove ")).hasSize(2);
+        assertThat(runtime.existing).as("what the last try created").isNull();
+    }
+
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
@@ -98,12 +111,17 @@ class ContainerSupervisorStartTest {
     private static final class RecordingRuntime implements ContainerRuntime {
         final List<String> calls = new ArrayList<>();
         int failStarts;
+        /** As podman does when the OCI runtime refuses to start what it created. */
+        boolean failedStartCreates;
         ContainerState existing;
 
         @Override
         public String start(ContainerSpec spec) {
             calls.add("start " + spec.name());
             if (failStarts-- > 0) {
+                if (failedStartCreates) {
+                    existing = ContainerState.CREATED;
+                }
                 throw new ContainerException("the name is in use", 125);
             }
             existing = ContainerState.RUNNING;
