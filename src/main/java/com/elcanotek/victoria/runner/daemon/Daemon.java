@@ -211,8 +211,8 @@ public class Daemon {
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
         HostBreaker hostBreaker = new HostBreaker(
-                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), config.stateDir(), config.victoriaHome(),
-                        diskSpace),
+                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), () -> live.get().containerImage(),
+                        config.stateDir(), config.victoriaHome(), diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
