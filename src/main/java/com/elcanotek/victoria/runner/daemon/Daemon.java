@@ -219,7 +219,9 @@ public class Daemon {
                 Executors.newSingleThreadScheduledExecutor(named("image")));
         DrainFlag drain = new DrainFlag(config.stateDir());
         metrics.watchDraining(() -> drain.since().isPresent());
-        List<ClaimGate> gates = List.of(new Draining(drain), hostBreaker, images);
+        // Last: the others cost nothing, this one asks the engine.
+        RuntimeProbe engine = new RuntimeProbe(runtime, clock, Executors.newSingleThreadExecutor(named("engine")));
+        List<ClaimGate> gates = List.of(new Draining(drain), hostBreaker, images, engine);
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
@@ -236,10 +238,10 @@ public class Daemon {
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock,
-                operations(live, runtime, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd));
+                operations(live, runtime, engine, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd));
     }
 
-    private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, Clock clock,
+    private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
             DiskSpaceGuard diskSpace, List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal,
             Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
         RunnerConfig config = live.get();
@@ -249,7 +251,7 @@ public class Daemon {
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                new RuntimeProbe(runtime, clock), gates, images, systemd, reconfigure);
+                engine, gates, images, systemd, reconfigure);
     }
 
     /**

@@ -79,7 +79,7 @@ public class TaskLoop {
     }
 
     private boolean gatesOpen() {
-        return gates.stream().allMatch(gate -> gate.closedBecause().isEmpty());
+        return gates.stream().allMatch(ClaimGate::admitsClaim);
     }
 
     /** Claims no more tasks; those held go on. */
