@@ -204,6 +204,38 @@ class RestartIT {
         }
     }
 
+    /**
+     * Several tasks at once: each lease renewed on its own (a heartbeat names one), one cancelled while the others
+     * run, then a kill -9; the next runner takes every one up and ends each exactly once with its own outcome.
+     */
+    @Test
+    void killedWithSeveralTasksRunningTheNextRunnerEndsEachOnceWithItsOwnOutcome() throws Exception {
+        String succeeding = orchestrator.createTask("sleep=10 exit=0");
+        String failing = orchestrator.createTask("sleep=10 exit=3");
+        String timingOut = orchestrator.createTask(TaskSpec.builder("sleep=60").timeoutSeconds(12).build());
+        String cancelled = orchestrator.createTask("sleep=60");
+        try (RunnerProcess first = runner("--max-concurrent-tasks", "4")) {
+            Awaitility.await().atMost(WAIT).until(() -> Podman.runningLabelled("victoria-runner.runner=" + name).size() == 4);
+            orchestrator.cancel(cancelled);
+            Awaitility.await().atMost(WAIT).until(() -> Podman.runningLabelled("victoria-runner.task=" + cancelled).isEmpty());
+            first.kill();
+        }
+        try (RunnerProcess second = runner("--max-concurrent-tasks", "4")) {
+            assertThat(orchestrator.awaitState(succeeding, TaskState.SUCCESS, WAIT).result()).isEqualTo("completed");
+            assertThat(orchestrator.awaitState(failing, TaskState.ERROR, WAIT).result()).isEqualTo("container exited with code 3");
+            assertThat(orchestrator.awaitState(timingOut, TaskState.ERROR, WAIT).result()).isEqualTo("timed out after 12 s");
+            for (String id : List.of(succeeding, failing, timingOut, cancelled)) {
+                TaskSnapshot task = orchestrator.task(id);
+                assertThat(task.claims()).as(id).isEqualTo(1);
+                assertThat(finals(task)).as(id).isEqualTo(id.equals(cancelled) ? 0 : 1);
+                // renewed every 2 s, the restart included: far from the 5 minutes
+                assertThat(task.longestLeaseGap()).as(id).isLessThan(Duration.ofSeconds(15));
+            }
+            assertThat(orchestrator.task(cancelled).state()).isEqualTo(TaskState.CANCELLED);
+            Podman.awaitNoneLabelled("victoria-runner.runner=" + name);
+        }
+    }
+
     private RunnerProcess runner(String... extra) throws Exception {
         Map<String, String> options = new java.util.LinkedHashMap<>(
                 Map.of("--heartbeat-interval", "2", "--lease-renewal-interval", "2"));
