@@ -61,6 +61,9 @@ public final class ContainerExits implements AutoCloseable {
     private int failures;
     private boolean closed;
 
+    /** Whether the last sweep could not ask the engine; only sweeps read and write it. */
+    private volatile boolean sweepFailing;
+
     /**
      * @param labels what every awaited container carries (the runner's own label): the stream and
      *               the sweep see only those
@@ -269,8 +272,16 @@ public final class ContainerExits implements AutoCloseable {
             // Only the running ones: inspecting them all too would cost as much again, every sweep.
             running = runtime.runningIds(labels);
         } catch (ContainerException e) {
-            LOG.warnf("Cannot look for exited containers: %s", e.getMessage());
+            // Every few seconds for as long as the engine is broken: said once, and once when it answers again.
+            LOG.logf(sweepFailing ? Logger.Level.DEBUG : Logger.Level.WARN,
+                    "Cannot look for exited containers: %s; trying again every %d s", e.getMessage(),
+                    timing.sweepInterval().toSeconds());
+            sweepFailing = true;
             return;
+        }
+        if (sweepFailing) {
+            LOG.info("Looking for exited containers works again");
+            sweepFailing = false;
         }
         // A paused or stopping container is not listed either: its waiter looks, sees it still runs, and waits on.
         identified.stream().filter(waiter -> !waiter.runsAmong(running)).forEach(Waiter::nudge);

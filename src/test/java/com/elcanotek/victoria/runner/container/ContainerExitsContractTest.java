@@ -24,7 +24,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 import org.awaitility.Awaitility;
+
+import com.elcanotek.victoria.runner.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +130,24 @@ abstract class ContainerExitsContractTest {
         String id = start("sleep=2 exit=9");
 
         assertThat(awaitInBackground(exits, id).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(9);
+    }
+
+    @Test
+    void aSweepThatKeepsFailingIsLoggedOnceAndOnceWhenItWorksAgain() throws Exception {
+        AtomicBoolean psFails = new AtomicBoolean(true);
+        ContainerExits exits = exits(deaf(runtime, psFails::get), new ContainerExits.Timing(Duration.ofMillis(200),
+                Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        try (LogCapture log = LogCapture.start()) {
+            String id = start("sleep=3 exit=4");
+            Future<Integer> exit = awaitInBackground(exits, id);
+            Thread.sleep(2000);
+            psFails.set(false);
+
+            assertThat(exit.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(4);
+            assertThat(log.atLeast(Level.INFO)).filteredOn(line -> line.startsWith("Cannot look for exited containers")).hasSize(1);
+            assertThat(log.atLeast(Level.INFO)).filteredOn(line -> line.equals("Looking for exited containers works again"))
+                    .hasSize(1);
+        }
     }
 
     @Test
@@ -230,10 +253,18 @@ abstract class ContainerExitsContractTest {
 
     /** The engine, except that its event streams never deliver anything: as if every event were lost. */
     private static ContainerRuntime deaf(ContainerRuntime engine) {
+        return deaf(engine, () -> false);
+    }
+
+    /** {@link #deaf(ContainerRuntime)}, and its {@code ps} fails while {@code psFails} says so. */
+    private static ContainerRuntime deaf(ContainerRuntime engine, BooleanSupplier psFails) {
         return (ContainerRuntime) Proxy.newProxyInstance(ContainerRuntime.class.getClassLoader(),
                 new Class<?>[] { ContainerRuntime.class }, (proxy, method, args) -> {
                     if (method.getName().equals("exitEvents")) {
                         return new SilentStream();
+                    }
+                    if (method.getName().equals("runningIds") && psFails.getAsBoolean()) {
+                        throw new ContainerException("Error: cannot connect to the engine (made to fail by the test)", 125);
                     }
                     try {
                         return method.invoke(engine, args);
