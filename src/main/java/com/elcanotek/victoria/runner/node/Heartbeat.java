@@ -53,7 +53,7 @@ public class Heartbeat {
                 LOG.warnf("Heartbeat refused (%s): registering again", e.getMessage());
                 registerAgain(credentials, e.getMessage());
             } else {
-                LOG.warnf("Heartbeat failed: %s; next beat will retry", e.getMessage());
+                LOG.logf(orchestrator.levelOf(e), "Heartbeat failed: %s; next beat will retry", e.getMessage());
             }
             return false;
         }
@@ -63,7 +63,7 @@ public class Heartbeat {
         try {
             registration.renewUnlessRenewed(refused, reason);
         } catch (OrchestratorException e) {
-            LOG.warnf("Registering again failed: %s; next beat will retry", e.getMessage());
+            LOG.logf(orchestrator.levelOf(e), "Registering again failed: %s; next beat will retry", e.getMessage());
         }
     }
 }

@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -20,11 +21,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The runner's one door to the orchestrator: the REST client plus the retry rules of
  * PROTOCOL.md. Transient failures (no answer, 5xx, 429) are retried with {@link Backoff}; 400,
- * 401, 403, 404 never are. Every call records the last time the orchestrator answered at all.
+ * 401, 403, 404 never are. Every call records the last time the orchestrator answered at all. A JSON answer must be
+ * whole within the connect plus the read timeout ({@code /logs}: the logs timeout): the client's read timeout only
+ * bounds a silence, and a server trickling its answer a byte at a time would otherwise hold a poll (and with it a
+ * shutdown), a heartbeat or a task's report for as long as it likes.
  */
 public class Orchestrator {
 
@@ -32,17 +37,24 @@ public class Orchestrator {
 
     private final OrchestratorApi api;
     private final OrchestratorApi logsApi;
+    private final Duration answerDeadline;
+    private final Duration logsDeadline;
     private final Guard registration;
     private final Guard reports;
     private final Clock clock;
     private final ObjectMapper json;
     private final AtomicReference<Instant> lastContact = new AtomicReference<>();
+    private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
+    private final OutageLog outage;
 
     public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         this.api = client(settings, settings.readTimeout(), apiKey, json);
         this.logsApi = client(settings, settings.logsTimeout(), apiKey, json);
+        this.answerDeadline = settings.connectTimeout().plus(settings.readTimeout());
+        this.logsDeadline = settings.connectTimeout().plus(settings.logsTimeout());
         this.clock = clock;
         this.json = json;
+        this.outage = new OutageLog(clock);
         // Registration waits as long as it takes: 409 (our name still has a task), 429, 400 and
         // outages pass; only a wrong token (401) or disabled registration (503) end it.
         this.registration = retrying("register", settings.retry(), -1,
@@ -65,7 +77,7 @@ public class Orchestrator {
         return builder.build(OrchestratorApi.class);
     }
 
-    private static Guard retrying(String name, Backoff.Policy policy, int maxRetries,
+    private Guard retrying(String name, Backoff.Policy policy, int maxRetries,
             Predicate<OrchestratorException> retryable) {
         return Guard.create()
                 .withDescription(name)
@@ -74,14 +86,16 @@ public class Orchestrator {
                 .maxDuration(0, ChronoUnit.MILLIS)
                 .jitter(0, ChronoUnit.MILLIS)
                 .whenException(e -> e instanceof OrchestratorException failure && retryable.test(failure))
-                .beforeRetry((Throwable e) -> LOG.warnf("%s; retrying", e.getMessage()))
+                .beforeRetry((Throwable e) -> LOG.logf(e instanceof OrchestratorException failure ? levelOf(failure)
+                        : Logger.Level.WARN, "%s; retrying", e.getMessage()))
                 .withCustomBackoff().strategy(() -> new Backoff(policy)).done()
                 .done()
                 .build();
     }
 
     public NodeRegistration register(String registrationToken, RegisterRequest request) {
-        return guarded(registration, "POST /register", () -> api.register(registrationToken, request), NodeRegistration.class);
+        return guarded(registration, "POST /register", () -> whole(api.register(registrationToken, request)),
+                NodeRegistration.class);
     }
 
     /**
@@ -90,15 +104,12 @@ public class Orchestrator {
      * would stop the caller's other work.
      */
     public NodeRegistration registerOnce(String registrationToken, RegisterRequest request) {
-        return call("POST /register", () -> api.register(registrationToken, request));
+        return call("POST /register", () -> whole(api.register(registrationToken, request)));
     }
 
     /** One try: the heartbeat has its own schedule, and the next beat is the retry. */
     public void heartbeat(HeartbeatRequest request) {
-        call("POST /nodes/heartbeat", () -> {
-            api.heartbeat(request);
-            return null;
-        });
+        call("POST /nodes/heartbeat", () -> whole(api.heartbeat(request)));
     }
 
     /**
@@ -109,7 +120,7 @@ public class Orchestrator {
      *         an answer that is no JSON but names a task_id)
      */
     public Optional<TaskAssignment> claimNextTask() {
-        try (Response answer = call("GET /tasks/pending", api::pendingTask)) {
+        try (Response answer = call("GET /tasks/pending", () -> whole(api.pendingTask()))) {
             return AssignmentReader.read(json, answer);
         }
     }
@@ -123,30 +134,45 @@ public class Orchestrator {
     }
 
     public void status(StatusUpdate update) {
-        guarded(reports, "POST /status", () -> {
-            api.status(update);
-            return null;
-        }, Void.class);
+        guarded(reports, "POST /status", () -> whole(api.status(update)), Void.class);
     }
 
     /** One try, for reports sent on a schedule of their own (lease renewals): the next period is the retry. */
     public void statusOnce(StatusUpdate update) {
-        call("POST /status", () -> {
-            api.status(update);
-            return null;
-        });
+        call("POST /status", () -> whole(api.status(update)));
     }
 
     public void logs(LogSubmission submission) {
-        guarded(reports, "POST /logs", () -> {
-            logsApi.logs(submission);
-            return null;
-        }, Void.class);
+        guarded(reports, "POST /logs", () -> whole(logsApi.logs(submission), logsDeadline), Void.class);
     }
 
     /** When the orchestrator last answered anything, error statuses included; empty before that. */
     public Optional<Instant> lastContact() {
         return Optional.ofNullable(lastContact.get());
+    }
+
+    /**
+     * How to log {@code failure}, a call's: WARN, or DEBUG for one more call that failed in an outage already logged
+     * (once when it began, once when it ended).
+     */
+    public Logger.Level levelOf(OrchestratorException failure) {
+        return outage.levelOf(failure);
+    }
+
+    /** When the orchestrator last took a call (a 2xx answer): a proxy's error page in an outage is no such answer. */
+    public Optional<Instant> lastSuccess() {
+        return Optional.ofNullable(lastSuccess.get());
+    }
+
+    private <T> T whole(Uni<T> answer) {
+        return whole(answer, answerDeadline);
+    }
+
+    /** Waits for the whole answer until {@code deadline}; past it the request is cancelled, which resets it. */
+    private static <T> T whole(Uni<T> answer, Duration deadline) {
+        return answer.ifNoItem().after(deadline)
+                .failWith(() -> new TimeoutException("no whole answer within " + deadline.toSeconds() + " s"))
+                .await().indefinitely();
     }
 
     private <T> T guarded(Guard guard, String endpoint, Callable<T> call, Class<T> type) {
@@ -162,10 +188,14 @@ public class Orchestrator {
     private <T> T call(String endpoint, Callable<T> call) {
         try {
             T answer = call.call();
-            lastContact.set(clock.instant());
+            Instant now = clock.instant();
+            lastContact.set(now);
+            lastSuccess.set(now);
+            outage.answered();
             return answer;
         } catch (Exception e) {
             OrchestratorException failure = translate(endpoint, e);
+            outage.failed(failure);
             if (failure.status() != OrchestratorException.NO_ANSWER) {
                 lastContact.set(clock.instant());
             }

@@ -12,10 +12,14 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 /**
  * The orchestrator's node API (../shared/PROTOCOL.md). Instances are built by
  * {@link OrchestratorClients} with the URL, timeouts and trust settings of the command line; the
- * node key is added by {@link ApiKeyFilter}, errors become {@link OrchestratorException}.
+ * node key is added by {@link ApiKeyFilter}, errors become {@link OrchestratorException}. The JSON calls answer
+ * a {@link Uni}, whose cancellation resets the request: the read timeout is only the longest silence, and a
+ * whole answer needs a deadline of its own (see {@link Orchestrator}).
  */
 @RegisterRestClient(configKey = "orchestrator")
 @Path("/")
@@ -31,11 +35,11 @@ public interface OrchestratorApi {
 
     @POST
     @Path("register")
-    NodeRegistration register(@HeaderParam(REGISTRATION_TOKEN_HEADER) String registrationToken, RegisterRequest request);
+    Uni<NodeRegistration> register(@HeaderParam(REGISTRATION_TOKEN_HEADER) String registrationToken, RegisterRequest request);
 
     @POST
     @Path("nodes/heartbeat")
-    void heartbeat(HeartbeatRequest request);
+    Uni<Void> heartbeat(HeartbeatRequest request);
 
     /**
      * Claims the next task: the answer is ours the moment the server sends it. {@code null}: none. Read as bytes
@@ -44,7 +48,7 @@ public interface OrchestratorApi {
      */
     @GET
     @Path("tasks/pending")
-    Response pendingTask();
+    Uni<Response> pendingTask();
 
     /** The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response. */
     @GET
@@ -54,9 +58,9 @@ public interface OrchestratorApi {
 
     @POST
     @Path("status")
-    void status(StatusUpdate update);
+    Uni<Void> status(StatusUpdate update);
 
     @POST
     @Path("logs")
-    void logs(LogSubmission submission);
+    Uni<Void> logs(LogSubmission submission);
 }

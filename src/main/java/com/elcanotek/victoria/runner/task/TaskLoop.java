@@ -106,14 +106,15 @@ public class TaskLoop {
                 try {
                     registration.renewUnlessRenewed(key, e.getMessage());
                 } catch (OrchestratorException failed) {
-                    LOG.warnf("Registering again failed: %s; the next poll tries again", failed.getMessage());
+                    LOG.logf(orchestrator.levelOf(failed), "Registering again failed: %s; the next poll tries again",
+                            failed.getMessage());
                 }
             } else if (e.isMalformedAnswer()) {
                 // The server may have claimed a task we cannot read: only its lease expiry frees it.
                 LOG.errorf("Poll answer could not be read; a task may have been claimed and lost until its lease expires: %s",
                         e.getMessage());
             } else {
-                LOG.warnf("Poll failed: %s", e.getMessage());
+                LOG.logf(orchestrator.levelOf(e), "Poll failed: %s", e.getMessage());
             }
             return false;
         }

@@ -442,7 +442,7 @@ public final class TaskRun {
                         return;
                     }
                     long delay = backoff.nextDelayInMillis(lastFailure);
-                    LOG.warnf("trying again in %d ms", delay);
+                    LOG.logf(services.orchestrator().levelOf(lastFailure), "trying again in %d ms", delay);
                     Thread.sleep(delay);
                 }
             }
@@ -558,7 +558,7 @@ public final class TaskRun {
             LOG.warnf("%s (%s): registering again", what, e.getMessage());
             return renewRegistration(keyUsed, e) ? Step.AGAIN : Step.LATER;
         }
-        LOG.warnf("%s: %s", what, e.getMessage());
+        LOG.logf(services.orchestrator().levelOf(e), "%s: %s", what, e.getMessage());
         return e.isTransient() || e.isMalformedAnswer() ? Step.LATER : Step.OVER;
     }
 
@@ -640,7 +640,7 @@ public final class TaskRun {
                     LOG.warnf("lease renewal refused (%s): registering again", e.getMessage());
                     renewRegistration(key, e);
                 } else {
-                    LOG.warnf("lease renewal failed: %s", e.getMessage());
+                    LOG.logf(services.orchestrator().levelOf(e), "lease renewal failed: %s", e.getMessage());
                 }
             } finally {
                 renewing.set(false);

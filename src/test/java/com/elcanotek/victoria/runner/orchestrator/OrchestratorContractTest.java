@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.elcanotek.victoria.runner.LogCapture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -371,6 +372,52 @@ class OrchestratorContractTest {
         assertThat(failure.status()).isEqualTo(OrchestratorException.NO_ANSWER);
         assertThat(failure.getMessage()).containsIgnoringCase("timeout");
         assertThat(impatient.lastContact()).isEmpty();
+    }
+
+    /**
+     * A byte every half second never leaves the connection idle for the read timeout: the answer as a whole must
+     * still come within connect plus read timeout, or a poll, a beat or a report could wait for hours.
+     */
+    @ParameterizedTest
+    @MethodSource("tricklableCalls")
+    void anAnswerTrickledOverLongerThanTheTimeoutsIsNoAnswer(MappingBuilder request, Consumer<Orchestrator> call) {
+        server.stubFor(request.willReturn(okJson("{\"padding\": \"" + "x".repeat(60) + "\"}").withChunkedDribbleDelay(40, 20_000)));
+        Orchestrator impatient = client(Duration.ofSeconds(1));
+        long start = System.nanoTime();
+
+        OrchestratorException failure = catchThrowableOfType(OrchestratorException.class, () -> call.accept(impatient));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WireMockOrchestrator.TIMEOUT.plusSeconds(4));
+        assertThat(failure.status()).isEqualTo(OrchestratorException.NO_ANSWER);
+        assertThat(failure.isTransient()).isTrue();
+    }
+
+    static Stream<Arguments> tricklableCalls() {
+        return Stream.of(
+                Arguments.of(get("/tasks/pending"), (Consumer<Orchestrator>) Orchestrator::claimNextTask),
+                Arguments.of(post("/nodes/heartbeat"),
+                        (Consumer<Orchestrator>) o -> o.heartbeat(new HeartbeatRequest(NODE_ID, NodeStatus.IDLE, null))),
+                Arguments.of(post("/status"),
+                        (Consumer<Orchestrator>) o -> o.statusOnce(StatusUpdate.of(TASK_ID, TaskStatus.RUNNING, null))));
+    }
+
+    /** An outage of hours would otherwise be a warning for every retry of every call. */
+    @Test
+    void anOutageIsOneWarningWhenItBeginsAndOneLineWhenItEndsNotOneEachRetry() {
+        ResponseDefinitionBuilder reset = aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
+        server.answerInTurn(() -> post("/status"), reset, reset, reset, serverError(), reset, reset, ok());
+        StatusUpdate update = StatusUpdate.of(TASK_ID, TaskStatus.RUNNING, null);
+
+        try (LogCapture log = LogCapture.start()) {
+            OrchestratorException failure = catchThrowableOfType(OrchestratorException.class, () -> orchestrator.status(update));
+            orchestrator.status(update);
+
+            // Vert.x's own line for each reset too: the failure is the call's, said once here.
+            assertThat(log.atLeast(java.util.logging.Level.WARNING)).singleElement().asString()
+                    .contains("cannot be reached or fails");
+            assertThat(log.atLeast(java.util.logging.Level.INFO)).filteredOn(line -> line.contains("answers again, after")).hasSize(1);
+            assertThat(orchestrator.levelOf(failure)).as("a failure after the outage").isEqualTo(org.jboss.logging.Logger.Level.WARN);
+        }
     }
 
     @Test
