@@ -1,7 +1,9 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,8 @@ public class TaskLoop {
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final AtomicBoolean pollAgain = new AtomicBoolean();
+    /** Claims of tasks whose earlier run had lost them and has not ended yet, by task id; guarded by itself. */
+    private final Map<String, TaskRun> claimedAgain = new HashMap<>();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
             ExecutorService workers, IntSupplier slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
@@ -162,9 +166,7 @@ public class TaskLoop {
     private void hold(TaskRun run, String message) {
         // Held before journaled, so that a reconcile in between never takes it for a task of a previous run.
         if (!runs.add(run)) {
-            // The server gave back a task this runner still holds (its lease expired meanwhile): the claim renewed
-            // that lease, and the run that holds it goes on; a second one would run the task twice.
-            TaskLogContext.run(run.taskId(), () -> LOG.warn("claimed again while held; the run holding it goes on"));
+            heldAlready(run);
             return;
         }
         TaskLogContext.run(run.taskId(), () -> {
@@ -172,6 +174,28 @@ public class TaskLoop {
             LOG.info(message);
         });
         execute(run);
+    }
+
+    /**
+     * The server gave back a task this runner still holds (its lease expired meanwhile, during an outage say). A run
+     * that still has it goes on, as the claim renewed its lease: a second one would run the task twice. A run that
+     * lost it (a 403 came first) is stopping its container and reports nothing more: the claim waits for that run's
+     * end and then starts the task anew, or the task would sit claimed by a node that does not run it.
+     */
+    private void heldAlready(TaskRun claim) {
+        String id = claim.taskId();
+        synchronized (claimedAgain) {
+            Optional<TaskRun> held = runs.get(id);
+            if (held.isEmpty()) {
+                hold(claim, "claimed again as its earlier run ended");
+            } else if (held.get().claimedAgain()) {
+                TaskLogContext.run(id, () -> LOG.warn("claimed again while held; the run holding it goes on"));
+            } else {
+                claimedAgain.put(id, claim);
+                TaskLogContext.run(id, () -> LOG.warn("claimed again while its earlier run, which had lost it, is stopping;"
+                        + " it starts anew once that run has ended"));
+            }
+        }
     }
 
     /** A run the workers cannot take (the runner stops) is no longer held; its journal entry waits for the next start. */
@@ -210,7 +234,17 @@ public class TaskLoop {
         try {
             run.run();
         } finally {
-            runs.remove(run);
+            TaskRun next;
+            synchronized (claimedAgain) {
+                runs.remove(run);
+                next = claimedAgain.remove(run.taskId());
+            }
+            if (next != null && claiming.get()) {
+                hold(next, "claimed again; starting anew now that the run that had lost it has ended");
+            } else if (next != null) {
+                // The runner is stopping: journaled, the claim is the next start's to take up.
+                next.journalClaim();
+            }
         }
         try {
             poll();

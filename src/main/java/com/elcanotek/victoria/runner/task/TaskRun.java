@@ -143,6 +143,21 @@ public final class TaskRun {
     /** Whether the runner still needs this task's lease renewed: a heartbeat may name it. */
     public boolean renewsLease() {
         return !finalReportStarted && !lost.get() && !isEnded();
+    /**
+     * The server handed this held task out again (its lease expired meanwhile, and it was given back to us): that
+     * claim renewed the lease, so a run that still has the task goes on with it.
+     *
+     * @return false when this run has lost the task already (its container is being stopped): the new claim is
+     *         then a task of its own, for a new run once this one has ended
+     */
+    public boolean claimedAgain() {
+        if (lost.get()) {
+            return false;
+        }
+        confirmLease();
+        return true;
+    }
+
     }
 
     /** Makes the claim durable: called before anything else is done with a claimed task. */

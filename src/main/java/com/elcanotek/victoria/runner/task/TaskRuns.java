@@ -28,6 +28,10 @@ public class TaskRuns {
         return runs.containsKey(taskId);
     }
 
+    public Optional<TaskRun> get(String taskId) {
+        return Optional.ofNullable(runs.get(taskId));
+    }
+
     public int size() {
         return runs.size();
     }
