@@ -92,6 +92,7 @@ public class Daemon {
     private final Backoff.Policy retry;
     private final Duration reconcileInterval;
     private final Duration orphanGrace;
+    private final Duration leaseHold;
     private final Duration housekeepingInterval;
     private final HostBreaker.Settings breaker;
     private final RunnerMetrics metrics;
@@ -101,6 +102,7 @@ public class Daemon {
             @ConfigProperty(name = "runner.retry.max-delay", defaultValue = "60s") Duration retryMax,
             @ConfigProperty(name = "runner.reconcile-interval", defaultValue = "60s") Duration reconcileInterval,
             @ConfigProperty(name = "runner.orphan-grace", defaultValue = "5m") Duration orphanGrace,
+            @ConfigProperty(name = "runner.lease-hold", defaultValue = "5m30s") Duration leaseHold,
             @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval,
             @ConfigProperty(name = "runner.host-breaker.threshold", defaultValue = "3") int breakerThreshold,
             @ConfigProperty(name = "runner.host-breaker.first-pause", defaultValue = "15s") Duration breakerFirstPause,
@@ -111,6 +113,7 @@ public class Daemon {
         this.retry = new Backoff.Policy(retryInitial, retryMax);
         this.reconcileInterval = reconcileInterval;
         this.orphanGrace = orphanGrace;
+        this.leaseHold = leaseHold;
         this.housekeepingInterval = housekeepingInterval;
         this.breaker = new HostBreaker.Settings(breakerThreshold, breakerFirstPause, breakerMaxPause);
         this.metrics = new RunnerMetrics(registry);
@@ -225,7 +228,7 @@ public class Daemon {
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
-                        () -> live.get().leaseRenewalInterval(), retry),
+                        () -> live.get().leaseRenewalInterval(), retry, leaseHold),
                 clock, metrics, timers, renewals, hostBreaker);
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
                 diskSpace, gates, metrics);

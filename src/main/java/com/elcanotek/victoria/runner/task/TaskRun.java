@@ -45,8 +45,6 @@ import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
  */
 public final class TaskRun {
 
-    /** How long the server keeps a lease after its last renewal (PROTOCOL.md), plus one of its expiry sweeps. */
-    static final Duration LEASE_HOLD = Duration.ofMinutes(5).plusSeconds(30);
     /** Below this a {@code /logs} body holds hardly more than the session's header: a 413 then is final. */
     static final int SMALLEST_LOG_BODY = 1024;
     /** Longer than any read timeout an operator sets in earnest. */
@@ -143,6 +141,8 @@ public final class TaskRun {
     /** Whether the runner still needs this task's lease renewed: a heartbeat may name it. */
     public boolean renewsLease() {
         return !finalReportStarted && !lost.get() && !isEnded();
+    }
+
     /**
      * The server handed this held task out again (its lease expired meanwhile, and it was given back to us): that
      * claim renewed the lease, so a run that still has the task goes on with it.
@@ -156,8 +156,6 @@ public final class TaskRun {
         }
         confirmLease();
         return true;
-    }
-
     }
 
     /** Makes the claim durable: called before anything else is done with a claimed task. */
@@ -435,7 +433,9 @@ public final class TaskRun {
     /**
      * The session log, then the final status, each tried until the orchestrator takes it, answers that
      * the task is not ours, or the lease has certainly expired; pauses grow exponentially (with jitter,
-     * capped) and start over after each step that succeeds.
+     * capped) and start over after each step that succeeds. Through an outage longer than the lease the tries go
+     * on: the lease is the orchestrator's to end, and one that was down too sweeps expired leases only some time
+     * after it is back, so results tried at once may still be taken; a 403 then says they are not.
      */
     private void deliver() throws InterruptedException {
         Backoff backoff = new Backoff(services.settings().retry());
@@ -450,9 +450,10 @@ public final class TaskRun {
                     return;
                 }
                 case LATER -> {
-                    if (!leaseCanBeOurs()) {
-                        LOG.errorf("results not delivered: the lease was last confirmed at %s and has expired since;"
-                                + " the orchestrator gives the task to another node", currentEntry().leaseConfirmed());
+                    if (!leaseCanBeOurs() && answeredSinceLeaseEnd()) {
+                        LOG.errorf("results not delivered: the lease was last confirmed at %s and has expired since,"
+                                + " and the orchestrator, which answers other calls, does not take them; it gives the task"
+                                + " to another node", currentEntry().leaseConfirmed());
                         lost.set(true);
                         return;
                     }
@@ -465,7 +466,17 @@ public final class TaskRun {
     }
 
     private boolean leaseCanBeOurs() {
-        return now().isBefore(currentEntry().leaseConfirmed().plus(LEASE_HOLD));
+        return now().isBefore(leaseEnd());
+    }
+
+    private Instant leaseEnd() {
+        return currentEntry().leaseConfirmed().plus(services.settings().leaseHold());
+    }
+
+    /** Whether the orchestrator took some call after the lease certainly ended: it is not (only) an outage then. */
+    private boolean answeredSinceLeaseEnd() {
+        Instant end = leaseEnd();
+        return services.orchestrator().lastSuccess().filter(at -> at.isAfter(end)).isPresent();
     }
 
     private Step submitLogs() {

@@ -32,8 +32,9 @@ public record TaskServices(Orchestrator orchestrator, Registration registration,
      * @param logsMaxBytes budget of a {@code /logs} body; halved after each 413
      * @param leaseRenewal time between two {@code running} reports of one task, as set when the task starts renewing
      * @param retry backoff between two tries at delivering a task's results
+     * @param leaseHold how long the orchestrator keeps a lease after its last renewal, one expiry sweep included
      */
     public record Settings(Path victoriaHome, URI orchestratorUrl, int logsMaxBytes, Supplier<Duration> leaseRenewal,
-            Backoff.Policy retry) {
+            Backoff.Policy retry, Duration leaseHold) {
     }
 }

@@ -38,10 +38,18 @@ public record Launcher(String name, Path nativeExecutable, List<String> jvmOptio
      * {@link #TEST_TIMINGS}.
      */
     public static Launcher standard() {
-        Launcher base = nativeBuilt().orElse(jvm("jvm", List.of("-Xmx256m")));
-        List<String> properties = new ArrayList<>(base.systemProperties);
-        TEST_TIMINGS.forEach((name, value) -> properties.add("-D" + name + "=" + value));
-        return new Launcher(base.name, base.nativeExecutable, base.jvmOptions, properties);
+        Launcher launcher = nativeBuilt().orElse(jvm("jvm", List.of("-Xmx256m")));
+        for (Map.Entry<String, String> timing : TEST_TIMINGS.entrySet()) {
+            launcher = launcher.withProperty(timing.getKey(), timing.getValue());
+        }
+        return launcher;
+    }
+
+    /** This launcher with one more system property (a later one of the same name wins). */
+    public Launcher withProperty(String property, String value) {
+        List<String> properties = new ArrayList<>(systemProperties);
+        properties.add("-D" + property + "=" + value);
+        return new Launcher(name, nativeExecutable, jvmOptions, properties);
     }
 
     private static Map<String, String> orderedMap(String... namesAndValues) {

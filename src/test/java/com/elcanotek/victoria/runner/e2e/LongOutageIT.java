@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -57,6 +58,41 @@ class LongOutageIT {
             assertThat(runner.output()).contains("claimed again while its earlier run, which had lost it, is stopping");
             assertThat(done.claims()).as("claims; history: %s", done.history()).isEqualTo(2);
             assertThat(done.history()).filteredOn(change -> change.state() == TaskState.SUCCESS).hasSize(1);
+        }
+    }
+
+    /**
+     * The task ends during an outage longer than the runner's idea of the lease (shortened here to seconds, against a
+     * fake whose lease lasts minutes): nothing but the orchestrator can say that the lease is gone, and one that was
+     * down re-queues only at its first sweep after it is back, so the results tried at once are taken.
+     */
+    @Test
+    void resultsOfATaskThatEndedDuringAnOutageLongerThanTheLeaseAreTriedWhenTheOrchestratorIsBack() throws Exception {
+        String name = "long-outage-" + ProcessHandle.current().pid();
+        Duration hold = Duration.ofSeconds(8);
+        try (FakeOrchestrator orchestrator = FakeBackedRunner.fake().build().start();
+                FakeBackedRunner runner = FakeBackedRunner.start(Launcher.standard().withProperty("runner.lease-hold", hold.toSeconds() + "s"),
+                        orchestrator, work.resolve(name), name,
+                        Map.of("--lease-renewal-interval", "2", "--heartbeat-interval", "2", "--connect-timeout", "1",
+                                "--read-timeout", "5"),
+                        Map.of())) {
+            String id = orchestrator.createTask("sleep=3 exit=0");
+            orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
+
+            orchestrator.stop();
+            Instant began = Instant.now();
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> Podman
+                    .run("ps", "-a", "--filter", "label=victoria-runner.task=" + id, "--format", "{{.State}}")
+                    .strip().toLowerCase().startsWith("exited"));
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), began.plus(hold.multipliedBy(2))).toMillis()));
+            Instant ended = Instant.now();
+            orchestrator.restart();
+
+            TaskSnapshot done = orchestrator.awaitState(id, TaskState.SUCCESS, Duration.ofSeconds(20));
+            assertThat(done.logSubmissions()).isEqualTo(1);
+            assertThat(done.logsAcceptedAt()).isAfter(ended).isBefore(done.firstAt(TaskState.SUCCESS));
+            assertThat(done.history()).filteredOn(change -> change.state() == TaskState.SUCCESS).hasSize(1);
+            assertThat(done.claims()).isEqualTo(1);
         }
     }
 
