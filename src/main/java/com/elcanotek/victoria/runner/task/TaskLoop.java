@@ -1,9 +1,7 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -47,8 +45,8 @@ public class TaskLoop {
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final AtomicBoolean pollAgain = new AtomicBoolean();
-    /** Claims of tasks whose earlier run had lost them and has not ended yet, by task id; guarded by itself. */
-    private final Map<String, TaskRun> claimedAgain = new HashMap<>();
+    /** Makes a run's end and a new claim of its task one after the other, so that no claim is handed to a run gone. */
+    private final Object handOver = new Object();
 
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
             ExecutorService workers, IntSupplier slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
@@ -184,14 +182,13 @@ public class TaskLoop {
      */
     private void heldAlready(TaskRun claim) {
         String id = claim.taskId();
-        synchronized (claimedAgain) {
+        synchronized (handOver) {
             Optional<TaskRun> held = runs.get(id);
             if (held.isEmpty()) {
                 hold(claim, "claimed again as its earlier run ended");
-            } else if (held.get().claimedAgain()) {
+            } else if (held.get().claimedAgain(claim)) {
                 TaskLogContext.run(id, () -> LOG.warn("claimed again while held; the run holding it goes on"));
             } else {
-                claimedAgain.put(id, claim);
                 TaskLogContext.run(id, () -> LOG.warn("claimed again while its earlier run, which had lost it, is stopping;"
                         + " it starts anew once that run has ended"));
             }
@@ -235,9 +232,9 @@ public class TaskLoop {
             run.run();
         } finally {
             TaskRun next;
-            synchronized (claimedAgain) {
+            synchronized (handOver) {
                 runs.remove(run);
-                next = claimedAgain.remove(run.taskId());
+                next = run.takeSuccessor().orElse(null);
             }
             if (next != null && claiming.get()) {
                 hold(next, "claimed again; starting anew now that the run that had lost it has ended");

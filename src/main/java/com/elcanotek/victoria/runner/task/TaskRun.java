@@ -72,6 +72,8 @@ public final class TaskRun {
     private final TaskAssignment task;
     private final boolean resumed;
     private final AtomicBoolean lost = new AtomicBoolean();
+    // guarded by this
+    private TaskRun successor;
     private final AtomicBoolean renewing = new AtomicBoolean();
     // guarded by this
     private JournalEntry entry;
@@ -147,15 +149,25 @@ public final class TaskRun {
      * The server handed this held task out again (its lease expired meanwhile, and it was given back to us): that
      * claim renewed the lease, so a run that still has the task goes on with it.
      *
-     * @return false when this run has lost the task already (its container is being stopped): the new claim is
-     *         then a task of its own, for a new run once this one has ended
+     * @return false when this run has lost the task already (its container is being stopped): {@code claim} is then
+     *         a task of its own, kept here as this run's {@link #successor} for a new run once this one has ended
      */
-    public boolean claimedAgain() {
+    public synchronized boolean claimedAgain(TaskRun claim) {
         if (lost.get()) {
+            if (successor == null) {
+                successor = claim;
+            }
             return false;
         }
         confirmLease();
         return true;
+    }
+
+    /** The claim of this task that came while this run, which had lost it, was stopping; taken once. */
+    public synchronized Optional<TaskRun> takeSuccessor() {
+        Optional<TaskRun> next = Optional.ofNullable(successor);
+        successor = null;
+        return next;
     }
 
     /** Makes the claim durable: called before anything else is done with a claimed task. */
