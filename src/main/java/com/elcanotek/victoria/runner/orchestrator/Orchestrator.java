@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,8 @@ import io.smallrye.mutiny.Uni;
  * shutdown), a heartbeat or a task's report for as long as it likes.
  */
 public class Orchestrator {
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private static final Logger LOG = Logger.getLogger(Orchestrator.class);
 
@@ -130,7 +133,25 @@ public class Orchestrator {
      * closes the response, which is 206 when the server honoured the range.
      */
     public Response file(String name, long from) {
-        return call("GET /files/" + name, () -> api.file(name, from > 0 ? "bytes=" + from + "-" : null));
+        String segment = pathSegment(name);
+        return call("GET /files/" + segment, () -> api.file(segment, from > 0 ? "bytes=" + from + "-" : null));
+    }
+
+    /**
+     * Percent-encodes all but RFC 3986's unreserved characters, so that a name is one path segment whatever it holds:
+     * {@code reports/q3.pdf} is {@code reports%2Fq3.pdf}, never a path the server would resolve.
+     */
+    static String pathSegment(String name) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+        }
+        return out.toString();
     }
 
     public void status(StatusUpdate update) {

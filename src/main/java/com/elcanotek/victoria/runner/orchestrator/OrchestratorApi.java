@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -50,11 +51,14 @@ public interface OrchestratorApi {
     @Path("tasks/pending")
     Uni<Response> pendingTask();
 
-    /** The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response. */
+    /**
+     * The body is streamed: read it through {@code readEntity(InputStream.class)} and close the response.
+     * {@code filename} is one path segment, percent-encoded by the caller: the client would leave a {@code /} as it is.
+     */
     @GET
     @Path("files/{filename}")
     @Produces(MediaType.WILDCARD)
-    Response file(@PathParam("filename") String filename, @HeaderParam(RANGE_HEADER) String range);
+    Response file(@Encoded @PathParam("filename") String filename, @HeaderParam(RANGE_HEADER) String range);
 
     @POST
     @Path("status")

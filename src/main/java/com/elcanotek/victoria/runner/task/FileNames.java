@@ -3,9 +3,9 @@ package com.elcanotek.victoria.runner.task;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Task file names come from the orchestrator and are treated as hostile: only a plain base name
- * may become a file on this host. Anything else is refused, not repaired, so that the file the
- * agent sees is exactly the file the task names.
+ * Task file names come from the orchestrator and are treated as hostile (PROTOCOL.md): directories are stripped, so
+ * a file lands in the task's folder under its base name whatever path the task gives it, and a base name that is no
+ * file name ({@code .}, {@code ..}, empty, control characters, too long) is refused.
  */
 final class FileNames {
 
@@ -15,23 +15,29 @@ final class FileNames {
     private FileNames() {
     }
 
-    /** @return why the name cannot be used, or {@code null} when it can */
+    /** What follows the last {@code /} or {@code \\}: a name made for another system's separators is stripped too. */
+    static String baseName(String name) {
+        return name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+    }
+
+    /** @return why the name's {@link #baseName} cannot be used, or {@code null} when it can */
     static String problem(String name) {
         if (name == null || name.isEmpty()) {
             return "empty file name";
         }
-        if (name.equals(".") || name.equals("..")) {
-            return "'" + name + "' is not a file name";
+        String base = baseName(name);
+        if (base.isEmpty()) {
+            return "no file name after its last path separator";
         }
-        if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) {
-            return "file name contains a path separator";
+        if (base.equals(".") || base.equals("..")) {
+            return "'" + base + "' is not a file name";
         }
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) {
                 return "file name contains a control character";
             }
         }
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+        if (base.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             return "file name longer than " + MAX_BYTES + " bytes";
         }
         return null;

@@ -79,8 +79,10 @@ public class TaskFiles {
             if (problem != null) {
                 throw new TaskFailure("file '" + FileNames.printable(name) + "' refused: " + problem);
             }
-            if (!seen.add(name)) {
-                throw new TaskFailure("file '" + name + "' refused: listed twice");
+            String base = FileNames.baseName(name);
+            if (!seen.add(base)) {
+                throw new TaskFailure("file '" + FileNames.printable(name) + "' refused: another of the task's files"
+                        + " is kept as '" + FileNames.printable(base) + "' too");
             }
         }
         Path folder = folder(victoriaHome, task);
@@ -110,10 +112,15 @@ public class TaskFiles {
         return checksums.stream().map(c -> c == null ? "" : c.strip()).toList();
     }
 
+    /** Asks for the file by the name the task lists, the server's, and keeps it under its base name. */
     private void fetch(TaskAssignment task, Path folder, String name, String expected) {
-        Path target = folder.resolve(name);
+        Path target = folder.resolve(FileNames.baseName(name));
         if (!target.normalize().getParent().equals(folder.normalize())) {
             throw new TaskFailure("file '" + name + "' refused: it would land outside the task folder");
+        }
+        if (!target.getFileName().toString().equals(name)) {
+            LOG.infof("file '%s' is kept as '%s' in the task's folder (directories stripped)", FileNames.printable(name),
+                    target.getFileName());
         }
         // Named after the task and the file alone: a runner restarted mid-download resumes from what it had.
         Path partial = folder.resolve("." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part");

@@ -145,14 +145,18 @@ class TaskExecutionIT {
     }
 
     @Test
-    void hostileFileNamesAreRefusedAndNothingIsWrittenOutsideTheTaskFolder() throws Exception {
-        for (String hostile : List.of("../escape.txt", "..", "/etc/passwd-copy")) {
+    void hostileFileNamesNeverLeadOutsideTheTaskFolder() throws Exception {
+        // Directories are stripped; the file is asked for by the task's name for it, which this server (as the real
+        // one) refuses when it holds a slash: the task ends in the server's words
+        Map<String, String> results = Map.of("../escape.txt", "400: Invalid filename", "/etc/passwd-copy",
+                "400: Invalid filename", "..", "refused: '..' is not a file name");
+        for (Map.Entry<String, String> hostile : results.entrySet()) {
             String id = orchestrator.createTask(TaskSpec.builder("never runs")
-                    .file(hostile, "x".getBytes(StandardCharsets.UTF_8)).build());
+                    .file(hostile.getKey(), "x".getBytes(StandardCharsets.UTF_8)).build());
 
             TaskSnapshot done = orchestrator.awaitState(id, TaskState.ERROR, TASK_WAIT);
 
-            assertThat(done.result()).contains("refused");
+            assertThat(done.result()).as(hostile.getKey()).contains(hostile.getValue());
             assertThat(home.resolve("runs/" + id)).doesNotExist();
         }
         assertThat(home.resolve("tasks/escape.txt")).doesNotExist();

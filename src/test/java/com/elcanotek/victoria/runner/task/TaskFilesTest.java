@@ -164,8 +164,37 @@ class TaskFilesTest {
     }
 
     @Test
+    void directoriesAreStrippedTheFileAskedForByTheNameTheTaskGivesAndKeptInTheTaskFolder() throws Exception {
+        // Backslashes: this server, like the real one, refuses a name holding a (percent-encoded) slash
+        Map<String, String> served = Map.of("..\\..\\escape.txt", "..%5C..%5Cescape.txt", "C:\\Users\\me\\report.pdf",
+                "C%3A%5CUsers%5Cme%5Creport.pdf", "dir\\q3.pdf", "dir%5Cq3.pdf");
+        served.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
+        List<String> names = List.copyOf(served.keySet());
+
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), home);
+
+        assertThat(folder.resolve("escape.txt")).hasContent("..\\..\\escape.txt");
+        assertThat(folder.resolve("report.pdf")).hasContent("C:\\Users\\me\\report.pdf");
+        assertThat(folder.resolve("q3.pdf")).hasContent("dir\\q3.pdf");
+        try (var listing = Files.list(folder)) {
+            assertThat(listing).hasSize(3);
+        }
+        assertThat(home.resolve("escape.txt")).doesNotExist();
+        assertThat(home.getParent().resolve("escape.txt")).doesNotExist();
+    }
+
+    @Test
+    void namesThatWouldBeKeptAsOneFileAreRefusedBeforeAnyDownload() {
+        for (List<String> both : List.of(List.of("a/x", "b/x"), List.of("x", "x"), List.of("../x", "x"))) {
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(both, List.of("", "")), home))
+                    .as(both.toString()).isInstanceOf(TaskFailure.class).hasMessageContaining("is kept as 'x' too");
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void hostileNamesAreRefusedBeforeAnyDownload() {
-        for (String hostile : List.of("../x", "/etc/passwd", "..", ".", "", "a\u0000b", "dir/file", "x".repeat(300))) {
+        for (String hostile : List.of("..", ".", "", "dir/", "a/..", "../.", "a\u0000b", "x".repeat(300), "d/" + "x".repeat(300))) {
             assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), home))
                     .as(hostile).isInstanceOf(TaskFailure.class).hasMessageContaining("refused");
         }
