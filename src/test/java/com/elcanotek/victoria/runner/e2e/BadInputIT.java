@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +61,10 @@ class BadInputIT {
                 assertThat(orchestrator.awaitState(task.getKey(), TaskState.ERROR, WAIT).result()).isEqualTo(task.getValue());
             }
             // An id that cannot name a file is reported all the same (the fake knows no such task), and names none.
-            assertThat(orchestrator.requests()).anySatisfy(request -> assertThat(request)
+            // It is claimed last, so its report may still be on its way.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(orchestrator.requests()).anySatisfy(request -> assertThat(request)
                     .extracting(RequestRecord::path, RequestRecord::taskId, RequestRecord::reportedStatus)
-                    .containsExactly("/status", escaping, "error"));
+                    .containsExactly("/status", escaping, "error")));
             try (Stream<Path> files = Files.walk(work)) {
                 assertThat(files).noneMatch(path -> path.getFileName().toString().startsWith("escape-"));
             }
