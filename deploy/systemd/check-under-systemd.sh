@@ -171,11 +171,11 @@ one_success() {
 container_id() {
     in_box ps -eo args | sed -n "s/^\/usr\/bin\/conmon .*-c \([0-9a-f]*\) .*-n victoria-${TASK:0:8} .*/\1/p"
 }
-# Queues a task that runs 30 s (or $1 s) and waits until its container runs: its id in $CONTAINER. Long enough to
+# Queues a task that runs 20 s (or $1 s) and waits until its container runs: its id in $CONTAINER. Long enough to
 # outlast a restart on a busy host (a start took 11 s at load 10: a 10 s task had ended, and was rightly reported
 # as having exited while the runner was down, not re-adopted).
 start_long_task() {
-    queue "sleep=${1:-30} exit=0"
+    queue "sleep=${1:-20} exit=0"
     wait_for 30 eval '[ -n "$(container_id)" ]' || return 1
     CONTAINER=$(container_id)
 }

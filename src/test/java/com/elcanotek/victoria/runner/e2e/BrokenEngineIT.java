@@ -103,7 +103,7 @@ class BrokenEngineIT {
             Files.writeString(failing, "all\n");
             awaitReadiness(503, "container runtime does not answer");
             List<String> ids = createTasks(3, "exit=0");
-            Thread.sleep(5000);
+            Thread.sleep(3000);
             assertThat(ids).allSatisfy(id -> assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.PENDING));
             assertThat(Files.readString(work.resolve("state/status.json"))).contains("the container engine does not answer");
             // Asked before every poll, said once.
@@ -121,14 +121,14 @@ class BrokenEngineIT {
     @Test
     void anEngineThatHangsWhileATaskRunsIsNotReadyWithinSecondsClaimsNothingAndTheTaskEndsOnceWhenItIsBack() throws Exception {
         try (RunnerProcess runner = runner(Map.of("--max-concurrent-tasks", "3"))) {
-            String running = orchestrator.createTask("sleep=6 exit=0");
+            String running = orchestrator.createTask("sleep=3 exit=0");
             awaitRunning(running);
             Files.writeString(hung, "all\n");
             // Each request bounded: readiness must not hang with the engine.
             awaitReadiness(503, "container runtime does not answer");
             List<String> ids = createTasks(2, "exit=0");
             // Over the container's exit and some more.
-            Thread.sleep(10_000);
+            Thread.sleep(6000);
             assertThat(ids).allSatisfy(id -> assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.PENDING));
             assertThat(orchestrator.task(running).state()).isEqualTo(TaskState.RUNNING);
 
@@ -207,12 +207,12 @@ class BrokenEngineIT {
     @Test
     void anEngineThatStopsAnsweringWhileATaskRunsLeavesTheTaskHeldUntilItAnswersAgain() throws Exception {
         try (RunnerProcess runner = runner()) {
-            String id = orchestrator.createTask("sleep=6 exit=0");
+            String id = orchestrator.createTask("sleep=3 exit=0");
             orchestrator.awaitState(id, TaskState.RUNNING, WAIT);
             awaitRunning(id);
             Files.writeString(failing, "all\n");
             // Broken over the container's exit and some more.
-            Thread.sleep(15_000);
+            Thread.sleep(8000);
             assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.RUNNING);
             Files.delete(failing);
 

@@ -20,9 +20,9 @@ import com.elcanotek.victoria.runner.fake.TaskState;
 
 /**
  * An orchestrator in trouble, three ways at the same time, each against a fake and a runner of its own (so that
- * the suite waits two and a half minutes, not seven):
+ * the suite waits two minutes, not five):
  * <ul>
- * <li>an outage of two minutes covering a task's end with connections refused, and another with requests that
+ * <li>an outage of 90 s covering a task's end with connections refused, and another with requests that
  * hang: afterwards the session log and then the final status arrive, exactly once each;</li>
  * <li>three held tasks and an orchestrator answering one request in three after 40 s (past the runner's 30 s
  * read timeout): each task renews its own lease on its own timer, so a slow answer for one never delays
@@ -31,11 +31,11 @@ import com.elcanotek.victoria.runner.fake.TaskState;
  */
 class OrchestratorTroubleIT {
 
-    static final Duration OUTAGE = Duration.ofMinutes(2);
+    static final Duration OUTAGE = Duration.ofSeconds(90);
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Duration SLOW_ANSWER = Duration.ofSeconds(40);
     /** How long the orchestrator stays slow: several renewal periods of each task. */
-    static final Duration SLOW_FOR = Duration.ofSeconds(120);
+    static final Duration SLOW_FOR = Duration.ofSeconds(90);
     static final Duration MAX_GAP = Duration.ofSeconds(90);
 
     @TempDir
@@ -121,7 +121,7 @@ class OrchestratorTroubleIT {
                         Map.of("--max-concurrent-tasks", "3", "--lease-renewal-interval", "30", "--heartbeat-interval", "30",
                                 "--read-timeout", "30"),
                         Map.of())) {
-            List<String> ids = IntStream.range(0, 3).mapToObj(i -> orchestrator.createTask("sleep=140 exit=0")).toList();
+            List<String> ids = IntStream.range(0, 3).mapToObj(i -> orchestrator.createTask("sleep=110 exit=0")).toList();
             for (String id : ids) {
                 orchestrator.awaitState(id, TaskState.RUNNING, Duration.ofSeconds(60));
             }

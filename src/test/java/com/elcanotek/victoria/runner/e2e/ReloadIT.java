@@ -56,7 +56,7 @@ class ReloadIT {
                 "--container-image", RunnerProcess.TEST_IMAGE, "--victoria-home", work.resolve("home").toString(),
                 "--state-dir", work.resolve("state").toString(), "--config", config.toString(),
                 "--environment-file", environment.toString()), Map.of())) {
-            String first = orchestrator.createTask("sleep=8 exit=0");
+            String first = orchestrator.createTask("sleep=15 exit=0");
             String second = orchestrator.createTask("sleep=1 exit=0");
             orchestrator.awaitState(first, TaskState.RUNNING, WAIT);
             Thread.sleep(2000);
