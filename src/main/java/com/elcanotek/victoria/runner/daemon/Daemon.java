@@ -124,6 +124,9 @@ public class Daemon {
         // At once: the JVM's own answer to SIGHUP is to exit.
         AtomicReference<Runner> reloadable = new AtomicReference<>();
         Signal.handle(new Signal("HUP"), signal -> {
+            // The JVM's signal thread has the system class loader as its context loader, which does not see the
+            // application's classes; threads a reload starts inherit it (see named()).
+            Thread.currentThread().setContextClassLoader(Daemon.class.getClassLoader());
             Runner runner = reloadable.get();
             if (runner == null) {
                 LOG.warn("SIGHUP before the runner was set up: nothing to reload yet");
@@ -295,11 +298,19 @@ public class Daemon {
         }
     }
 
+    /**
+     * A pool's threads are made by whichever thread hands it work first and inherit that thread's context class
+     * loader: one made during a reload (the JVM's signal thread) could not load the REST client's classes, which it
+     * looks up by name, and every orchestrator call from it failed (ClassNotFoundException). So each gets the
+     * application's loader.
+     */
     private static java.util.concurrent.ThreadFactory named(String prefix) {
         AtomicInteger count = new AtomicInteger();
+        ClassLoader application = Daemon.class.getClassLoader();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
+            thread.setContextClassLoader(application);
             return thread;
         };
     }
