@@ -105,7 +105,9 @@ class BrokenEngineIT {
             List<String> ids = createTasks(3, "exit=0");
             Thread.sleep(3000);
             assertThat(ids).allSatisfy(id -> assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.PENDING));
-            assertThat(Files.readString(work.resolve("state/status.json"))).contains("the container engine does not answer");
+            // The status file is rewritten every few seconds.
+            Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(work.resolve("state/status.json")))
+                    .contains("the container engine does not answer"));
             // Asked before every poll, said once.
             assertThat(occurrences(runner.output(), "no task is claimed until it answers again")).isEqualTo(1);
 
