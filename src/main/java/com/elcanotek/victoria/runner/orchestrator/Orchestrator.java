@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +34,6 @@ import io.smallrye.mutiny.Uni;
  * shutdown), a heartbeat or a task's report for as long as it likes.
  */
 public class Orchestrator {
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private static final Logger LOG = Logger.getLogger(Orchestrator.class);
 
@@ -148,7 +147,7 @@ public class Orchestrator {
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
                 out.append(c);
             } else {
-                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+                out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
             }
         }
         return out.toString();
