@@ -13,9 +13,10 @@ import java.util.List;
  * check the machine is ready and to clean up. Missing pieces fail the tests loudly: CI installs
  * podman, so a silent skip would hide a broken setup.
  */
-final class TestEngine {
+public final class TestEngine {
 
-    static final String IMAGE = "localhost/victoria-fake:test";
+    /** The small local image standing in for Victoria Terminal (src/test/container/build-image.sh). */
+    public static final String IMAGE = "localhost/victoria-fake:test";
     static final String SOCKET = "unix:///run/podman/podman.sock";
     static final String TEST_LABEL = "victoria-runner.test";
     private static final Duration LIMIT = Duration.ofSeconds(30);

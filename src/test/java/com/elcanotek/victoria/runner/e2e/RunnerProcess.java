@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.elcanotek.victoria.runner.container.TestEngine;
+
 /**
  * The packaged runner started as operators start it: a child process of the jar (or of the native
  * executable when one was built), with its output captured to a file for assertions.
  */
 final class RunnerProcess implements AutoCloseable {
 
-    static final String TEST_IMAGE = "localhost/victoria-fake:test";
+    static final String TEST_IMAGE = TestEngine.IMAGE;
 
     private final Process process;
     private final Path output;

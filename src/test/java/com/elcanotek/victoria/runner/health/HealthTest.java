@@ -51,6 +51,7 @@ import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.daemon.Runner;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.PodmanRuntime;
+import com.elcanotek.victoria.runner.container.TestEngine;
 import com.elcanotek.victoria.runner.daemon.Runners;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
@@ -75,7 +76,7 @@ class HealthTest {
      * On this host already, as the container tests require: with the default image the runner would pull it first,
      * and be unready for as long as that takes.
      */
-    private static final String IMAGE = "localhost/victoria-fake:test";
+    private static final String IMAGE = TestEngine.IMAGE;
     /** A runtime that cannot answer. */
     private static final ContainerRuntime MISSING = new PodmanRuntime(List.of("/nonexistent/podman"), new ObjectMapper());
 
