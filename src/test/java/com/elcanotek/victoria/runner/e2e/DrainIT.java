@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,9 +63,10 @@ class DrainIT {
         }
 
         try (RunnerProcess restarted = runner()) {
-            Thread.sleep(5000);
+            // Said once the restarted runner polls, which a loaded host may take seconds to reach; then some polls.
+            Awaitility.await().atMost(WAIT).until(() -> restarted.output().contains("Draining since"));
+            Thread.sleep(3000);
             assertThat(orchestrator.task(waiting).state()).as("still drained after the restart").isEqualTo(TaskState.PENDING);
-            assertThat(restarted.output()).contains("Draining since");
 
             try (RunnerProcess resume = command("resume")) {
                 assertThat(resume.waitFor(WAIT)).isZero();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * purged with dpkg on this machine, the .rpm read with rpm -qp. Installing needs root on Debian and a machine
  * without the package, which the test leaves as it found it.
  */
+@Tag("system")
 class PackageIT {
 
     static final String VERSION = System.getProperty("project.version");

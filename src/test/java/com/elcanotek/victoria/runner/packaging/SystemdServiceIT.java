@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * container outlives try-restart, an upgrade and stop, re-adopted with one final status. The script
  * is the check, so that an operator can run the same one by hand; this test runs it in the build.
  */
+@Tag("system")
 class SystemdServiceIT {
 
     private static final Path SCRIPT = Path.of("deploy", "systemd", "check-under-systemd.sh");
