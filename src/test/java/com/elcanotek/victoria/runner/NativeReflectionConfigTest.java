@@ -35,7 +35,7 @@ class NativeReflectionConfigTest {
 
     static final Path REFLECT_CONFIG = Path.of("src-native-config/META-INF/native-image/com.elcanotek/victoria-runner/reflect-config.json");
 
-    /** What CredentialsStore, TaskJournal and StatusFile read and write, and what StatusCommand prints. */
+    /** What CredentialsStore, FileTaskJournal and StatusFile read and write, and what StatusCommand prints. */
     static final List<Class<?>> BOUND = List.of(Credentials.class, JournalEntry.class, StatusFile.Content.class,
             StatusReport.class);
 
@@ -78,7 +78,7 @@ class NativeReflectionConfigTest {
                     .filter(NativeReflectionConfigTest::bindsTypes)
                     .map(path -> path.getFileName().toString().replace(".java", ""))
                     .collect(Collectors.toSet());
-            assertThat(binders).containsExactlyInAnyOrder("CredentialsStore", "TaskJournal", "LogFitter", "StatusFile",
+            assertThat(binders).containsExactlyInAnyOrder("CredentialsStore", "FileTaskJournal", "LogFitter", "StatusFile",
                     "StatusCommand");
         }
     }

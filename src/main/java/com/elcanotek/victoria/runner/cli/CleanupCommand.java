@@ -18,8 +18,9 @@ import com.elcanotek.victoria.runner.container.ImageInfo;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.arc.Unremovable;
@@ -64,8 +65,9 @@ public class CleanupCommand implements Callable<Integer> {
             throw new InvalidOption("--days", "must be greater than 0, got " + maxAgeDays);
         }
         Clock clock = Clock.systemUTC();
-        Path home = parent.victoriaHome();
-        TaskJournal journal = new TaskJournal(parent.stateDir(System.getenv()), json);
+        Layout layout = parent.layout(System.getenv());
+        Path home = layout.victoriaHome();
+        FileTaskJournal journal = new FileTaskJournal(layout.journal(), json);
         WorkspaceRetention.Result swept = new WorkspaceRetention(home, clock).sweep(Duration.ofDays(maxAgeDays),
                 WorkspaceRetention.taskFolders(journal.all().stream().map(JournalEntry::task)), dryRun);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,7 +1,6 @@
 package com.elcanotek.victoria.runner.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -11,8 +10,9 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
 import com.elcanotek.victoria.runner.state.DrainFlag;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.arc.Unremovable;
@@ -54,16 +54,16 @@ public class DrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Path stateDir = parent.stateDir(System.getenv());
+        Layout layout = parent.layout(System.getenv());
         PrintWriter out = spec.commandLine().getOut();
-        boolean newly = new DrainFlag(stateDir).set(Clock.systemUTC().instant());
+        boolean newly = new DrainFlag(layout.drainFlag()).set(Clock.systemUTC().instant());
         out.println(newly ? "Draining: the runner claims no new task until 'victoria-runner resume'."
                 : "Already draining.");
         out.flush();
         if (!await) {
             return 0;
         }
-        TaskJournal journal = new TaskJournal(stateDir, mapper);
+        FileTaskJournal journal = new FileTaskJournal(layout.journal(), mapper);
         long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos() : Long.MAX_VALUE;
         int shown = -1;
         for (List<JournalEntry> held = journal.all(); !held.isEmpty(); held = journal.all()) {

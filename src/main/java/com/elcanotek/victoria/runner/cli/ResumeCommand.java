@@ -27,7 +27,7 @@ public class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean was = new DrainFlag(parent.stateDir(System.getenv())).clear();
+        boolean was = new DrainFlag(parent.layout(System.getenv()).drainFlag()).clear();
         PrintWriter out = spec.commandLine().getOut();
         out.println(was ? "Resumed: the runner claims tasks again." : "Not draining: nothing to resume.");
         out.flush();

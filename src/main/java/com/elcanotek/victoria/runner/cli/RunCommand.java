@@ -26,6 +26,7 @@ import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
+import com.elcanotek.victoria.runner.state.Layout;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine;
@@ -148,6 +149,16 @@ public class RunCommand implements Callable<Integer> {
             description = "How long a stopping runner keeps delivering pending reports (default: ${DEFAULT-VALUE}).")
     long shutdownTimeout;
 
+    @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "900",
+            description = "How long a claimed task may take to start (its files downloaded, its container running) before "
+                    + "it is reported as an error (default: ${DEFAULT-VALUE}).")
+    long startTimeout;
+
+    @Option(names = "--delivery-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long a finished task's session log is tried before its final status goes without it, "
+                    + "saying why (default: ${DEFAULT-VALUE}, about one lease).")
+    long deliveryTimeout;
+
     @Option(names = "--retention-days", paramLabel = "DAYS", scope = ScopeType.INHERIT,
             defaultValue = "" + HousekeepingConfig.DEFAULT_RETENTION_DAYS,
             description = "Files of the Victoria home untouched this long are removed daily; protocols/, "
@@ -255,6 +266,8 @@ public class RunCommand implements Callable<Integer> {
         positive("--max-file-size", maxFileSize);
         positive("--logs-max-bytes", logsMaxBytes);
         positive("--shutdown-timeout", shutdownTimeout);
+        positive("--start-timeout", startTimeout);
+        positive("--delivery-timeout", deliveryTimeout);
         String shutdownAction = onShutdown.toLowerCase(Locale.ROOT);
         if (!shutdownAction.equals("leave") && !shutdownAction.equals("stop")) {
             throw new InvalidOption("--on-shutdown", "'" + onShutdown + "' is not one of leave, stop");
@@ -286,7 +299,8 @@ public class RunCommand implements Callable<Integer> {
                 expand(caFile, null, home),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
-                Duration.ofSeconds(shutdownTimeout), verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
+                Duration.ofSeconds(shutdownTimeout), Duration.ofSeconds(startTimeout), Duration.ofSeconds(deliveryTimeout),
+                verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
                 expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"), managementPort);
     }
 
@@ -327,12 +341,16 @@ public class RunCommand implements Callable<Integer> {
         return value.strip();
     }
 
-    /** The settings the one-shot commands share with the daemon, resolved alike. */
-    Path victoriaHome() {
+    /** Where the state dir and the Victoria home are, for the one-shot commands, resolved as for the daemon. */
+    Layout layout(Map<String, String> environment) {
+        return new Layout(stateDir(environment), victoriaHome());
+    }
+
+    private Path victoriaHome() {
         return expand(victoriaHome, userHome().resolve("Victoria"), userHome());
     }
 
-    Path stateDir(Map<String, String> environment) {
+    private Path stateDir(Map<String, String> environment) {
         return expand(stateDir, defaultStateDir(environment, userHome()), userHome());
     }
 

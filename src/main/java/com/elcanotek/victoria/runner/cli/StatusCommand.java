@@ -44,7 +44,7 @@ public class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JsonProcessingException {
         Clock clock = Clock.systemUTC();
-        StatusReport report = new StatusReader(parent.stateDir(System.getenv()), mapper, clock).read();
+        StatusReport report = new StatusReader(parent.layout(System.getenv()), mapper, clock).read();
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? mapper.writeValueAsString(report) + "\n" : StatusText.format(report, clock.instant()));
         out.flush();

@@ -37,6 +37,8 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--logs-max-bytes", false, RunnerConfig::logsMaxBytes),
             new Setting("--on-shutdown", true, RunnerConfig::stopContainersOnShutdown),
             new Setting("--shutdown-timeout", true, RunnerConfig::shutdownTimeout),
+            new Setting("--start-timeout", false, RunnerConfig::startTimeout),
+            new Setting("--delivery-timeout", false, RunnerConfig::deliveryTimeout),
             new Setting("--verbose", true, RunnerConfig::verbose),
             new Setting("--retention-days, --min-free-disk, --prune-images", false, RunnerConfig::housekeeping),
             new Setting("--memory, --cpus, --pids-limit, --shm-size, --no-init, --allow-new-privileges, --device, "

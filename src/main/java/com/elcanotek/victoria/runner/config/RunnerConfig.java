@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * The runner's settings after the command line, the environment and the config file were merged
@@ -31,6 +32,8 @@ public record RunnerConfig(
         int logsMaxBytes,
         boolean stopContainersOnShutdown,
         Duration shutdownTimeout,
+        Duration startTimeout,
+        Duration deliveryTimeout,
         boolean verbose,
         HousekeepingConfig housekeeping,
         ContainerPolicy containerPolicy,
@@ -38,6 +41,11 @@ public record RunnerConfig(
         Path registryAuthFile,
         boolean jsonLogs,
         String managementPort) {
+
+    /** Where the state dir and the Victoria home put things. */
+    public Layout layout() {
+        return new Layout(stateDir, victoriaHome);
+    }
 
     /**
      * These settings with those that a running runner can take on from {@code next} (see {@link ConfigChanges}); the
@@ -47,7 +55,7 @@ public record RunnerConfig(
         return new RunnerConfig(orchestratorUrl, next.registrationToken, name, next.pollInterval, next.heartbeatInterval,
                 next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
                 caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
-                next.stopContainersOnShutdown, next.shutdownTimeout, next.verbose, housekeeping, next.containerPolicy,
+                next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose, housekeeping, next.containerPolicy,
                 next.imageRefreshInterval, registryAuthFile, next.jsonLogs, managementPort);
     }
 

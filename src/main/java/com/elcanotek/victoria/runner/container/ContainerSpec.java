@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * What to start: everything that becomes the {@code run -d} command line.
@@ -59,24 +60,24 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         });
     }
 
-    /**
-     * The host folder mounted over {@value #CRUSH_DIR_IN_CONTAINER} for one task: every container shares the
-     * Victoria home, so without it concurrent and successive agents would write into one Crush database, and
-     * the session submitted for a task could be another task's.
-     */
-    public static Path crushDir(Path victoriaHome, String taskId) {
-        return victoriaHome.toAbsolutePath().normalize().resolve("tasks").resolve(TaskAssignment.shortId(taskId)).resolve(".crush");
+    /** Where a host path under the Victoria home is seen inside every task's container. */
+    public static String inContainer(Layout layout, Path hostPath) {
+        Path relative = layout.victoriaHome().relativize(hostPath.toAbsolutePath().normalize());
+        if (relative.startsWith("..")) {
+            throw new IllegalArgumentException(hostPath + " is not under the Victoria home " + layout.victoriaHome());
+        }
+        return relative.toString().isEmpty() ? VICTORIA_HOME_IN_CONTAINER : VICTORIA_HOME_IN_CONTAINER + "/" + relative;
     }
 
     /**
      * The container for one task, as PROTOCOL.md defines it: the prompt is a single argument, the
      * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER} with the task's own
-     * {@link #crushDir} over its {@code .crush}, and the labels let a restarted runner find its
+     * {@link Layout#sessionDir} over its {@code .crush}, and the labels let a restarted runner find its
      * containers again.
      *
      * @param envFiles the files holding TASK_ID, ORCHESTRATOR_URL, NODE_API_KEY, ... (written by the caller)
      */
-    public static ContainerSpec forTask(String taskId, String prompt, String image, Path victoriaHome,
+    public static ContainerSpec forTask(String taskId, String prompt, String image, Layout layout,
             List<Path> envFiles, String nodeId, String runnerName, ContainerPolicy policy) {
         if (taskId.isBlank()) {
             throw new IllegalArgumentException("blank task id");
@@ -85,8 +86,8 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 "victoria-" + TaskAssignment.shortId(taskId),
                 image,
                 List.of("--accept-license", "--task", prompt),
-                new TreeMap<>(Map.of(victoriaHome.toAbsolutePath().normalize(), VICTORIA_HOME_IN_CONTAINER,
-                        crushDir(victoriaHome, taskId), CRUSH_DIR_IN_CONTAINER)),
+                new TreeMap<>(Map.of(layout.victoriaHome(), VICTORIA_HOME_IN_CONTAINER,
+                        layout.sessionDir(taskId), CRUSH_DIR_IN_CONTAINER)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true, policy);

@@ -2,109 +2,75 @@ package com.elcanotek.victoria.runner.container;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.driver.DriverUnavailable;
+import com.elcanotek.victoria.runner.driver.Exit;
+import com.elcanotek.victoria.runner.driver.Instance;
+import com.elcanotek.victoria.runner.driver.InstanceGone;
+import com.elcanotek.victoria.runner.driver.Launch;
+import com.elcanotek.victoria.runner.driver.StartFailed;
+import com.elcanotek.victoria.runner.driver.TaskDriver;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.state.StateFiles;
-import com.elcanotek.victoria.runner.task.TaskFailure;
-import com.elcanotek.victoria.runner.task.TaskLogContext;
 
 /**
- * Runs one task's container through the runtime's CLI: starts it detached (so it outlives the
- * runner), notices its exit as it happens, stops it at its deadline, and removes it afterwards.
- * Secrets reach the container through a 0600 env file that exists only while the container is
- * being created, never through argv.
+ * The task driver of podman and docker: runs one task's container through the runtime's CLI, started detached (so
+ * it outlives the runner) and addressed by the id {@code run} printed; notices its exit as it happens (one event
+ * stream for all, see {@link ContainerExits}); stops and removes it. Secrets reach the container through a 0600 env
+ * file that exists only while the container is being created, never through argv.
  */
-public class ContainerSupervisor {
+public class ContainerSupervisor implements TaskDriver {
 
     private static final Logger LOG = Logger.getLogger(ContainerSupervisor.class);
-    private static final String ENV_DIR = "env";
-    static final Duration STOP_RETRY = Duration.ofSeconds(10);
     private static final int SIGKILL_EXIT = 128 + 9;
 
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
      * @param stopGrace time between SIGTERM and SIGKILL when a container is stopped
      */
-    public record Settings(String image, Path victoriaHome, Path operatorEnvFile, Path stateDir, String runnerName,
-            Duration stopGrace, ContainerPolicy policy) {
-    }
-
-    /**
-     * How a container ended.
-     *
-     * @param outOfMemory how the agent came to be killed for passing the memory limit, as the error message says it;
-     *                    null when it was not
-     */
-    public record Exit(int code, boolean timedOut, String outOfMemory) {
+    public record Settings(String image, Layout layout, Path operatorEnvFile, String runnerName, Duration stopGrace,
+            ContainerPolicy policy) {
     }
 
     private final ContainerRuntime runtime;
     private final ContainerExits exits;
     private volatile Settings settings;
-    private final ScheduledExecutorService timers;
-    private final ExecutorService stopper;
-    private final Clock clock;
 
-    /**
-     * @param exits   watches the containers labelled with this runner's name ({@link #runnerLabel})
-     * @param stopper runs stops; a pool of its own, so that stopping many containers at once waits for none
-     */
-    public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings,
-            ScheduledExecutorService timers, ExecutorService stopper, Clock clock) {
+    /** @param exits watches the containers labelled with this runner's name ({@link #runnerLabel}) */
+    public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings) {
         this.runtime = runtime;
         this.exits = exits;
         this.settings = settings;
-        this.timers = timers;
-        this.stopper = stopper;
-        this.clock = clock;
     }
 
     /** A reload's new image, operator env file and limits: the containers started from now on get them. */
     public void apply(String image, Path operatorEnvFile, ContainerPolicy policy) {
         Settings now = settings;
-        settings = new Settings(image, now.victoriaHome(), operatorEnvFile, now.stateDir(), now.runnerName(), now.stopGrace(),
-                policy);
+        settings = new Settings(image, now.layout(), operatorEnvFile, now.runnerName(), now.stopGrace(), policy);
     }
 
-    /** The in-container path of a task's files, as {@code TASK_FILES_DIR} names it. */
-    public static String filesDirInContainer(TaskAssignment task) {
-        return ContainerSpec.VICTORIA_HOME_IN_CONTAINER + "/tasks/" + task.shortId() + "/files";
-    }
-
-    /** Where the agent of {@code task} writes its session, on the host. */
-    public static Path sessionDir(Path victoriaHome, TaskAssignment task) {
-        return ContainerSpec.crushDir(victoriaHome, task.taskId());
-    }
-
-    /** Starts the task's container. @return its name; @throws TaskFailure with the runtime's own words */
-    public String start(TaskAssignment task, String nodeId, String apiKey, URI orchestratorUrl, boolean hasFiles) {
+    @Override
+    public String start(Launch launch) {
+        TaskAssignment task = launch.task();
         PromptArgument.check(task.prompt());
-        emptySessionDir(task);
-        Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
         Settings current = settings; // one reload's settings for the whole container, never a mix
+        emptySessionDir(current.layout(), task);
+        Path secrets = writeEnvFile(current.layout(), launch);
         try {
             List<Path> envFiles = new ArrayList<>();
             if (current.operatorEnvFile() != null) {
@@ -112,65 +78,44 @@ public class ContainerSupervisor {
             }
             // Last, so that the runner's values win over an operator file that sets the same names.
             envFiles.add(secrets);
-            ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(),
-                    current.victoriaHome(), envFiles, nodeId, current.runnerName(), current.policy());
-            startRemovingLeftover(spec);
-            LOG.infof("container %s started", spec.name());
-            return spec.name();
+            ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(), current.layout(),
+                    envFiles, launch.nodeId(), current.runnerName(), current.policy());
+            String id = startRemovingLeftover(spec);
+            LOG.infof("container %s started (%s)", spec.name(), shortId(id));
+            return id;
         } catch (ContainerException e) {
-            throw TaskFailure.ofHost("container could not start: " + e.getMessage(), e);
+            throw StartFailed.ofHost("container could not start: " + e.getMessage(), e);
         } finally {
             deleteQuietly(secrets);
         }
     }
 
-    /**
-     * Blocks until the container exits; past {@code deadline} it is stopped (and stopped again while that fails)
-     * and the exit marked as a timeout.
-     */
-    public Exit await(String container, Instant deadline) throws InterruptedException {
-        AtomicBoolean timedOut = new AtomicBoolean();
-        AtomicBoolean done = new AtomicBoolean();
-        long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
-        ScheduledFuture<?> timer = timers.schedule(TaskLogContext.carried(() -> {
-            timedOut.set(true);
-            LOG.warnf("Container %s passed its deadline; stopping it", container);
-            stopUntilGone(container, () -> !done.get());
-        }), delay, TimeUnit.MILLISECONDS);
+    @Override
+    public Exit awaitExit(String id) throws InterruptedException {
+        int code;
         try {
-            int code = exits.await(container);
-            return new Exit(code, timedOut.get(), timedOut.get() ? null : outOfMemory(container, code));
-        } finally {
-            done.set(true);
-            timer.cancel(false);
+            code = exits.await(id);
+        } catch (ContainerGone e) {
+            throw new InstanceGone(e.getMessage());
+        } catch (ContainerException e) {
+            throw new DriverUnavailable(e.getMessage(), e);
         }
+        Optional<ContainerInfo> info = inspectQuietly(id);
+        return new Exit(code, info.map(ContainerInfo::finishedAt).orElse(null),
+                outOfMemory(code, info.map(ContainerInfo::oomKilled).orElse(false)));
     }
 
     /**
-     * Stops the container on a thread of its own (a stop blocks on the engine for up to its grace, which no timer
-     * should wait behind), and again every {@link #STOP_RETRY} while the engine cannot be asked and {@code wanted}
-     * still holds: a stop that failed must not leave a timed-out or cancelled task running.
+     * A SIGKILL with a memory limit in force is the kernel's OOM killer, unless the runner sent it (a stop past its
+     * grace), which the runner tells apart. Inspect says so where the engine knows (cgroup v2); podman 4 on cgroup v1
+     * reports OOMKilled false even then, so the exit code and the limit say it.
      */
-    public void stopUntilGone(String container, BooleanSupplier wanted) {
-        stopper.execute(TaskLogContext.carried(() -> {
-            if (wanted.getAsBoolean() && !stop(container)) {
-                timers.schedule(TaskLogContext.carried(() -> stopUntilGone(container, wanted)), STOP_RETRY.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            }
-        }));
-    }
-
-    /**
-     * A SIGKILL the runner did not send (a stop past its grace is a timeout or a cancel, told apart by the caller)
-     * with a memory limit in force is the kernel's OOM killer. Inspect says so where the engine knows (cgroup v2);
-     * podman 4 on cgroup v1 reports OOMKilled false even then, so the exit code and the limit say it.
-     */
-    public String outOfMemory(String container, int code) {
+    private String outOfMemory(int code, boolean oomKilled) {
         String limit = settings.policy().memory();
         if (code != SIGKILL_EXIT || limit == null) {
             return null;
         }
-        if (runtime.inspect(container).map(ContainerInfo::oomKilled).orElse(false)) {
+        if (oomKilled) {
             return "out of memory: the agent was killed for passing the container's memory limit of " + limit
                     + " (exit code " + code + ")";
         }
@@ -178,24 +123,40 @@ public class ContainerSupervisor {
                 + ") with a memory limit of " + limit + " and no stop by the runner";
     }
 
-    /** The id of the image a container runs ({@code sha256:...}); empty when the engine does not tell. */
-    public Optional<String> imageOf(String container) {
+    @Override
+    public Optional<String> image(String id) {
+        return inspectQuietly(id).map(ContainerInfo::image);
+    }
+
+    private Optional<ContainerInfo> inspectQuietly(String id) {
         try {
-            return runtime.inspect(container).map(ContainerInfo::image);
+            return runtime.inspect(id);
         } catch (ContainerException e) {
-            LOG.warnf("Cannot tell which image container %s runs: %s", container, e.getMessage());
+            LOG.warnf("Cannot inspect container %s: %s", shortId(id), e.getMessage());
             return Optional.empty();
         }
     }
 
-    /** The container of a task, in any state, found by its label. */
-    public Optional<ContainerInfo> find(String taskId) {
-        return runtime.list(Map.of(ContainerSpec.LABEL_TASK, taskId)).stream().findFirst();
+    @Override
+    public Optional<Instance> find(String taskId) {
+        return engine(() -> runtime.list(Map.of(ContainerSpec.LABEL_TASK, taskId))).stream().findFirst()
+                .map(ContainerSupervisor::instance);
     }
 
-    /** Every container this runner started, in any state. */
-    public List<ContainerInfo> ours() {
-        return runtime.list(runnerLabel(settings.runnerName()));
+    @Override
+    public List<Instance> all() {
+        return engine(() -> runtime.list(runnerLabel(settings.runnerName()))).stream().map(ContainerSupervisor::instance)
+                .toList();
+    }
+
+    private static Instance instance(ContainerInfo info) {
+        Instance.State state = switch (info.state()) {
+            case RUNNING -> Instance.State.RUNNING;
+            case EXITED -> info.exitCode() != null ? Instance.State.EXITED : Instance.State.OTHER;
+            default -> Instance.State.OTHER;
+        };
+        return new Instance(info.id(), info.labels().get(ContainerSpec.LABEL_TASK), state, info.exitCode(),
+                info.startedAt(), info.finishedAt());
     }
 
     /** What every container of the runner named {@code runnerName} carries. */
@@ -203,23 +164,35 @@ public class ContainerSupervisor {
         return Map.of(ContainerSpec.LABEL_RUNNER, runnerName);
     }
 
-    /** SIGTERM, then SIGKILL after the grace period. @return false when the engine could not be asked */
-    public boolean stop(String container) {
+    /** SIGTERM, then SIGKILL after the grace period. */
+    @Override
+    public void stop(String id) {
+        engine(() -> {
+            runtime.stop(id, settings.stopGrace());
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String id) {
+        engine(() -> {
+            runtime.remove(id);
+            return null;
+        });
+    }
+
+    /** The engine's failures, as the task code knows them. */
+    private static <T> T engine(java.util.function.Supplier<T> call) {
         try {
-            runtime.stop(container, settings.stopGrace());
-            return true;
+            return call.get();
         } catch (ContainerException e) {
-            LOG.warnf("Cannot stop container %s: %s", container, e.getMessage());
-            return false;
+            throw new DriverUnavailable(e.getMessage(), e);
         }
     }
 
-    public void remove(String container) {
-        try {
-            runtime.remove(container);
-        } catch (ContainerException e) {
-            LOG.warnf("Cannot remove container %s: %s", container, e.getMessage());
-        }
+    /** The id as the engines show it. */
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
     /**
@@ -227,10 +200,12 @@ public class ContainerSupervisor {
      * failed looks for one, removes it and starts once more, so that a claim is not one engine call slower for a
      * rare leftover. A running one is left alone and the start fails. A start that fails for good removes what it
      * created (the engine keeps a container whose start failed, in state created): a task that never ran leaves nothing.
+     *
+     * @return the id of the container started
      */
-    private void startRemovingLeftover(ContainerSpec spec) {
+    private String startRemovingLeftover(ContainerSpec spec) {
         try {
-            runtime.start(spec);
+            return runtime.start(spec);
         } catch (ContainerException failed) {
             if (!removedIfNotRunning(spec.name())) {
                 throw failed;
@@ -239,7 +214,7 @@ public class ContainerSupervisor {
             LOG.infof("Start failed (%s); removed the container %s that was not running, starting again", failed.getMessage(),
                     spec.name());
             try {
-                runtime.start(spec);
+                return runtime.start(spec);
             } catch (ContainerException again) {
                 removedIfNotRunning(spec.name());
                 throw again;
@@ -265,8 +240,8 @@ public class ContainerSupervisor {
      * Empty before the agent starts, so that whatever session is found there after the exit is this run's: a
      * folder left from an earlier run of a task of the same short id would hand its session to this task.
      */
-    private void emptySessionDir(TaskAssignment task) {
-        Path dir = sessionDir(settings.victoriaHome(), task);
+    private static void emptySessionDir(Layout layout, TaskAssignment task) {
+        Path dir = layout.sessionDir(task.taskId());
         try {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> paths = Files.walk(dir)) {
@@ -277,7 +252,7 @@ public class ContainerSupervisor {
             }
             Files.createDirectories(dir);
         } catch (IOException | UncheckedIOException e) {
-            throw TaskFailure.ofHost("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
+            throw StartFailed.ofHost("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -285,8 +260,8 @@ public class ContainerSupervisor {
      * Env files left by a runner killed while it created a container: they hold the node key, and only the
      * container being created needed them.
      */
-    public static void removeStaleEnvFiles(Path stateDir) {
-        Path dir = stateDir.resolve(ENV_DIR);
+    public static void removeStaleEnvFiles(Layout layout) {
+        Path dir = layout.envFiles();
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -300,22 +275,24 @@ public class ContainerSupervisor {
         }
     }
 
-    private Path writeEnvFile(TaskAssignment task, String apiKey, URI orchestratorUrl, boolean hasFiles) {
+    private static Path writeEnvFile(Layout layout, Launch launch) {
+        TaskAssignment task = launch.task();
         StringBuilder env = new StringBuilder()
                 .append("TASK_ID=").append(task.taskId()).append('\n')
-                .append("ORCHESTRATOR_URL=").append(orchestratorUrl).append('\n')
-                .append("NODE_API_KEY=").append(apiKey).append('\n');
-        if (hasFiles) {
-            env.append("TASK_FILES_DIR=").append(filesDirInContainer(task)).append('\n');
+                .append("ORCHESTRATOR_URL=").append(launch.orchestratorUrl()).append('\n')
+                .append("NODE_API_KEY=").append(launch.apiKey()).append('\n');
+        if (launch.hasFiles()) {
+            env.append("TASK_FILES_DIR=").append(ContainerSpec.inContainer(layout, layout.taskFiles(task.taskId())))
+                    .append('\n');
         }
         try {
-            Path dir = StateFiles.privateDir(settings.stateDir().resolve(ENV_DIR));
+            Path dir = StateFiles.privateDir(layout.envFiles());
             Path file = Files.createTempFile(dir, task.shortId() + "-", ".env",
                     PosixFilePermissions.asFileAttribute(StateFiles.OWNER_ONLY_FILE));
             Files.writeString(file, env, StandardCharsets.UTF_8);
             return file;
         } catch (IOException e) {
-            throw TaskFailure.ofHost("cannot write the container's env file: " + e.getMessage(), e);
+            throw StartFailed.ofHost("cannot write the container's env file: " + e.getMessage(), e);
         }
     }
 

@@ -8,8 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
-import com.elcanotek.victoria.runner.task.ClaimGate;
-
 /**
  * Keeps the configured image on this host and fresh: an engine pulls only what is missing, so without this a
  * runner that once pulled {@code :latest} would run that build for ever. A host without the image pulls it
@@ -17,7 +15,7 @@ import com.elcanotek.victoria.runner.task.ClaimGate;
  * {@code refresh} brings new builds in the background, so that no task waits for one on its way to start. A
  * pull that fails keeps the image there is.
  */
-public final class ImageKeeper implements ClaimGate, AutoCloseable {
+public final class ImageKeeper implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ImageKeeper.class);
 
@@ -70,8 +68,8 @@ public final class ImageKeeper implements ClaimGate, AutoCloseable {
                 : executor.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public Optional<String> closedBecause() {
+    /** Why no task may start now: the image is not here yet. */
+    public Optional<String> notReadyBecause() {
         return fetching ? Optional.of("pulling image " + image) : Optional.empty();
     }
 

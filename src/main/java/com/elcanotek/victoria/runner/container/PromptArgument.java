@@ -7,7 +7,7 @@ import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
-import com.elcanotek.victoria.runner.task.TaskFailure;
+import com.elcanotek.victoria.runner.driver.StartFailed;
 
 /**
  * Whether a prompt can be the one command-line argument the agent takes, checked before any engine call, so that a
@@ -25,11 +25,11 @@ public final class PromptArgument {
     private PromptArgument() {
     }
 
-    /** @throws TaskFailure naming what in the prompt no command line can carry */
+    /** @throws StartFailed naming what in the prompt no command line can carry */
     static void check(String prompt) {
         int nul = prompt.indexOf('\0');
         if (nul >= 0) {
-            throw new TaskFailure("the prompt holds a NUL character (at character " + nul + "); " + ONE_ARGUMENT
+            throw StartFailed.ofTask("the prompt holds a NUL character (at character " + nul + "); " + ONE_ARGUMENT
                     + ", and a NUL ends an argument");
         }
         for (int i = 0; i < prompt.length(); i++) {
@@ -37,7 +37,7 @@ public final class PromptArgument {
             if (Character.isHighSurrogate(c) && i + 1 < prompt.length() && Character.isLowSurrogate(prompt.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new TaskFailure("the prompt holds an unpaired UTF-16 surrogate (" + codePoint(c) + " at character " + i
+                throw StartFailed.ofTask("the prompt holds an unpaired UTF-16 surrogate (" + codePoint(c) + " at character " + i
                         + "), which is no character: " + ONE_ARGUMENT + ", and it would reach the agent as '?'");
             }
         }
@@ -48,13 +48,13 @@ public final class PromptArgument {
             while (encoder.canEncode(prompt.substring(at, prompt.offsetByCodePoints(at, 1)))) {
                 at = prompt.offsetByCodePoints(at, 1);
             }
-            throw new TaskFailure("the prompt holds " + codePoint(prompt.codePointAt(at)) + " (at character " + at
+            throw StartFailed.ofTask("the prompt holds " + codePoint(prompt.codePointAt(at)) + " (at character " + at
                     + "), which the runner's locale charset " + charset + " cannot put on a command line; run the runner"
                     + " in a UTF-8 locale (e.g. LC_ALL=C.UTF-8)");
         }
         int bytes = prompt.getBytes(charset).length;
         if (bytes > MAX_BYTES) {
-            throw new TaskFailure("the prompt is " + bytes + " bytes; " + ONE_ARGUMENT + ", and Linux allows at most "
+            throw StartFailed.ofTask("the prompt is " + bytes + " bytes; " + ONE_ARGUMENT + ", and Linux allows at most "
                     + MAX_BYTES + " bytes in one (MAX_ARG_STRLEN)");
         }
     }

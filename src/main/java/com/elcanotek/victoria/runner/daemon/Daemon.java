@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +36,6 @@ import com.elcanotek.victoria.runner.container.PromptArgument;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
-import com.elcanotek.victoria.runner.health.RuntimeProbe;
-import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
@@ -54,10 +53,14 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
-import com.elcanotek.victoria.runner.task.ClaimGate;
-import com.elcanotek.victoria.runner.task.Draining;
-import com.elcanotek.victoria.runner.task.HostBreaker;
-import com.elcanotek.victoria.runner.task.HostProbe;
+import com.elcanotek.victoria.runner.admission.ClaimAdmission;
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.admission.Draining;
+import com.elcanotek.victoria.runner.admission.HostBreaker;
+import com.elcanotek.victoria.runner.admission.HostProbe;
+import com.elcanotek.victoria.runner.admission.RuntimeProbe;
+import com.elcanotek.victoria.runner.state.Layout;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskFiles;
@@ -81,6 +84,10 @@ public class Daemon {
 
     /** Time between SIGTERM and SIGKILL when a container is stopped. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** Past the grace, how long an engine has to carry a stop out and tell of the exit before the task ends without it. */
+    static final Duration STOP_SLACK = Duration.ofSeconds(60);
+    /** How often a stop the engine did not take is tried again. */
+    static final Duration STOP_RETRY = Duration.ofSeconds(10);
 
     static final String NO_RUNTIME = "No container runtime found. Install podman or docker.";
 
@@ -95,6 +102,7 @@ public class Daemon {
     private final Duration leaseHold;
     private final Duration housekeepingInterval;
     private final HostBreaker.Settings breaker;
+    private final int maxAttempts;
     private final RunnerMetrics metrics;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health, MeterRegistry registry,
@@ -106,7 +114,8 @@ public class Daemon {
             @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval,
             @ConfigProperty(name = "runner.host-breaker.threshold", defaultValue = "3") int breakerThreshold,
             @ConfigProperty(name = "runner.host-breaker.first-pause", defaultValue = "15s") Duration breakerFirstPause,
-            @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause) {
+            @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause,
+            @ConfigProperty(name = "runner.max-attempts", defaultValue = "3") int maxAttempts) {
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
@@ -116,6 +125,7 @@ public class Daemon {
         this.leaseHold = leaseHold;
         this.housekeepingInterval = housekeepingInterval;
         this.breaker = new HostBreaker.Settings(breakerThreshold, breakerFirstPause, breakerMaxPause);
+        this.maxAttempts = maxAttempts;
         this.metrics = new RunnerMetrics(registry);
     }
 
@@ -143,16 +153,17 @@ public class Daemon {
         }
         warnIfPlainHttp(config);
         PromptArgument.warnIfNotUtf8();
-        createHome(config.victoriaHome());
-        Optional<StateDirLock> lock = lockStateDir(config.stateDir());
+        Layout layout = config.layout();
+        createHome(layout.victoriaHome());
+        Optional<StateDirLock> lock = lockStateDir(layout);
         if (lock.isEmpty()) {
-            System.err.println("Another victoria-runner" + StateDirLock.holder(config.stateDir()).map(pid -> " (pid " + pid + ")").orElse("")
+            System.err.println("Another victoria-runner" + StateDirLock.holder(layout.lock()).map(pid -> " (pid " + pid + ")").orElse("")
                     + " is already running on the state dir " + config.stateDir() + "; one runner per state dir");
             return 1;
         }
         try (StateDirLock held = lock.get()) {
             // Only the holder of the lock may: a live runner's files and processes are in use.
-            ContainerSupervisor.removeStaleEnvFiles(config.stateDir());
+            ContainerSupervisor.removeStaleEnvFiles(layout);
             int ended = runtime.get().endLeftoverExitEvents(ContainerSupervisor.runnerLabel(config.name()));
             if (ended > 0) {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
@@ -174,12 +185,12 @@ public class Daemon {
         }
     }
 
-    private static Optional<StateDirLock> lockStateDir(Path stateDir) {
+    private static Optional<StateDirLock> lockStateDir(Layout layout) {
         try {
-            StateFiles.privateDir(stateDir);
-            return StateDirLock.tryAcquire(stateDir);
+            StateFiles.privateDir(layout.stateDir());
+            return StateDirLock.tryAcquire(layout.lock());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock the state dir " + stateDir, e);
+            throw new UncheckedIOException("cannot lock the state dir " + layout.stateDir(), e);
         }
     }
 
@@ -190,17 +201,18 @@ public class Daemon {
 
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd) {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
+        Layout layout = config.layout();
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
                         config.logsTimeout(), config.caFile(), retry),
                 credentials::apiKey, json, clock);
-        Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
+        Registration registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
                 () -> live.get().registrationToken(), config.orchestratorUrl().toString(), credentials, clock);
         TaskRuns runs = new TaskRuns();
-        TaskJournal journal = new TaskJournal(config.stateDir(), json);
+        TaskJournal journal = new FileTaskJournal(layout.journal(), json);
         metrics.watch(runs::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
         Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
@@ -210,31 +222,33 @@ public class Daemon {
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
-                new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
-                        config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy()),
-                timers, Executors.newCachedThreadPool(named("stop")), clock);
+                new ContainerSupervisor.Settings(config.containerImage(), layout, config.envFile(), config.name(), STOP_GRACE,
+                        config.containerPolicy()));
         LogFitter fitter = new LogFitter(json);
-        DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
+        DiskSpaceGuard diskSpace = DiskSpaceGuard.of(layout.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
         HostBreaker hostBreaker = new HostBreaker(
                 new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), () -> live.get().containerImage(),
-                        config.stateDir(), config.victoriaHome(), diskSpace),
+                        layout, diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
                 Executors.newSingleThreadScheduledExecutor(named("image")));
-        DrainFlag drain = new DrainFlag(config.stateDir());
+        DrainFlag drain = new DrainFlag(layout.drainFlag());
         metrics.watchDraining(() -> drain.since().isPresent());
-        // Last: the others cost nothing, this one asks the engine.
         RuntimeProbe engine = new RuntimeProbe(runtime, clock, Executors.newSingleThreadExecutor(named("engine")));
-        List<ClaimGate> gates = List.of(new Draining(drain), hostBreaker, images, engine);
+        // Last: the others cost nothing, this one asks the engine.
+        ClaimAdmission admission = new ClaimAdmission(
+                List.of(new Draining(drain), hostBreaker, images::notReadyBecause, diskSpace, engine));
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
-                new TaskServices.Settings(config.victoriaHome(), config.orchestratorUrl(), config.logsMaxBytes(),
-                        () -> live.get().leaseRenewalInterval(), retry, leaseHold),
-                clock, metrics, timers, renewals, hostBreaker);
+                new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
+                        () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
+                        config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),
+                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker);
+        AtomicReference<Instant> lastPollTick = new AtomicReference<>();
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
-                diskSpace, gates, metrics);
+                admission, () -> lastPollTick.set(clock.instant()), metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
             // the gate first: no claim may start on an image whose first look is still to come
@@ -243,21 +257,22 @@ public class Daemon {
             LogSettings.apply(next.verbose(), next.jsonLogs());
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
-                renewals, exits, reconcileInterval, clock,
-                operations(live, runtime, engine, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd));
+                renewals, exits, reconcileInterval, clock, lastPollTick,
+                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd));
     }
 
     private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
-            DiskSpaceGuard diskSpace, List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal,
+            DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, TaskRuns runs, TaskJournal journal,
             Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
-        Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
+        Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.layout().victoriaHome(), clock),
+                settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
-        return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                engine, gates, images, systemd, reconfigure);
+        return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.layout().statusFile(), json),
+                engine, admission, images, systemd, reconfigure);
     }
 
     /**

@@ -1,17 +1,16 @@
 package com.elcanotek.victoria.runner.daemon;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
+import com.elcanotek.victoria.runner.admission.ClaimAdmission;
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.admission.RuntimeProbe;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
-import com.elcanotek.victoria.runner.health.RuntimeProbe;
-import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.systemd.ServiceManager;
-import com.elcanotek.victoria.runner.task.ClaimGate;
 
 /**
  * What the daemon does for the operator beside running tasks: housekeeping on a schedule, the
@@ -20,6 +19,6 @@ import com.elcanotek.victoria.runner.task.ClaimGate;
  * @param reconfigure hands a reload's settings to the parts that keep their own copy (image, limits, logging)
  */
 record Operations(DiskSpaceGuard diskSpace, Housekeeping housekeeping, Duration housekeepingInterval,
-        StatusFile statusFile, RuntimeProbe runtime, List<ClaimGate> claimGates, ImageKeeper images,
+        StatusFile statusFile, RuntimeProbe runtime, ClaimAdmission admission, ImageKeeper images,
         ServiceManager systemd, Consumer<RunnerConfig> reconfigure) {
 }

@@ -27,7 +27,6 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.node.RegistrationRefused;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.state.StateFiles;
-import com.elcanotek.victoria.runner.task.ClaimGate;
 import com.elcanotek.victoria.runner.task.Reconciler;
 import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.elcanotek.victoria.runner.task.TaskRun;
@@ -69,7 +68,8 @@ public class Runner implements RunnerView {
     private final Clock clock;
     private final Operations operations;
     private final AtomicInteger exitCode = new AtomicInteger(0);
-    private final AtomicReference<Instant> lastPollTick = new AtomicReference<>();
+    /** When the poll job last ran, or the loop last claimed: the watchdog's and liveness's sign of life. */
+    private final AtomicReference<Instant> lastPollTick;
     private final List<String> jobs = new CopyOnWriteArrayList<>();
     private volatile Thread startup;
     private volatile boolean stopping;
@@ -79,7 +79,8 @@ public class Runner implements RunnerView {
 
     public Runner(AtomicReference<RunnerConfig> config, Scheduler scheduler, Orchestrator orchestrator, Registration registration,
             Heartbeat heartbeat, TaskLoop loop, Reconciler reconciler, TaskRuns runs, ExecutorService workers,
-            ExecutorService renewals, ContainerExits exits, Duration reconcileInterval, Clock clock, Operations operations) {
+            ExecutorService renewals, ContainerExits exits, Duration reconcileInterval, Clock clock,
+            AtomicReference<Instant> lastPollTick, Operations operations) {
         this.config = config;
         this.scheduler = scheduler;
         this.orchestrator = orchestrator;
@@ -93,6 +94,7 @@ public class Runner implements RunnerView {
         this.exits = exits;
         this.reconcileInterval = reconcileInterval;
         this.clock = clock;
+        this.lastPollTick = lastPollTick;
         this.operations = operations;
     }
 
@@ -336,12 +338,12 @@ public class Runner implements RunnerView {
 
     @Override
     public Optional<String> diskShortage() {
-        return operations.diskSpace().shortage();
+        return operations.diskSpace().closedBecause();
     }
 
     @Override
     public Optional<String> claimingStopped() {
-        return operations.claimGates().stream().map(ClaimGate::closedBecause).flatMap(Optional::stream).findFirst();
+        return operations.admission().closedBecause();
     }
 
     @Override

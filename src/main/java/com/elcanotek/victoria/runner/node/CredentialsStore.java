@@ -19,8 +19,8 @@ public class CredentialsStore {
     private final Path file;
     private final ObjectMapper json;
 
-    public CredentialsStore(Path stateDir, ObjectMapper json) {
-        this.file = stateDir.resolve("credentials.json");
+    public CredentialsStore(Path file, ObjectMapper json) {
+        this.file = file;
         this.json = json;
     }
 

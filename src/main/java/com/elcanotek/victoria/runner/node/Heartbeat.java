@@ -10,6 +10,7 @@ import com.elcanotek.victoria.runner.orchestrator.HeartbeatRequest;
 import com.elcanotek.victoria.runner.orchestrator.NodeStatus;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.Refusal;
 
 /**
  * Tells the orchestrator this node is alive and what it runs. A busy heartbeat naming a task also
@@ -49,7 +50,8 @@ public class Heartbeat {
             return true;
         } catch (OrchestratorException e) {
             metrics.heartbeatFailed();
-            if (e.isUnauthorized() || e.isNotFound()) {
+            Refusal refusal = e.refusal();
+            if (refusal == Refusal.REREGISTER || refusal == Refusal.NOT_OURS) {
                 LOG.warnf("Heartbeat refused (%s): registering again", e.getMessage());
                 registerAgain(credentials, e.getMessage());
             } else {

@@ -65,6 +65,23 @@ public class Registration {
         return register(reason, () -> orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));
     }
 
+    /**
+     * {@link #renewUnlessRenewed} for a task's own calls (a lease renewal, a delivery), which try again on their own
+     * schedule: a failure is logged, never thrown. A refused registration is left for the poll and the heartbeat to
+     * end the daemon with.
+     *
+     * @return whether the runner is registered anew
+     */
+    public boolean renewQuietly(Optional<Credentials> refused, OrchestratorException refusal) {
+        try {
+            renewUnlessRenewed(refused, refusal.getMessage());
+            return true;
+        } catch (OrchestratorException | RegistrationRefused failure) {
+            LOG.warnf("registering again failed: %s", failure.getMessage());
+            return false;
+        }
+    }
+
     public Optional<Credentials> current() {
         return current.current();
     }

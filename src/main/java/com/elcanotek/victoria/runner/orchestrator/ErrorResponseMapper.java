@@ -35,7 +35,17 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
     public OrchestratorException toThrowable(Response response) {
         String body = response.hasEntity() ? response.readEntity(String.class) : "";
         return new OrchestratorException(null, response.getStatus(), detail(body, response),
-                retryAfter(response.getHeaderString(HttpHeaders.RETRY_AFTER)), null);
+                retryAfter(response.getHeaderString(HttpHeaders.RETRY_AFTER)), hasOwnDetail(body), null);
+    }
+
+    /** The orchestrator's errors are a JSON object with a {@code detail}; a proxy's or firewall's page is not. */
+    private boolean hasOwnDetail(String body) {
+        try {
+            JsonNode answer = json.readTree(body);
+            return answer != null && answer.isObject() && answer.hasNonNull("detail");
+        } catch (Exception notJson) {
+            return false;
+        }
     }
 
     private String detail(String body, Response response) {

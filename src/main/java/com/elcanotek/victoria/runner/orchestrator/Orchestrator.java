@@ -46,7 +46,8 @@ public class Orchestrator {
     private final Clock clock;
     private final ObjectMapper json;
     private final AtomicReference<Instant> lastContact = new AtomicReference<>();
-    private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
+    /** On the monotonic clock: what a lease's end is compared with. */
+    private final AtomicReference<Long> lastSuccessNanos = new AtomicReference<>();
     private final OutageLog outage;
 
     public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
@@ -179,9 +180,17 @@ public class Orchestrator {
         return outage.levelOf(failure);
     }
 
-    /** When the orchestrator last took a call (a 2xx answer): a proxy's error page in an outage is no such answer. */
-    public Optional<Instant> lastSuccess() {
-        return Optional.ofNullable(lastSuccess.get());
+    /**
+     * When the orchestrator last took a call (a 2xx answer), on the monotonic clock ({@link System#nanoTime()}): a
+     * proxy's error page in an outage is no such answer.
+     */
+    public Optional<Long> lastSuccessNanos() {
+        return Optional.ofNullable(lastSuccessNanos.get());
+    }
+
+    /** The longest one call waits for its whole answer ({@code /logs}'s is the longest). */
+    public Duration longestCall() {
+        return logsDeadline.compareTo(answerDeadline) > 0 ? logsDeadline : answerDeadline;
     }
 
     private <T> T whole(Uni<T> answer) {
@@ -208,9 +217,8 @@ public class Orchestrator {
     private <T> T call(String endpoint, Callable<T> call) {
         try {
             T answer = call.call();
-            Instant now = clock.instant();
-            lastContact.set(now);
-            lastSuccess.set(now);
+            lastContact.set(clock.instant());
+            lastSuccessNanos.set(System.nanoTime());
             outage.answered();
             return answer;
         } catch (Exception e) {

@@ -16,13 +16,21 @@ public class OrchestratorException extends RuntimeException {
     private final int status;
     private final String detail;
     private final Duration retryAfter;
+    private final boolean orchestratorsOwn;
 
     public OrchestratorException(String endpoint, int status, String detail, Duration retryAfter, Throwable cause) {
-        super(describe(endpoint, status, detail), cause);
+        this(endpoint, status, detail, retryAfter, false, cause);
+    }
+
+    /** @param orchestratorsOwn the answer is the orchestrator's own error ({@code {"detail": ...}}), not a proxy's */
+    public OrchestratorException(String endpoint, int status, String detail, Duration retryAfter, boolean orchestratorsOwn,
+            Throwable cause) {
+        super(describe(endpoint, status, detail, orchestratorsOwn), cause);
         this.endpoint = endpoint;
         this.status = status;
         this.detail = detail;
         this.retryAfter = retryAfter;
+        this.orchestratorsOwn = orchestratorsOwn;
     }
 
     public static OrchestratorException unreachable(String endpoint, Throwable cause) {
@@ -35,7 +43,7 @@ public class OrchestratorException extends RuntimeException {
 
     /** The same failure, named for the endpoint that was called. */
     public OrchestratorException at(String calledEndpoint) {
-        return new OrchestratorException(calledEndpoint, status, detail, retryAfter, getCause());
+        return new OrchestratorException(calledEndpoint, status, detail, retryAfter, orchestratorsOwn, getCause());
     }
 
     public String endpoint() {
@@ -54,7 +62,20 @@ public class OrchestratorException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
-    /** Worth trying again later: no answer, a server error, or rate limiting. */
+    /** What the failure means for the caller. */
+    public Refusal refusal() {
+        return Refusal.of(this);
+    }
+
+    /**
+     * Whether the error answer is the orchestrator's own ({@code {"detail": ...}}): a proxy, load balancer or web
+     * application firewall in between answers with a page of its own, and its 403 cancels nothing.
+     */
+    public boolean isOrchestratorsOwn() {
+        return orchestratorsOwn;
+    }
+
+    /** Worth trying again at once, within one call: no answer, a server error, or rate limiting. */
     public boolean isTransient() {
         return status == NO_ANSWER || status == 429 || status >= 500;
     }
@@ -67,26 +88,21 @@ public class OrchestratorException extends RuntimeException {
         return status == 401;
     }
 
-    /** The only cancellation signal there is: this node no longer holds the task. */
-    public boolean isNotAssigned() {
-        return status == 403;
-    }
 
-    public boolean isNotFound() {
-        return status == 404;
-    }
 
     public boolean isConflict() {
         return status == 409;
     }
 
-    public boolean isTooLarge() {
-        return status == 413;
-    }
 
-    private static String describe(String endpoint, int status, String detail) {
+    private static String describe(String endpoint, int status, String detail, boolean orchestratorsOwn) {
         String where = endpoint == null ? "orchestrator" : endpoint;
-        return status == NO_ANSWER || status == 200 ? where + ": " + detail : where + " answered " + status + ": " + detail;
+        if (status == NO_ANSWER || status == 200) {
+            return where + ": " + detail;
+        }
+        // A 403 that is not the orchestrator's cancels nothing: said, as the fix is in between (a proxy, a firewall).
+        return where + " answered " + status + ": " + detail
+                + (status == 403 && !orchestratorsOwn ? " (not the orchestrator's own answer: a proxy or firewall in between?)" : "");
     }
 
     private static String rootMessage(Throwable t) {

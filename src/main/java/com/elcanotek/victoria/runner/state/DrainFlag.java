@@ -17,8 +17,8 @@ public final class DrainFlag {
 
     private final Path file;
 
-    public DrainFlag(Path stateDir) {
-        this.file = stateDir.resolve("drain");
+    public DrainFlag(Path file) {
+        this.file = file;
     }
 
     /** Sets the flag (kept when already set). @return false when it was set already */

@@ -33,8 +33,7 @@ public final class StateDirLock implements AutoCloseable {
      * @return the lock, or empty when another process holds it
      * @throws IOException when the lock file cannot be opened at all
      */
-    public static Optional<StateDirLock> tryAcquire(Path stateDir) throws IOException {
-        Path file = stateDir.resolve("runner.lock");
+    public static Optional<StateDirLock> tryAcquire(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(StateFiles.OWNER_ONLY_FILE));
         FileLock lock;
@@ -54,9 +53,9 @@ public final class StateDirLock implements AutoCloseable {
     }
 
     /** The pid the lock file names, for a message; empty when unreadable. */
-    public static Optional<String> holder(Path stateDir) {
+    public static Optional<String> holder(Path file) {
         try {
-            String pid = Files.readString(stateDir.resolve("runner.lock"), StandardCharsets.US_ASCII).strip();
+            String pid = Files.readString(file, StandardCharsets.US_ASCII).strip();
             return pid.isEmpty() ? Optional.empty() : Optional.of(pid);
         } catch (IOException e) {
             return Optional.empty();

@@ -37,8 +37,8 @@ public class StatusFile {
     private final ObjectMapper json;
     private volatile Content written;
 
-    public StatusFile(Path stateDir, ObjectMapper json) {
-        this.file = stateDir.resolve("status.json");
+    public StatusFile(Path file, ObjectMapper json) {
+        this.file = file;
         this.json = json;
     }
 

@@ -1,6 +1,5 @@
 package com.elcanotek.victoria.runner.status;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -11,27 +10,28 @@ import java.util.Optional;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.state.DrainFlag;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Builds a {@link StatusReport} from the files a daemon keeps in its state dir; never calls the orchestrator. */
 public class StatusReader {
 
-    private final Path stateDir;
+    private final Layout layout;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public StatusReader(Path stateDir, ObjectMapper json, Clock clock) {
-        this.stateDir = stateDir;
+    public StatusReader(Layout layout, ObjectMapper json, Clock clock) {
+        this.layout = layout;
         this.json = json;
         this.clock = clock;
     }
 
     public StatusReport read() {
-        Optional<Credentials> node = new CredentialsStore(stateDir, json).load();
-        Optional<StatusFile.Content> status = new StatusFile(stateDir, json).read();
-        List<JournalEntry> journal = new TaskJournal(stateDir, json).all();
+        Optional<Credentials> node = new CredentialsStore(layout.credentials(), json).load();
+        Optional<StatusFile.Content> status = new StatusFile(layout.statusFile(), json).read();
+        List<JournalEntry> journal = new FileTaskJournal(layout.journal(), json).all();
         List<StatusReport.Task> tasks = journal.stream()
                 .sorted(Comparator.comparing(JournalEntry::claimedAt, Comparator.nullsLast(Comparator.naturalOrder())))
                 .map(this::task).toList();
@@ -46,7 +46,7 @@ public class StatusReader {
                 status.map(StatusFile.Content::lastContact).orElse(null),
                 (int) journal.stream().filter(JournalEntry::awaitsAcknowledgement).count(),
                 status.map(StatusFile.Content::claimingStopped).orElse(null),
-                new DrainFlag(stateDir).since().orElse(null),
+                new DrainFlag(layout.drainFlag()).since().orElse(null),
                 tasks);
     }
 

@@ -1,6 +1,8 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /**
  * Task file names come from the orchestrator and are treated as hostile (PROTOCOL.md): directories are stripped, so
@@ -40,7 +42,21 @@ final class FileNames {
         if (base.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             return "file name longer than " + MAX_BYTES + " bytes";
         }
-        return null;
+        return unwritable(base);
+    }
+
+    /**
+     * A name the platform cannot turn into a path (a lone surrogate; any non-ASCII character where the runner's
+     * locale is C, whose file names are ASCII): refused here, not thrown from deep in the download.
+     */
+    private static String unwritable(String base) {
+        try {
+            Path.of(base);
+            return null;
+        } catch (InvalidPathException e) {
+            return "file name cannot be written on this host (its file names are "
+                    + System.getProperty("sun.jnu.encoding", "?") + "): " + e.getReason();
+        }
     }
 
     /** A printable form of a hostile name for messages: control characters escaped, length capped. */

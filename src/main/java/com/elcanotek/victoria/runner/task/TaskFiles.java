@@ -31,6 +31,7 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorApi;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 
 /**
@@ -64,13 +65,12 @@ public class TaskFiles {
         this.metrics = metrics;
     }
 
-    /** The task's file folder under a Victoria home, as the host sees it. */
-    public static Path folder(Path victoriaHome, TaskAssignment task) {
-        return victoriaHome.resolve("tasks").resolve(task.shortId()).resolve("files");
-    }
-
-    /** @return the folder holding the verified files */
-    public Path download(TaskAssignment task, Path victoriaHome) {
+    /**
+     * Downloads the task's files into {@code folder}, all of them before {@code deadlineNanos} (monotonic).
+     *
+     * @return the folder holding the verified files
+     */
+    public Path download(TaskAssignment task, Path folder, long deadlineNanos) {
         List<String> names = task.files();
         List<String> checksums = checkedChecksums(task);
         Set<String> seen = new HashSet<>();
@@ -85,14 +85,13 @@ public class TaskFiles {
                         + " is kept as '" + FileNames.printable(base) + "' too");
             }
         }
-        Path folder = folder(victoriaHome, task);
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new TaskFailure("cannot create the task file folder " + folder + ": " + e.getMessage(), e);
         }
         for (int i = 0; i < names.size(); i++) {
-            fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT));
+            fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), deadlineNanos);
         }
         return folder;
     }
@@ -113,7 +112,7 @@ public class TaskFiles {
     }
 
     /** Asks for the file by the name the task lists, the server's, and keeps it under its base name. */
-    private void fetch(TaskAssignment task, Path folder, String name, String expected) {
+    private void fetch(TaskAssignment task, Path folder, String name, String expected, long deadlineNanos) {
         Path target = folder.resolve(FileNames.baseName(name));
         if (!target.normalize().getParent().equals(folder.normalize())) {
             throw new TaskFailure("file '" + name + "' refused: it would land outside the task folder");
@@ -130,7 +129,7 @@ public class TaskFiles {
             for (int attempt = 1;; attempt++) {
                 long have = Files.exists(partial) ? Files.size(partial) : 0;
                 try {
-                    fetchFrom(name, expected, partial, target, have);
+                    fetchFrom(name, expected, partial, target, have, deadlineNanos);
                     return;
                 } catch (Interrupted e) {
                     if (attempt >= DOWNLOAD_TRIES) {
@@ -170,13 +169,13 @@ public class TaskFiles {
         }
     }
 
-    private void fetchFrom(String name, String expected, Path partial, Path target, long have)
+    private void fetchFrom(String name, String expected, Path partial, Path target, long have, long deadlineNanos)
             throws IOException, Interrupted {
         try (Response response = orchestrator.file(name, have)) {
             boolean resumed = have > 0 && response.getStatus() == 206;
             String header = response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER);
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
-            String actual = copy(response, partial, name, resumed);
+            String actual = copy(response, partial, name, resumed, deadlineNanos);
             if (wanted.isEmpty()) {
                 LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
@@ -195,7 +194,7 @@ public class TaskFiles {
                 Files.delete(partial);
                 throw new Interrupted("the part already downloaded is not a part of the file; downloading it whole again", e);
             }
-            if (e.isTransient()) {
+            if (e.refusal() == Refusal.LATER) {
                 throw new Interrupted(e.getMessage(), e);
             }
             throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
@@ -209,7 +208,8 @@ public class TaskFiles {
      * Streams the body into {@code partial} (after what it holds when {@code append}), enforcing the size limit and
      * the stall timeout. @return the SHA-256 of the whole file
      */
-    private String copy(Response response, Path partial, String name, boolean append) throws IOException {
+    private String copy(Response response, Path partial, String name, boolean append, long deadlineNanos)
+            throws IOException {
         MessageDigest sha256 = sha256();
         long start = 0;
         if (append) {
@@ -245,6 +245,10 @@ public class TaskFiles {
                     total += read;
                     if (total > maxFileSize) {
                         throw new TaskFailure("file '" + name + "' is larger than the limit of " + maxFileSize + " bytes");
+                    }
+                    if (System.nanoTime() - deadlineNanos >= 0) {
+                        throw new TaskFailure("file '" + name + "' not downloaded within the task's start budget ("
+                                + total + " bytes so far)");
                     }
                     sha256.update(buffer, 0, read);
                     out.write(buffer, 0, read);

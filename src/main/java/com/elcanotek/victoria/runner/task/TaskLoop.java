@@ -1,7 +1,6 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -11,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
-import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.admission.ClaimAdmission;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics.PollOutcome;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics.TaskOutcome;
@@ -20,6 +19,7 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.InvalidAssignment;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.TaskStatus;
@@ -39,8 +39,8 @@ public class TaskLoop {
     private final TaskServices services;
     private final ExecutorService workers;
     private final IntSupplier slots;
-    private final DiskSpaceGuard diskSpace;
-    private final List<ClaimGate> gates;
+    private final ClaimAdmission admission;
+    private final Runnable claimTick;
     private final RunnerMetrics metrics;
     private final ReentrantLock polling = new ReentrantLock();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
@@ -48,16 +48,20 @@ public class TaskLoop {
     /** Makes a run's end and a new claim of its task one after the other, so that no claim is handed to a run gone. */
     private final Object handOver = new Object();
 
+    /**
+     * @param claimTick told of each claim about to be made: the watchdog's sign that the loop is alive, which a long
+     *                  run of claims against a slow server must keep giving
+     */
     public TaskLoop(Orchestrator orchestrator, Registration registration, TaskRuns runs, TaskServices services,
-            ExecutorService workers, IntSupplier slots, DiskSpaceGuard diskSpace, List<ClaimGate> gates, RunnerMetrics metrics) {
+            ExecutorService workers, IntSupplier slots, ClaimAdmission admission, Runnable claimTick, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.runs = runs;
         this.services = services;
         this.workers = workers;
         this.slots = slots;
-        this.diskSpace = diskSpace;
-        this.gates = List.copyOf(gates);
+        this.admission = admission;
+        this.claimTick = claimTick;
         this.metrics = metrics;
     }
 
@@ -71,17 +75,13 @@ public class TaskLoop {
             try {
                 pollAgain.set(false);
                 while (claiming.get() && runs.size() < slots.getAsInt() && registration.current().isPresent()
-                        && diskSpace.allowsClaims() && gatesOpen() && claimOne()) {
+                        && admission.admits() && claimOne()) {
                     // each round claims one task
                 }
             } finally {
                 polling.unlock();
             }
         }
-    }
-
-    private boolean gatesOpen() {
-        return gates.stream().allMatch(ClaimGate::admitsClaim);
     }
 
     /** Claims no more tasks; those held go on. */
@@ -92,6 +92,7 @@ public class TaskLoop {
     }
 
     private boolean claimOne() {
+        claimTick.run();
         TaskAssignment task;
         Optional<Credentials> key = registration.current();
         long start = System.nanoTime();
@@ -103,7 +104,7 @@ public class TaskLoop {
             return rejected(e);
         } catch (OrchestratorException e) {
             metrics.polled(PollOutcome.ERROR, Duration.ofNanos(System.nanoTime() - start));
-            if (e.isUnauthorized()) {
+            if (e.refusal() == Refusal.REREGISTER) {
                 LOG.warnf("Poll refused (%s): registering again", e.getMessage());
                 try {
                     registration.renewUnlessRenewed(key, e.getMessage());

@@ -1,13 +1,11 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,40 +13,40 @@ import java.util.function.UnaryOperator;
 
 import org.jboss.logging.Logger;
 
-import com.elcanotek.victoria.runner.container.ContainerException;
-import com.elcanotek.victoria.runner.container.ContainerGone;
-import com.elcanotek.victoria.runner.container.ContainerInfo;
-import com.elcanotek.victoria.runner.container.ContainerState;
-import com.elcanotek.victoria.runner.container.ContainerSupervisor;
+import com.elcanotek.victoria.runner.driver.DriverUnavailable;
+import com.elcanotek.victoria.runner.driver.Exit;
+import com.elcanotek.victoria.runner.driver.Instance;
+import com.elcanotek.victoria.runner.driver.InstanceGone;
+import com.elcanotek.victoria.runner.driver.Launch;
+import com.elcanotek.victoria.runner.driver.StartFailed;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics.TaskOutcome;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
-import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.TaskStatus;
 import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
+import com.elcanotek.victoria.runner.task.ResultDelivery.LogResult;
+import com.elcanotek.victoria.runner.task.ResultDelivery.Settled;
 
 /**
- * One held task's whole life on this runner, and the only owner of its state: its stage (journaled
- * before each next step), its container, its lease (renewed on a timer of its own), its
- * cancellation, and its pending results. From claim: {@code running} (before the files, which the server
- * serves only to running tasks; without files, right after the container started), files, container, exit;
- * then the session log and only after it the final status
- * (a final status ends the node's right to submit logs), each retried on this task's own backoff for
- * as long as the lease can still be ours. A 403 or 404 at any point means the task is no longer ours:
- * its container is stopped and nothing more is reported.
+ * One held task's life on this runner: its stage (journaled before each next step) and its supervision. From claim:
+ * {@code running} (before the files, which the server serves only to running tasks; without files, right after the
+ * container started), files, container, exit; then the results. Each step has a bound, and the whole story ends
+ * within the task's timeout plus the start budget plus the delivery budget (and one lease for the final status), or
+ * the task is given back by lease expiry: its {@link TaskLease} renews only for a step within its bound, its
+ * {@link ResultDelivery} gives up on the log past the delivery budget, and a run that keeps dying is given up after a
+ * few attempts. A 403 (the orchestrator's own) or 404 at any point means the task is no longer ours: its container is
+ * stopped and nothing more is reported.
  *
- * <p>{@link #run()} runs on a thread of its own; {@link #lose()}, {@link #abandon()} and
- * {@link #stopForShutdown} may be called from any thread.
+ * <p>Threads: {@link #run()} runs on a worker thread of its own, which alone drives the stages and the delivery.
+ * {@link #lose()}, {@link #abandon()}, {@link #stopForShutdown}, {@link #claimedAgain} and the lease's events may come
+ * from any thread. Lock: this object's monitor guards the journal entry and the hand-over to a successor; the rest is
+ * volatile or atomic, each written as its comment says.
  */
 public final class TaskRun {
-
-    /** Below this a {@code /logs} body holds hardly more than the session's header: a 413 then is final. */
-    static final int SMALLEST_LOG_BODY = 1024;
-    /** Longer than any read timeout an operator sets in earnest. */
-    private static final Duration RENEWAL_IN_FLIGHT_MAX = Duration.ofSeconds(120);
 
     private static final Logger LOG = Logger.getLogger(TaskRun.class);
 
@@ -56,41 +54,40 @@ public final class TaskRun {
         NONE, LEAVE, STOP
     }
 
-    /** What one try at a delivery step led to. */
-    private enum Step {
-        /** the step is settled: go on to the next */
-        DONE,
-        /** try again at once (a smaller log body, a new key) */
-        AGAIN,
-        /** the orchestrator could not take it now: try again after a pause */
-        LATER,
-        /** the task is not ours any more, or nothing more can be done for it */
-        OVER
-    }
-
     private final TaskServices services;
     private final TaskAssignment task;
     private final boolean resumed;
+    private final TaskLease lease;
+    private final ResultDelivery delivery;
+    private final InstanceStopper stopper;
+    /** Set once by {@link #lose()}: the orchestrator took the task away. */
     private final AtomicBoolean lost = new AtomicBoolean();
     // guarded by this
-    private TaskRun successor;
-    private final AtomicBoolean renewing = new AtomicBoolean();
-    // guarded by this
     private JournalEntry entry;
-    private ScheduledFuture<?> renewal;
+    private TaskRun successor;
+    /** A successor owns the task's journal entry now: this run writes and forgets nothing more. */
+    private boolean handedOver;
     private boolean ended;
 
+    /** The handle of the task's container, once started; written by the worker thread. */
     private volatile String container;
-    private volatile boolean finalReportStarted;
+    /** Written by the shutdown: how this run is to end. */
     private volatile Shutdown shutdown = Shutdown.NONE;
     private volatile String shutdownMessage;
+    private volatile Instant shutdownStopAt;
+    /** The worker thread while it waits for the container's exit, for a shutdown to interrupt. */
     private volatile Thread waitingForExit;
+    /** Set by the timer that fired: the container was stopped at its deadline, or the wait passed its bound. */
+    private volatile boolean timedOut;
+    private volatile boolean overran;
+    /** Set by the worker thread: the results cannot be delivered, and the lease has passed. */
+    private volatile boolean givenUp;
 
-    // the worker thread's own
-    private LogSubmission pendingLog;
-    private int logBudget;
+    /** When the task was claimed, on the monotonic clock: the start budget counts from it. */
+    private final long claimedNanos;
+    // the worker thread's own: when the container exited (on both clocks), for the delivery budget and the metrics
     private Instant exitedAt;
-    private OrchestratorException lastFailure;
+    private long exitedNanos;
 
     private TaskRun(TaskServices services, JournalEntry entry, boolean resumed) {
         this.services = services;
@@ -98,8 +95,20 @@ public final class TaskRun {
         this.entry = entry;
         this.resumed = resumed;
         this.container = entry.container();
-        // Only the final status is left (maybe taken already, its answer lost): a renewal could only be refused.
-        this.finalReportStarted = entry.stage().compareTo(Stage.LOGS_SENT) >= 0;
+        this.claimedNanos = monotonicAt(entry.claimedAt());
+        this.lease = new TaskLease(task.taskId(), services, entry.leaseConfirmed(), new TaskLease.Events() {
+            @Override
+            public void confirmed(Instant at) {
+                journal(e -> e.leaseConfirmed(at));
+            }
+
+            @Override
+            public void notOurs() {
+                lose();
+            }
+        });
+        this.delivery = new ResultDelivery(task.taskId(), services, lease, lost::get);
+        this.stopper = new InstanceStopper(services);
     }
 
     /** A task just read from {@code /tasks/pending}: ours from that moment. */
@@ -140,9 +149,13 @@ public final class TaskRun {
         return entry.stage();
     }
 
-    /** Whether the runner still needs this task's lease renewed: a heartbeat may name it. */
-    public boolean renewsLease() {
-        return !finalReportStarted && !lost.get() && !isEnded();
+    /**
+     * Whether a heartbeat may name this task, which renews its lease: while its lease is renewed, and while its final
+     * status is on its way and the lease can still be ours.
+     */
+    public boolean namedInHeartbeat() {
+        return !lost.get() && !givenUp && !isEnded()
+                && (lease.renewing() || stage() == Stage.LOGS_SENT && lease.canStillBeOurs());
     }
 
     /**
@@ -150,16 +163,19 @@ public final class TaskRun {
      * claim renewed the lease, so a run that still has the task goes on with it.
      *
      * @return false when this run has lost the task already (its container is being stopped): {@code claim} is then
-     *         a task of its own, kept here as this run's {@link #successor} for a new run once this one has ended
+     *         journaled at once, as a claim that comes after this run's container, and kept as this run's successor
+     *         for a new run once this one has ended
      */
     public synchronized boolean claimedAgain(TaskRun claim) {
         if (lost.get()) {
             if (successor == null) {
                 successor = claim;
+                claim.journalAfter(container);
+                handedOver = true;
             }
             return false;
         }
-        confirmLease();
+        lease.confirm();
         return true;
     }
 
@@ -175,40 +191,123 @@ public final class TaskRun {
         journal(UnaryOperator.identity());
     }
 
+    private void journalAfter(String previous) {
+        journal(e -> e.after(previous));
+    }
+
     /** The task's story on this runner, to its end or until a shutdown pauses it (the journal keeps it). */
     public void run() {
         TaskLogContext.run(taskId(), () -> {
+            boolean paused = false;
             try {
+                JournalEntry begun = journal(JournalEntry::attempted);
                 if (resumed) {
-                    LOG.infof("resuming from the journal (%s)", stage());
+                    LOG.infof("resuming from the journal (%s, attempt %d)", begun.stage(), begun.attempts());
                 }
-                if (!finalReportStarted) {
-                    startRenewing(resumed ? Duration.ZERO : services.settings().leaseRenewal().get());
+                if (begun.attempts() > services.settings().maxAttempts()) {
+                    giveUp(begun);
+                } else {
+                    proceed();
                 }
-                proceed();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                paused = true;
                 LOG.info("left for the next start of the runner");
             } catch (RuntimeException e) {
-                // Still journaled: the next reconcile takes the task up again.
-                LOG.error("ended unexpectedly; the next reconcile takes it up again", e);
+                paused = unexpected(e);
             } finally {
-                close();
+                close(paused);
             }
         });
     }
 
+    /** Each step's bound is set before the lease starts, so that its first renewal (at once, after a restart) goes. */
     private void proceed() throws InterruptedException {
-        switch (stage()) {
-            case CLAIMED, FILES_READY -> {
-                if (resumed) {
-                    resumeContainer();
-                } else {
-                    start();
+        try {
+            switch (stage()) {
+                case CLAIMED, FILES_READY -> {
+                    lease.renewUntil(startDeadline());
+                    lease.start(resumed ? Duration.ZERO : services.settings().leaseRenewal().get());
+                    if (resumed) {
+                        resumeContainer();
+                    } else {
+                        start();
+                    }
                 }
+                case CONTAINER_STARTED -> {
+                    lease.renewUntil(startDeadlineOrRunning());
+                    lease.start(Duration.ZERO);
+                    resumeContainer();
+                }
+                case EXITED -> {
+                    // Counted from the exit, also across restarts, which buy the log no more time.
+                    exitedNanos = monotonicAt(currentEntry().updatedAt());
+                    lease.renewUntil(deliveryDeadline());
+                    lease.start(Duration.ZERO);
+                    deliver();
+                }
+                case LOGS_SENT -> deliver();
+                case REPORTED -> LOG.debug("already reported");
             }
-            case CONTAINER_STARTED -> resumeContainer();
-            case EXITED, LOGS_SENT -> deliver();
+        } catch (TaskFailure e) {
+            failUnlessStopping(e.getMessage());
+        }
+    }
+
+    /**
+     * An error nobody foresaw while the task ran or was delivered (a bug, a file system that refuses a name) is this
+     * task's failure, reported as such, never a silent end. What cannot be reported now is left journaled: the next
+     * reconcile tries again, and the attempt count ends that.
+     *
+     * @return whether the run was paused by a stop of the runner meanwhile
+     */
+    private boolean unexpected(RuntimeException e) {
+        String cause = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        LOG.error("failed unexpectedly", e);
+        try {
+            JournalEntry failed = journal(en -> en.failedWith(cause));
+            switch (failed.stage()) {
+                case CLAIMED, FILES_READY, CONTAINER_STARTED -> fail("the runner failed unexpectedly: " + cause);
+                case EXITED -> {
+                    settleLogWithout("session log not submitted: the runner failed unexpectedly: " + cause);
+                    deliver();
+                }
+                default -> LOG.errorf("its final status is tried again at the next reconcile (attempt %d of %d)",
+                        failed.attempts(), services.settings().maxAttempts());
+            }
+            return false;
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (RuntimeException again) {
+            LOG.errorf("and could not be reported (%s); the next reconcile tries again", again.getMessage());
+            return false;
+        }
+    }
+
+    /** Runs of this entry kept dying: the task is reported with the last cause, without anything more that could die. */
+    private void giveUp(JournalEntry begun) throws InterruptedException {
+        String why = "given up after " + (begun.attempts() - 1) + " runs ended unexpectedly"
+                + (begun.lastError() == null ? "" : "; last: " + begun.lastError());
+        switch (begun.stage()) {
+            case CLAIMED, FILES_READY, CONTAINER_STARTED -> {
+                String handle = container;
+                if (handle != null) {
+                    stopper.stopUntilGone(handle, () -> !isEnded());
+                }
+                services.metrics().finished(TaskOutcome.FAILED);
+                LOG.errorf("failed: %s", why);
+                journal(e -> e.exited(e.exitCode(), TaskStatus.ERROR.wire(), why, now()).at(Stage.LOGS_SENT, now()));
+                deliver();
+            }
+            case EXITED -> {
+                settleLogWithout("session log not submitted: " + why);
+                deliver();
+            }
+            case LOGS_SENT -> {
+                LOG.errorf("final status not delivered: %s; the task is left to the orchestrator (its lease expires)", why);
+                givenUp = true;
+            }
             case REPORTED -> LOG.debug("already reported");
         }
     }
@@ -221,7 +320,7 @@ public final class TaskRun {
                 if (!reportRunning()) {
                     return;
                 }
-                services.files().download(task, services.settings().victoriaHome());
+                services.files().download(task, services.settings().layout().taskFiles(taskId()), startDeadline());
                 journal(e -> e.at(Stage.FILES_READY, now()));
             }
             if (lost.get()) {
@@ -232,52 +331,64 @@ public final class TaskRun {
             }
             if (shutdown == Shutdown.LEAVE) {
                 // Journaled as not started: the next start takes it up.
-                return;
+                throw new InterruptedException("the runner is stopping");
+            }
+            if (pastDeadline(startDeadline())) {
+                throw new TaskFailure("not started within the start budget of " + services.settings().startBudget().toSeconds()
+                        + " s");
             }
             Credentials credentials = services.registration().current()
                     .orElseThrow(() -> new TaskFailure("the runner is not registered"));
             Instant started = now();
-            String name = services.supervisor().start(task, credentials.nodeId(), credentials.apiKey(),
-                    containerOrchestratorUrl(), hasFiles);
-            container = name;
+            long startedNanos = System.nanoTime();
+            String handle = services.driver().start(new Launch(task, credentials.nodeId(), credentials.apiKey(),
+                    containerOrchestratorUrl(), hasFiles));
+            container = handle;
             services.breaker().started();
-            JournalEntry startedEntry = journal(e -> e.started(name, started));
+            JournalEntry startedEntry = journal(e -> e.started(handle, started));
             services.metrics().claimToStart(Duration.between(startedEntry.claimedAt(), now()));
             // Without files nothing waited for it: reported once the agent is on its way (the claim's lease holds
             // until then). Refused, the task is lost and supervise stops the container.
             if (hasFiles || reportRunning()) {
-                recordImage(name);
+                recordImage(handle);
             }
-            supervise(started);
-        } catch (TaskFailure e) {
-            if (Thread.currentThread().isInterrupted() || shutdown == Shutdown.LEAVE) {
-                // Cut short by the runner's stop, not failed: the journal keeps it for the next start to resume.
-                throw new InterruptedException("the runner is stopping: " + e.getMessage());
-            }
+            supervise(startedNanos);
+        } catch (StartFailed e) {
             if (e.isOfHost()) {
                 services.breaker().failed(e.getMessage());
             }
-            fail(e.getMessage());
+            failUnlessStopping(e.getMessage());
         }
+    }
+
+    private void failUnlessStopping(String message) throws InterruptedException {
+        if (lost.get()) {
+            return;
+        }
+        if (Thread.currentThread().isInterrupted() || shutdown == Shutdown.LEAVE) {
+            // Cut short by the runner's stop, not failed: the journal keeps it for the next start to resume.
+            throw new InterruptedException("the runner is stopping: " + message);
+        }
+        fail(message);
     }
 
     /**
      * Which build of the agent runs the task, for the operator: journaled (so {@code status} shows it) and said in
      * a {@code running} report. One try: the next renewal renews the lease anyway.
      */
-    private void recordImage(String name) {
-        Optional<String> image = services.supervisor().imageOf(name);
+    private void recordImage(String handle) {
+        Optional<String> image = services.driver().image(handle);
         if (image.isEmpty()) {
             return;
         }
         journal(e -> e.ranOn(image.get()));
-        LOG.infof("container %s runs image %s", name, image.get());
+        LOG.infof("container %s runs image %s", handle, image.get());
         try {
             services.orchestrator().statusOnce(StatusUpdate.of(taskId(), TaskStatus.RUNNING,
                     "container started on image " + image.get()));
-            confirmLease();
+            lease.confirm();
         } catch (OrchestratorException e) {
-            if (e.isNotAssigned() || e.isNotFound()) {
+            if (e.refusal() == Refusal.NOT_OURS) {
                 lose();
             }
         }
@@ -287,10 +398,10 @@ public final class TaskRun {
     private boolean reportRunning() {
         try {
             services.orchestrator().status(StatusUpdate.of(taskId(), TaskStatus.RUNNING, "accepted by the runner"));
-            confirmLease();
+            lease.confirm();
             return true;
         } catch (OrchestratorException e) {
-            if (e.isNotAssigned() || e.isNotFound()) {
+            if (e.refusal() == Refusal.NOT_OURS) {
                 lose();
                 return false;
             }
@@ -301,90 +412,140 @@ public final class TaskRun {
     }
 
     private void resumeContainer() throws InterruptedException {
-        Optional<ContainerInfo> found = whileEngineFails("look for the container", () -> services.supervisor().find(taskId()));
-        ContainerState state = found.map(ContainerInfo::state).orElse(null);
-        if (state == ContainerState.RUNNING) {
-            ContainerInfo info = found.get();
-            container = info.name();
-            JournalEntry known = currentEntry();
-            Instant started = Optional.ofNullable(info.startedAt())
+        Optional<Instance> found = whileEngineFails("look for the container", startDeadlineOrRunning(),
+                () -> services.driver().find(taskId()));
+        JournalEntry known = currentEntry();
+        if (found.isPresent() && found.get().handle().equals(known.previousContainer())) {
+            // The container of the run that had lost the task: nothing of this claim. Gone first, as it holds the name.
+            LOG.infof("container %s is the one of an earlier run that had lost the task; removing it", found.get().handle());
+            String previous = found.get().handle();
+            whileEngineFails("stop the earlier run's container", startDeadline(), () -> {
+                services.driver().stop(previous);
+                services.driver().remove(previous);
+                return null;
+            });
+            found = Optional.empty();
+        }
+        Instance.State state = found.map(Instance::state).orElse(null);
+        if (state == Instance.State.RUNNING) {
+            Instance running = found.get();
+            container = running.handle();
+            Instant started = Optional.ofNullable(running.startedAt())
                     .orElse(Optional.ofNullable(known.containerStartedAt()).orElse(known.claimedAt()));
-            LOG.infof("container %s still running after the restart; supervising it again", info.name());
-            if (known.stage() != Stage.CONTAINER_STARTED) {
-                journal(e -> e.started(info.name(), started));
+            LOG.infof("container %s still running after the restart; supervising it again", running.handle());
+            if (known.stage() != Stage.CONTAINER_STARTED || !running.handle().equals(known.container())) {
+                journal(e -> e.started(running.handle(), started));
             }
-            supervise(started);
-        } else if (state == ContainerState.EXITED && found.get().exitCode() != null) {
-            ContainerInfo info = found.get();
-            container = info.name();
-            LOG.infof("container %s exited with code %d while the runner was down", info.name(), info.exitCode());
-            JournalEntry known = currentEntry();
+            supervise(monotonicAt(started));
+        } else if (state == Instance.State.EXITED) {
+            Instance exited = found.get();
+            container = exited.handle();
+            LOG.infof("container %s exited with code %d while the runner was down", exited.handle(), exited.exitCode());
             Instant deadline = deadline(known.containerStartedAt() != null ? known.containerStartedAt() : known.claimedAt());
-            boolean timedOut = info.finishedAt() != null && info.finishedAt().isAfter(deadline);
-            finish(new ContainerSupervisor.Exit(info.exitCode(), timedOut,
-                    timedOut ? null : services.supervisor().outOfMemory(info.name(), info.exitCode())));
-        } else if (stage() == Stage.CONTAINER_STARTED) {
+            timedOut = exited.finishedAt() != null && exited.finishedAt().isAfter(deadline);
+            finish(new Exit(exited.exitCode(), exited.finishedAt(), null));
+        } else if (known.stage() == Stage.CONTAINER_STARTED) {
             fail("the container was lost while the runner was down");
-        } else if (leaseCanBeOurs()) {
+        } else if (!lease.canStillBeOurs()) {
+            fail("runner restarted before the container started, and the lease has expired since");
+        } else {
             // Nothing of it ran: start it again from the top (files resume where the download stopped).
             LOG.info("the runner restarted before the container started; starting the task again");
             start();
-        } else {
-            fail("runner restarted before the container started, and the lease has expired since");
         }
     }
 
-    /** Waits for the container's exit (stopping it at the deadline), then delivers the results. */
-    private void supervise(Instant started) throws InterruptedException {
-        String name = container;
+    /**
+     * Waits for the container's exit (stopping it at the deadline), then delivers the results. Waiting risks nothing
+     * that could make the runner die: it is no attempt, and a runner restarted while the agent works (an upgrade, the
+     * watchdog) costs the task none.
+     */
+    private void supervise(long startedNanos) throws InterruptedException {
+        journal(JournalEntry::attemptSettled);
+        String handle = container;
+        long deadline = startedNanos + Duration.ofSeconds(task.effectiveTimeoutSeconds()).toNanos();
+        long bound = deadline + services.settings().stopSlack().toNanos();
+        lease.renewUntil(bound);
         // Checked after the container is published: a cancel or a stopping shutdown that looked before it did not see it.
         if (lost.get() || shutdown == Shutdown.STOP) {
-            stopContainer(name);
+            stopper.stopUntilGone(handle, () -> !isEnded());
         }
-        ContainerSupervisor.Exit exit;
+        ScheduledFuture<?> atDeadline = at(deadline, () -> {
+            timedOut = true;
+            LOG.warnf("container %s passed its deadline of %d s; stopping it", handle, task.effectiveTimeoutSeconds());
+            stopper.stopUntilGone(handle, () -> !isEnded());
+        });
+        ScheduledFuture<?> atBound = at(bound, () -> {
+            overran = true;
+            Thread waiting = waitingForExit;
+            if (waiting != null) {
+                waiting.interrupt();
+            }
+        });
+        Exit exit;
         try {
-            exit = whileEngineFails("wait for the container's exit", () -> awaitExit(name, started));
-        } catch (ContainerGone e) {
+            exit = whileEngineFails("wait for the container's exit", bound, () -> awaitExit(handle));
+        } catch (InstanceGone e) {
             if (!lost.get()) {
                 fail("the container ended without an exit code: " + e.getMessage());
             }
             return;
+        } finally {
+            atDeadline.cancel(false);
+            atBound.cancel(false);
         }
         if (!lost.get()) {
             finish(exit);
         }
     }
 
-    private ContainerSupervisor.Exit awaitExit(String name, Instant started) throws InterruptedException {
+    private Exit awaitExit(String handle) throws InterruptedException {
         waitingForExit = Thread.currentThread();
         try {
             if (shutdown == Shutdown.LEAVE) {
                 throw new InterruptedException("the runner is stopping");
             }
-            return services.supervisor().await(name, deadline(started));
+            return services.driver().awaitExit(handle);
+        } catch (InterruptedException e) {
+            if (overran && shutdown != Shutdown.LEAVE) {
+                Thread.interrupted();
+                throw new TaskFailure(overrun());
+            }
+            throw e;
         } finally {
             waitingForExit = null;
         }
     }
 
+    private String overrun() {
+        return "the container did not end within " + services.settings().stopSlack().toSeconds()
+                + " s of its deadline (" + task.effectiveTimeoutSeconds() + " s)";
+    }
+
     /**
-     * An engine that does not answer (restarting, overloaded) says nothing about the task: the task stays
-     * held, its lease renewed, and the engine is asked again after a pause.
+     * A driver that cannot be asked (an engine restarting, overloaded) says nothing about the task: the task stays
+     * held, its lease renewed, and the driver is asked again after a pause, until {@code boundNanos}: then the task
+     * fails, rather than hold its lease for ever.
      */
-    private <T> T whileEngineFails(String what, Callable<T> call) throws InterruptedException {
+    private <T> T whileEngineFails(String what, long boundNanos, Callable<T> call) throws InterruptedException {
         Backoff backoff = new Backoff(services.settings().retry());
         while (true) {
             try {
                 return call.call();
-            } catch (ContainerGone | InterruptedException e) {
+            } catch (InstanceGone | InterruptedException | TaskFailure e) {
                 throw e;
-            } catch (ContainerException e) {
+            } catch (DriverUnavailable e) {
                 if (shutdown == Shutdown.LEAVE) {
                     throw new InterruptedException("the runner is stopping");
+                }
+                if (overran || pastDeadline(boundNanos)) {
+                    throw new TaskFailure("cannot " + what + ", and its time is up: " + e.getMessage());
                 }
                 long delay = backoff.nextDelayInMillis(e);
                 LOG.warnf("cannot %s (%s); the task stays held, asking again in %d ms", what, e.getMessage(), delay);
                 Thread.sleep(delay);
+            } catch (RuntimeException e) {
+                throw e;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -395,16 +556,19 @@ public final class TaskRun {
         return started.plusSeconds(task.effectiveTimeoutSeconds());
     }
 
-    private void finish(ContainerSupervisor.Exit exit) throws InterruptedException {
+    private void finish(Exit exit) throws InterruptedException {
         exitedAt = now();
+        exitedNanos = System.nanoTime();
         TaskStatus status;
         String message;
         TaskOutcome outcome;
-        if (shutdown == Shutdown.STOP) {
+        Instant stopAt = shutdownStopAt;
+        boolean endedBeforeStop = stopAt != null && exit.finishedAt() != null && exit.finishedAt().isBefore(stopAt);
+        if (shutdown == Shutdown.STOP && !endedBeforeStop) {
             status = TaskStatus.ERROR;
             message = shutdownMessage;
             outcome = TaskOutcome.FAILED;
-        } else if (exit.timedOut()) {
+        } else if (timedOut) {
             status = TaskStatus.ERROR;
             message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
             outcome = TaskOutcome.TIMED_OUT;
@@ -423,7 +587,7 @@ public final class TaskRun {
         }
         services.metrics().finished(outcome);
         LOG.infof("container exited with code %d: %s", exit.code(), status.wire());
-        journal(e -> e.exited(exit.code(), status.wire(), message, now()));
+        journal(e -> e.exited(exit.code(), status.wire(), message, now()).attempted());
         deliver();
     }
 
@@ -434,6 +598,7 @@ public final class TaskRun {
     private void fail(String message) throws InterruptedException {
         services.metrics().finished(TaskOutcome.FAILED);
         LOG.errorf("failed: %s", message);
+        exitedNanos = System.nanoTime();
         boolean ran = container != null;
         journal(e -> {
             JournalEntry failed = e.exited(e.exitCode(), TaskStatus.ERROR.wire(), message, now());
@@ -442,162 +607,45 @@ public final class TaskRun {
         deliver();
     }
 
-    /**
-     * The session log, then the final status, each tried until the orchestrator takes it, answers that
-     * the task is not ours, or the lease has certainly expired; pauses grow exponentially (with jitter,
-     * capped) and start over after each step that succeeds. Through an outage longer than the lease the tries go
-     * on: the lease is the orchestrator's to end, and one that was down too sweeps expired leases only some time
-     * after it is back, so results tried at once may still be taken; a 403 then says they are not.
-     */
+    /** The session log, within the delivery budget, then the final status. */
     private void deliver() throws InterruptedException {
-        Backoff backoff = new Backoff(services.settings().retry());
-        while (!lost.get() && stage() != Stage.REPORTED) {
-            Step step = stage() == Stage.EXITED ? submitLogs() : reportFinal();
-            switch (step) {
-                case DONE -> backoff = new Backoff(services.settings().retry());
-                case AGAIN -> {
-                    // at once
-                }
-                case OVER -> {
-                    return;
-                }
-                case LATER -> {
-                    if (!leaseCanBeOurs() && answeredSinceLeaseEnd()) {
-                        LOG.errorf("results not delivered: the lease was last confirmed at %s and has expired since,"
-                                + " and the orchestrator, which answers other calls, does not take them; it gives the task"
-                                + " to another node", currentEntry().leaseConfirmed());
-                        lost.set(true);
-                        return;
-                    }
-                    long delay = backoff.nextDelayInMillis(lastFailure);
-                    LOG.logf(services.orchestrator().levelOf(lastFailure), "trying again in %d ms", delay);
-                    Thread.sleep(delay);
-                }
-            }
+        if (lost.get()) {
+            return;
         }
-    }
-
-    private boolean leaseCanBeOurs() {
-        return now().isBefore(leaseEnd());
-    }
-
-    private Instant leaseEnd() {
-        return currentEntry().leaseConfirmed().plus(services.settings().leaseHold());
-    }
-
-    /** Whether the orchestrator took some call after the lease certainly ended: it is not (only) an outage then. */
-    private boolean answeredSinceLeaseEnd() {
-        Instant end = leaseEnd();
-        return services.orchestrator().lastSuccess().filter(at -> at.isAfter(end)).isPresent();
-    }
-
-    private Step submitLogs() {
-        if (pendingLog == null) {
-            logBudget = services.settings().logsMaxBytes();
-            Optional<LogSubmission> read = services.sessions().latest(sessionDir(), taskId(), logBudget);
-            if (read.isEmpty()) {
-                LOG.info("no agent session to submit");
-                journal(e -> e.at(Stage.LOGS_SENT, now()));
-                return Step.DONE;
-            }
-            pendingLog = read.get();
-        }
-        Optional<Credentials> key = services.registration().current();
-        try {
-            services.orchestrator().logs(pendingLog);
-            LOG.infof("session log submitted (%d bytes)", services.fitter().sizeOf(pendingLog));
-            pendingLog = null;
-            journal(e -> e.at(Stage.LOGS_SENT, now()));
-            return Step.DONE;
-        } catch (OrchestratorException e) {
-            if (e.isTooLarge()) {
-                return shrinkLog();
-            }
-            Step step = afterRefusal(e, key, "session log not submitted");
-            if (step == Step.OVER && !lost.get()) {
-                // Refused for good (e.g. 400): the final status still goes, and says so.
-                return logsSettledWithout("session log refused: " + e.getMessage());
-            }
-            return step;
-        }
-    }
-
-    private Step shrinkLog() {
-        int size = services.fitter().sizeOf(pendingLog);
-        if (Math.min(logBudget, size) <= SMALLEST_LOG_BODY) {
-            return logsSettledWithout("session log not submitted: the orchestrator refused even " + size
-                    + " bytes as too large");
-        }
-        logBudget = Math.min(logBudget, size) / 2;
-        LOG.warnf("session log too large for the orchestrator; shrinking to %d bytes", logBudget);
-        // Fitting what was sent gives what fitting the whole session would: it holds the newest
-        // messages (or the newest one's tail), and a smaller budget keeps fewer of them (or less of it).
-        pendingLog = services.fitter().fit(pendingLog, logBudget);
-        return Step.AGAIN;
-    }
-
-    private Step logsSettledWithout(String why) {
-        LOG.error(why);
-        pendingLog = null;
-        journal(e -> e.decided(e.finalStatus(), e.finalMessage() + " (" + why + ")", now()).at(Stage.LOGS_SENT, now()));
-        return Step.DONE;
-    }
-
-    private Step reportFinal() {
-        JournalEntry decided = currentEntry();
-        TaskStatus status = TaskStatus.valueOf(decided.finalStatus().toUpperCase(Locale.ROOT));
-        // From here on a renewal's 403 would only mean that the final status was taken.
-        finalReportStarted = true;
-        stopRenewing();
-        awaitRenewalInFlight();
-        Optional<Credentials> key = services.registration().current();
-        try {
-            services.orchestrator().status(StatusUpdate.of(taskId(), status, decided.finalMessage()));
-            journal(e -> e.at(Stage.REPORTED, now()));
-            LOG.infof("reported %s: %s", status.wire(), decided.finalMessage());
-            if (exitedAt != null) {
-                services.metrics().exitToReport(Duration.between(exitedAt, now()));
-            }
-            return Step.DONE;
-        } catch (OrchestratorException e) {
-            Step step = afterRefusal(e, key, "could not report " + status.wire());
-            if (step == Step.OVER && !lost.get()) {
-                LOG.errorf("final status refused for good (%s); the task is left to the orchestrator", e.getMessage());
-                lost.set(true);
-            }
-            return step;
-        }
-    }
-
-    /**
-     * A renewal sent just before the final status must not reach the server after it (an orchestrator could take
-     * it as the task running again): its answer is awaited, as long as one read timeout can take.
-     */
-    private void awaitRenewalInFlight() {
-        long until = System.nanoTime() + RENEWAL_IN_FLIGHT_MAX.toNanos();
-        while (renewing.get() && System.nanoTime() < until) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (stage() == Stage.EXITED) {
+            long budgetEnd = deliveryDeadline();
+            lease.renewUntil(budgetEnd);
+            LogResult log = delivery.submitLog(services.settings().layout().sessionDir(taskId()), budgetEnd);
+            if (log.settled() != Settled.DONE) {
+                lose();
                 return;
             }
+            if (log.missing() != null) {
+                settleLogWithout(log.missing());
+            } else {
+                journal(e -> e.at(Stage.LOGS_SENT, now()));
+            }
+        }
+        if (stage() != Stage.LOGS_SENT) {
+            return;
+        }
+        JournalEntry decided = currentEntry();
+        TaskStatus status = TaskStatus.valueOf(decided.finalStatus().toUpperCase(Locale.ROOT));
+        switch (delivery.reportFinal(status, decided.finalMessage())) {
+            case DONE -> {
+                journal(e -> e.at(Stage.REPORTED, now()));
+                if (exitedAt != null) {
+                    services.metrics().exitToReport(Duration.between(exitedAt, now()));
+                }
+            }
+            case NOT_OURS -> lose();
+            case GIVEN_UP -> givenUp = true;
         }
     }
 
-    /** What a failed delivery try leads to; a 403/404 ends the task's story here. */
-    private Step afterRefusal(OrchestratorException e, Optional<Credentials> keyUsed, String what) {
-        lastFailure = e;
-        if (e.isNotAssigned() || e.isNotFound()) {
-            lose();
-            return Step.OVER;
-        }
-        if (e.isUnauthorized()) {
-            LOG.warnf("%s (%s): registering again", what, e.getMessage());
-            return renewRegistration(keyUsed, e) ? Step.AGAIN : Step.LATER;
-        }
-        LOG.logf(services.orchestrator().levelOf(e), "%s: %s", what, e.getMessage());
-        return e.isTransient() || e.isMalformedAnswer() ? Step.LATER : Step.OVER;
+    /** The final status goes without the session log, and says why. */
+    private void settleLogWithout(String why) {
+        journal(e -> e.decided(e.finalStatus(), e.finalMessage() + " (" + why + ")", now()).at(Stage.LOGS_SENT, now()));
     }
 
     /** The orchestrator took the task away (admin cancel or lease lost): stop its container, report nothing more. */
@@ -607,15 +655,10 @@ public final class TaskRun {
         }
         services.metrics().finished(TaskOutcome.CANCELLED);
         TaskLogContext.run(taskId(), () -> LOG.warn("no longer assigned to this node (cancelled or lease lost); stopping it"));
-        String name = container;
-        if (name != null) {
-            stopContainer(name);
+        String handle = container;
+        if (handle != null) {
+            stopper.stopUntilGone(handle, () -> !isEnded());
         }
-    }
-
-    /** In the background, and again while the engine fails, until the container is gone or this run's story is over. */
-    private void stopContainer(String name) {
-        TaskLogContext.run(taskId(), () -> services.supervisor().stopUntilGone(name, () -> !isEnded()));
     }
 
     /** Shutdown leaving containers to run: stop waiting for this one; results already due are still delivered. */
@@ -627,79 +670,18 @@ public final class TaskRun {
         }
     }
 
-    /** Shutdown stopping containers: this one is stopped and the task reported as an error with {@code message}. */
+    /**
+     * Shutdown stopping containers: this one is stopped and the task reported as an error with {@code message}, unless
+     * its container had ended by itself before.
+     */
     public void stopForShutdown(String message) {
         shutdownMessage = message;
+        shutdownStopAt = now();
         shutdown = Shutdown.STOP;
-        String name = container;
-        if (name != null) {
-            // In the background: a shutdown stops all containers at once, not one grace period after another.
-            stopContainer(name);
+        String handle = container;
+        if (handle != null) {
+            stopper.stopUntilGone(handle, () -> !isEnded());
         }
-    }
-
-    private synchronized void startRenewing(Duration firstDelay) {
-        long period = services.settings().leaseRenewal().get().toMillis();
-        renewal = services.timers().scheduleAtFixedRate(() -> {
-            try {
-                services.renewals().execute(this::renewLease);
-            } catch (RejectedExecutionException stopping) {
-                // the runner is shutting down
-            }
-        }, firstDelay.toMillis(), period, TimeUnit.MILLISECONDS);
-    }
-
-    private synchronized void stopRenewing() {
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
-    }
-
-    /**
-     * One try per period: a slow answer is not retried within the period (the next period is the retry), and
-     * a try still waiting for its answer makes the next one skip.
-     */
-    private void renewLease() {
-        if (!renewsLease() || !renewing.compareAndSet(false, true)) {
-            return;
-        }
-        TaskLogContext.run(taskId(), () -> {
-            Optional<Credentials> key = services.registration().current();
-            try {
-                services.orchestrator().statusOnce(StatusUpdate.of(taskId(), TaskStatus.RUNNING, null));
-                confirmLease();
-            } catch (OrchestratorException e) {
-                if (finalReportStarted) {
-                    return;
-                }
-                if (e.isNotAssigned() || e.isNotFound()) {
-                    lose();
-                } else if (e.isUnauthorized()) {
-                    LOG.warnf("lease renewal refused (%s): registering again", e.getMessage());
-                    renewRegistration(key, e);
-                } else {
-                    LOG.logf(services.orchestrator().levelOf(e), "lease renewal failed: %s", e.getMessage());
-                }
-            } finally {
-                renewing.set(false);
-            }
-        });
-    }
-
-    /** @return whether the runner is registered anew; a failed try is logged, the caller's next try is the retry */
-    private boolean renewRegistration(Optional<Credentials> key, OrchestratorException refusal) {
-        try {
-            services.registration().renewUnlessRenewed(key, refusal.getMessage());
-            return true;
-        } catch (RuntimeException failure) {
-            LOG.warnf("registering again failed: %s", failure.getMessage());
-            return false;
-        }
-    }
-
-    private void confirmLease() {
-        Instant at = now();
-        journal(e -> e.leaseConfirmed(at));
     }
 
     /**
@@ -708,7 +690,7 @@ public final class TaskRun {
      */
     private synchronized JournalEntry journal(UnaryOperator<JournalEntry> change) {
         entry = change.apply(entry);
-        if (!ended) {
+        if (!ended && !handedOver) {
             try {
                 services.journal().write(entry);
             } catch (RuntimeException e) {
@@ -726,26 +708,71 @@ public final class TaskRun {
         return ended;
     }
 
-    /** The story on this runner is over or paused: what is settled is cleaned up, the rest stays journaled. */
-    private void close() {
+    /**
+     * The story on this runner is over or paused: what is settled is cleaned up, the rest stays journaled.
+     *
+     * @param paused a stop of the runner paused it: that run does not count as an attempt
+     */
+    private void close(boolean paused) {
         boolean over;
+        boolean forget;
         synchronized (this) {
+            if (paused && !handedOver) {
+                journal(JournalEntry::attemptSettled);
+            }
             ended = true;
-            over = lost.get() || entry.stage() == Stage.REPORTED;
+            over = lost.get() || givenUp || entry.stage() == Stage.REPORTED;
+            forget = over && !handedOver;
         }
-        stopRenewing();
+        lease.stop();
         if (!over) {
             return;
         }
-        String name = container;
-        if (name != null) {
-            services.supervisor().remove(name);
+        String handle = container;
+        if (handle != null) {
+            try {
+                services.driver().remove(handle);
+            } catch (DriverUnavailable e) {
+                LOG.warnf("cannot remove container %s: %s", handle, e.getMessage());
+            }
         }
-        services.journal().forget(taskId());
+        if (forget) {
+            services.journal().forget(taskId());
+        }
     }
 
-    private Path sessionDir() {
-        return ContainerSupervisor.sessionDir(services.settings().victoriaHome(), task);
+    /** The end of the start step: the claim's time plus the start budget. */
+    private long startDeadline() {
+        return claimedNanos + services.settings().startBudget().toNanos();
+    }
+
+    /** The end of the log's delivery: the exit's time plus the delivery budget. */
+    private long deliveryDeadline() {
+        return exitedNanos + services.settings().deliveryBudget().toNanos();
+    }
+
+    private long startDeadlineOrRunning() {
+        JournalEntry known = currentEntry();
+        return known.stage() == Stage.CONTAINER_STARTED && known.containerStartedAt() != null
+                ? monotonicAt(deadline(known.containerStartedAt())) + services.settings().stopSlack().toNanos()
+                : startDeadline();
+    }
+
+    /**
+     * A wall-clock moment of the journal on the monotonic clock: asked once per moment, when a run takes the entry up,
+     * as the wall clock may be set meanwhile.
+     */
+    private long monotonicAt(Instant at) {
+        return System.nanoTime() + Duration.between(now(), at).toNanos();
+    }
+
+    private boolean pastDeadline(long deadlineNanos) {
+        return System.nanoTime() - deadlineNanos >= 0;
+    }
+
+    private ScheduledFuture<?> at(long monotonicNanos, Runnable action) {
+        long delay = Math.max(0, monotonicNanos - System.nanoTime());
+        return services.timers().schedule(TaskLogContext.carried(action), delay, TimeUnit.NANOSECONDS);
     }
 
     private URI containerOrchestratorUrl() {

@@ -45,7 +45,7 @@ public class TaskRuns {
      * while it runs.
      */
     public Optional<String> heartbeatTask() {
-        return runs.values().stream().filter(TaskRun::renewsLease)
+        return runs.values().stream().filter(TaskRun::namedInHeartbeat)
                 .min(Comparator.comparing(TaskRun::claimedAt).thenComparing(TaskRun::taskId))
                 .map(TaskRun::taskId);
     }

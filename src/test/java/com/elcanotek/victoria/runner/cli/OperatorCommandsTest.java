@@ -17,7 +17,8 @@ import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -43,8 +44,9 @@ class OperatorCommandsTest {
 
     private Path state() {
         Path state = dir.resolve("state");
-        new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-9", "https://atq.example", "2026-06-01T08:00:00Z"));
-        new TaskJournal(state, json).write(JournalEntry.claimed(new TaskAssignment(HELD, "prompt", "", null, List.of(), null), Instant.now()));
+        Layout layout = new Layout(state, dir.resolve("Victoria"));
+        new CredentialsStore(layout.credentials(), json).save(new Credentials(NODE_ID, KEY, "node-9", "https://atq.example", "2026-06-01T08:00:00Z"));
+        new FileTaskJournal(layout.journal(), json).write(JournalEntry.claimed(new TaskAssignment(HELD, "prompt", "", null, List.of(), null), Instant.now()));
         return state;
     }
 

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
+
+import com.elcanotek.victoria.runner.state.Layout;
 
 class ContainerSpecTest {
 
@@ -14,8 +17,12 @@ class ContainerSpecTest {
 
     private static ContainerSpec task(String prompt) {
         return ContainerSpec.forTask(TASK_ID, prompt, "ghcr.io/elcanotek/victoria-terminal:latest",
-                Path.of("/home/v/Victoria"), List.of(Path.of("/state/task.env"), Path.of("/etc/operator.env")),
+                new Layout(Path.of("/state"), Path.of("/home/v/Victoria")), List.of(Path.of("/state/task.env"), Path.of("/etc/operator.env")),
                 "node-7", "runner-a", ContainerPolicy.DEFAULT);
+    }
+
+    private static Layout layout(Path home) {
+        return new Layout(Path.of("/state"), home);
     }
 
     @Test
@@ -40,7 +47,7 @@ class ContainerSpecTest {
     void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
         ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false,
                 List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
-        ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", Path.of("/h"), List.of(), "n", "r", policy);
+        ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", layout(Path.of("/h")), List.of(), "n", "r", policy);
 
         List<String> podman = spec.runArguments(false, ContainerPolicy.Dialect.PODMAN);
         List<String> docker = spec.runArguments(false, ContainerPolicy.Dialect.DOCKER);
@@ -82,7 +89,7 @@ class ContainerSpecTest {
 
     @Test
     void shortTaskIdIsUsedWhole() {
-        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("/h"), List.of(), "n", "r", ContainerPolicy.DEFAULT);
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/h")), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(spec.name()).isEqualTo("victoria-abc");
         assertThat(spec.labels()).containsEntry(ContainerSpec.LABEL_TASK, "abc");
@@ -90,7 +97,7 @@ class ContainerSpecTest {
 
     @Test
     void relativeHomeIsMadeAbsolute() {
-        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", Path.of("rel/home"), List.of(), "n", "r", ContainerPolicy.DEFAULT);
+        ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", layout(Path.of("rel/home")), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath(),
                 Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
@@ -98,21 +105,21 @@ class ContainerSpecTest {
 
     @Test
     void tasksWhoseIdsShareTheirStartNeverShareAContainerNameOrAFolder() {
-        Path home = Path.of("/h");
+        Layout home = layout(Path.of("/h"));
         ContainerSpec first = ContainerSpec.forTask("task-0001", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
         ContainerSpec second = ContainerSpec.forTask("task-0002", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(first.name()).isEqualTo("victoria-task-0001");
         assertThat(second.name()).isEqualTo("victoria-task-0002");
-        assertThat(ContainerSpec.crushDir(home, "task-0001")).isNotEqualTo(ContainerSpec.crushDir(home, "task-0002"));
+        assertThat(home.sessionDir("task-0001")).isNotEqualTo(home.sessionDir("task-0002"));
         // a random uuid's first eight hex digits are as good as the whole
         assertThat(TASK_ID.charAt(14)).isEqualTo('4');
-        assertThat(ContainerSpec.crushDir(home, TASK_ID)).isEqualTo(Path.of("/h/tasks/0f1e2d3c/.crush"));
+        assertThat(home.sessionDir(TASK_ID)).isEqualTo(Path.of("/h/tasks/0f1e2d3c/.crush"));
     }
 
     @Test
     void uuidsThatStartWithTheirCreationTimeOrAreMadeByHandAreUsedWhole() {
-        Path home = Path.of("/h");
+        Layout home = layout(Path.of("/h"));
         // version 7: the first 48 bits are the creation time in ms, the same for tasks made in the same minute
         List<String> ids = List.of("019ad1c2-7b10-7a3e-9f21-5c0d8e4b6a17", "019ad1c2-9e44-7c01-8d3a-0b7e2f915c42",
                 "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002");
@@ -121,19 +128,19 @@ class ContainerSpecTest {
 
         assertThat(names).containsExactly("victoria-" + ids.get(0), "victoria-" + ids.get(1), "victoria-" + ids.get(2),
                 "victoria-" + ids.get(3));
-        assertThat(ids.stream().map(id -> ContainerSpec.crushDir(home, id))).doesNotHaveDuplicates();
+        assertThat(ids.stream().map(id -> home.sessionDir(id))).doesNotHaveDuplicates();
     }
 
     @Test
     void rejectsWhatWouldBeMisreadOnTheCommandLine() {
-        Path home = Path.of("/h");
+        Layout home = layout(Path.of("/h"));
         assertThatThrownBy(() -> ContainerSpec.forTask("../x", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
         assertThatThrownBy(() -> ContainerSpec.forTask(" ", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "--privileged", home, List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
-        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", Path.of("/a:b"), List.of(), "n", "r", ContainerPolicy.DEFAULT))
+        assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/a:b")), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"),
                 List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("container path");

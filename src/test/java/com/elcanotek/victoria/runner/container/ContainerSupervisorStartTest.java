@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
-import com.elcanotek.victoria.runner.task.TaskFailure;
+import com.elcanotek.victoria.runner.state.Layout;
+import com.elcanotek.victoria.runner.driver.Launch;
+import com.elcanotek.victoria.runner.driver.StartFailed;
 
 /**
  * The engine calls between a claim and its container: a start asks the engine nothing before {@code run -d}; only
@@ -37,9 +38,9 @@ class ContainerSupervisorStartTest {
     void aStartCallsTheEngineOnce() {
         RecordingRuntime runtime = new RecordingRuntime();
 
-        String name = supervisor(runtime).start(TASK, "node", "key", URI.create("http://orchestrator"), false);
+        supervisor(runtime).start(launch(TASK));
 
-        assertThat(runtime.calls).containsExactly("start " + name);
+        assertThat(runtime.calls).containsExactly("start victoria-0123abcd");
     }
 
     @Test
@@ -48,9 +49,11 @@ class ContainerSupervisorStartTest {
         runtime.failStarts = 1;
         runtime.existing = ContainerState.EXITED;
 
-        String name = supervisor(runtime).start(TASK, "node", "key", URI.create("http://orchestrator"), false);
+        String id = supervisor(runtime).start(launch(TASK));
 
+        String name = "victoria-0123abcd";
         assertThat(runtime.calls).containsExactly("start " + name, "inspect " + name, "remove " + name, "start " + name);
+        assertThat(id).as("the container is addressed by the id run printed, not its name").isEqualTo("0".repeat(64));
     }
 
     @Test
@@ -60,8 +63,8 @@ class ContainerSupervisorStartTest {
         runtime.existing = ContainerState.RUNNING;
         ContainerSupervisor supervisor = supervisor(runtime);
 
-        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
-                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThatThrownBy(() -> supervisor.start(launch(TASK)))
+                .isInstanceOf(StartFailed.class).hasMessageContaining("the name is in use");
         assertThat(runtime.calls).hasSize(2).allMatch(call -> call.startsWith("start ") || call.startsWith("inspect "));
     }
 
@@ -71,8 +74,8 @@ class ContainerSupervisorStartTest {
         runtime.failStarts = 1;
         ContainerSupervisor supervisor = supervisor(runtime);
 
-        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
-                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThatThrownBy(() -> supervisor.start(launch(TASK)))
+                .isInstanceOf(StartFailed.class).hasMessageContaining("the name is in use");
         assertThat(runtime.calls).hasSize(2);
     }
 
@@ -81,8 +84,8 @@ class ContainerSupervisorStartTest {
         RecordingRuntime runtime = new RecordingRuntime();
         TaskAssignment nul = new TaskAssignment(TASK.taskId(), "exit=0\0", "", null, null, null);
 
-        assertThatThrownBy(() -> supervisor(runtime).start(nul, "node", "key", URI.create("http://orchestrator"), false))
-                .isInstanceOfSatisfying(TaskFailure.class, failure -> assertThat(failure.isOfHost()).isFalse())
+        assertThatThrownBy(() -> supervisor(runtime).start(launch(nul)))
+                .isInstanceOfSatisfying(StartFailed.class, failure -> assertThat(failure.isOfHost()).isFalse())
                 .hasMessageStartingWith("the prompt holds a NUL character (at character 6)");
         assertThat(runtime.calls).isEmpty();
     }
@@ -94,17 +97,21 @@ class ContainerSupervisorStartTest {
         runtime.failedStartCreates = true;
         ContainerSupervisor supervisor = supervisor(runtime);
 
-        assertThatThrownBy(() -> supervisor.start(TASK, "node", "key", URI.create("http://orchestrator"), false))
-                .isInstanceOf(TaskFailure.class).hasMessageContaining("the name is in use");
+        assertThatThrownBy(() -> supervisor.start(launch(TASK)))
+                .isInstanceOf(StartFailed.class).hasMessageContaining("the name is in use");
         assertThat(runtime.calls).filteredOn(call -> call.startsWith("remove ")).hasSize(2);
         assertThat(runtime.existing).as("what the last try created").isNull();
     }
 
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
-                dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
+                new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT);
-        return new ContainerSupervisor(runtime, null, settings, null, null, Clock.systemUTC());
+        return new ContainerSupervisor(runtime, null, settings);
+    }
+
+    private static Launch launch(TaskAssignment task) {
+        return new Launch(task, "node", "key", URI.create("http://orchestrator"), false);
     }
 
     /** Records the calls a start makes; the rest is never called by one. */

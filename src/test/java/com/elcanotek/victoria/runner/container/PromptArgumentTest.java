@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import com.elcanotek.victoria.runner.task.TaskFailure;
+import com.elcanotek.victoria.runner.driver.StartFailed;
 
 /** A prompt no command-line argument can carry fails as the task's fault, naming what in it cannot be carried. */
 class PromptArgumentTest {
@@ -29,25 +29,25 @@ class PromptArgumentTest {
 
     @Test
     void aNulCharacterIsRefusedWithItsPlace() {
-        assertThatThrownBy(() -> PromptArgument.check("before\0after")).isInstanceOf(TaskFailure.class)
+        assertThatThrownBy(() -> PromptArgument.check("before\0after")).isInstanceOf(StartFailed.class)
                 .hasMessage("the prompt holds a NUL character (at character 6); the agent takes it as one command-line"
                         + " argument, and a NUL ends an argument")
-                .matches(e -> !((TaskFailure) e).isOfHost(), "is the task's fault, not the host's");
+                .matches(e -> !((StartFailed) e).isOfHost(), "is the task's fault, not the host's");
     }
 
     @Test
     void anUnpairedSurrogateIsRefusedButAPairIsACharacter() {
-        assertThatThrownBy(() -> PromptArgument.check("ab\ud800c")).isInstanceOf(TaskFailure.class)
+        assertThatThrownBy(() -> PromptArgument.check("ab\ud800c")).isInstanceOf(StartFailed.class)
                 .hasMessageStartingWith("the prompt holds an unpaired UTF-16 surrogate (U+D800 at character 2)");
-        assertThatThrownBy(() -> PromptArgument.check("\udc00")).isInstanceOf(TaskFailure.class)
+        assertThatThrownBy(() -> PromptArgument.check("\udc00")).isInstanceOf(StartFailed.class)
                 .hasMessageStartingWith("the prompt holds an unpaired UTF-16 surrogate (U+DC00 at character 0)");
-        assertThatThrownBy(() -> PromptArgument.check("end\ud83d")).isInstanceOf(TaskFailure.class)
+        assertThatThrownBy(() -> PromptArgument.check("end\ud83d")).isInstanceOf(StartFailed.class)
                 .hasMessageContaining("U+D83D at character 3");
     }
 
     @Test
     void aPromptOverOneArgumentIsRefusedWithItsSize() {
-        assertThatThrownBy(() -> PromptArgument.check("x".repeat(PromptArgument.MAX_BYTES + 1))).isInstanceOf(TaskFailure.class)
+        assertThatThrownBy(() -> PromptArgument.check("x".repeat(PromptArgument.MAX_BYTES + 1))).isInstanceOf(StartFailed.class)
                 .hasMessage("the prompt is 131072 bytes; the agent takes it as one command-line argument, and Linux allows"
                         + " at most 131071 bytes in one (MAX_ARG_STRLEN)");
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * The {@link ContainerRuntime} contract against a real engine and the fake Victoria image; run
@@ -51,10 +52,11 @@ abstract class RuntimeContractTest {
     /** A task container as production builds it (including the host-gateway request), plus the test label. */
     private ContainerSpec task(String taskId, String prompt, String image, Map<String, String> labels) throws IOException {
         Path envFile = writeEnvFile(taskId, Map.of("TASK_ID", taskId));
-        ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, home, List.of(envFile), "node-1", "runner-test",
+        Layout layout = new Layout(home.resolve("state"), home);
+        ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, layout, List.of(envFile), "node-1", "runner-test",
                 ContainerPolicy.DEFAULT);
         // The supervisor creates it before each start; the engine refuses to mount a folder that does not exist.
-        Files.createDirectories(ContainerSpec.crushDir(home, taskId));
+        Files.createDirectories(layout.sessionDir(taskId));
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);

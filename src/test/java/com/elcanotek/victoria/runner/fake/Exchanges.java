@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,6 +80,16 @@ final class Exchanges {
     static void sendError(HttpExchange exchange, ApiError error) throws IOException {
         if (error.retryAfterSeconds != null) {
             exchange.getResponseHeaders().set("Retry-After", String.valueOf(error.retryAfterSeconds));
+        }
+        if (error.fromInBetween) {
+            byte[] page = ("<html><body><h1>" + error.status + "</h1><p>" + error.getMessage() + "</p></body></html>")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            exchange.sendResponseHeaders(error.status, page.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(page);
+            }
+            return;
         }
         sendJson(exchange, error.status, MAPPER.createObjectNode().put("detail", error.getMessage()));
     }

@@ -250,13 +250,21 @@ public final class FakeOrchestrator implements AutoCloseable {
      * {@code method} (null = any) are answered {@code status} with {@code detail}, before any other check.
      */
     public void failNext(String method, String path, int status, String detail, int times) {
-        faults.add(new Faults.Fault(method, path, null, status, detail, null), times);
+        faults.add(new Faults.Fault(method, path, null, status, detail, null, false), times);
+    }
+
+    /**
+     * Like {@link #failNext}, answered as something in front of the orchestrator would (a proxy, a load balancer, a
+     * web application firewall): an HTML page saying {@code page}, no {@code {"detail": ...}}.
+     */
+    public void failNextInBetween(String method, String path, int status, String page, int times) {
+        faults.add(new Faults.Fault(method, path, null, status, page, null, true), times);
     }
 
     /** Like {@link #failNext}, with a Retry-After header of {@code retryAfter} in whole seconds. */
     public void failNextWithRetryAfter(String method, String path, int status, String detail, int times,
             Duration retryAfter) {
-        faults.add(new Faults.Fault(method, path, null, status, detail, retryAfter.toSeconds()), times);
+        faults.add(new Faults.Fault(method, path, null, status, detail, retryAfter.toSeconds(), false), times);
     }
 
     /**
@@ -264,7 +272,7 @@ public final class FakeOrchestrator implements AutoCloseable {
      * client that times out meanwhile does not stop it from being processed.
      */
     public void delayNext(String path, Duration delay) {
-        faults.add(new Faults.Fault(null, path, delay, 0, null, null), 1);
+        faults.add(new Faults.Fault(null, path, delay, 0, null, null, false), 1);
     }
 
     private static ThreadFactory daemonThreads(String name) {

@@ -156,7 +156,8 @@ final class FakeRouter implements HttpHandler {
             Thread.sleep(fault.get().delay().toMillis());
         }
         if (fault.get().status() != 0) {
-            throw new ApiError(fault.get().status(), fault.get().detail(), fault.get().retryAfterSeconds());
+            throw new ApiError(fault.get().status(), fault.get().detail(), fault.get().retryAfterSeconds(),
+                    fault.get().fromInBetween());
         }
     }
 

@@ -15,7 +15,8 @@ final class Faults {
      * What happens to a matching request: first a {@code delay} (null = none), then, if {@code status}
      * is not 0, that error answer instead of the normal one. {@code method} null matches any method.
      */
-    record Fault(String method, String path, Duration delay, int status, String detail, Long retryAfterSeconds) {
+    record Fault(String method, String path, Duration delay, int status, String detail, Long retryAfterSeconds,
+            boolean fromInBetween) {
         boolean matches(String requestMethod, String requestPath) {
             return (method == null || method.equalsIgnoreCase(requestMethod)) && path.equals(requestPath);
         }

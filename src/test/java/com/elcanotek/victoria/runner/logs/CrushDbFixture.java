@@ -3,10 +3,12 @@ package com.elcanotek.victoria.runner.logs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
+
+import org.sqlite.JDBC;
 
 /**
  * A real Crush database under a Victoria home, written the way the agent would write it: where the runner reads it
@@ -186,7 +188,11 @@ public final class CrushDbFixture {
         return file;
     }
 
+    /**
+     * Without DriverManager, as the runner opens them: DriverManager hands a driver only to the class loader that
+     * registered it, and a {@code @QuarkusTest} loads the tests' classes with another loader than a plain test.
+     */
     private static Connection connect(Path file) throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + file);
+        return new JDBC().connect("jdbc:sqlite:" + file, new Properties());
     }
 }

@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
+import com.elcanotek.victoria.runner.state.Layout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -23,7 +24,7 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
             String name, Supplier<Optional<String>> heartbeatTask) {
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = server.client(credentials::apiKey, json, Clock.systemUTC());
-        CredentialsStore store = new CredentialsStore(stateDir, json);
+        CredentialsStore store = new CredentialsStore(new Layout(stateDir, stateDir.resolve("Victoria")).credentials(), json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),
                 () -> token, orchestratorUrl, credentials, Clock.systemUTC());
         return new TestNode(registration, new Heartbeat(orchestrator, registration, heartbeatTask,

@@ -20,7 +20,8 @@ import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.JournalEntry;
-import com.elcanotek.victoria.runner.task.TaskJournal;
+import com.elcanotek.victoria.runner.task.FileTaskJournal;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -39,14 +40,18 @@ class StatusReaderTest {
     @TempDir
     Path state;
 
+    private Layout layout() {
+        return new Layout(state, state.resolve("Victoria"));
+    }
+
     private void daemonWasHere() {
-        new CredentialsStore(state, json).save(new Credentials(NODE_ID, KEY, "node-7", "https://atq.example", "2026-06-01T08:00:00Z"));
-        TaskJournal journal = new TaskJournal(state, json);
+        new CredentialsStore(layout().credentials(), json).save(new Credentials(NODE_ID, KEY, "node-7", "https://atq.example", "2026-06-01T08:00:00Z"));
+        FileTaskJournal journal = new FileTaskJournal(layout().journal(), json);
         journal.write(JournalEntry.claimed(task("11111111-aaaa-4000-8000-000000000001"), CLAIMED)
                 .started("victoria-11111111", CLAIMED.plusSeconds(2)).ranOn("sha256:" + "ab".repeat(32)));
         journal.write(JournalEntry.claimed(task("22222222-bbbb-4000-8000-000000000002"), CLAIMED)
                 .exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
-        new StatusFile(state, json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty());
+        new StatusFile(layout().statusFile(), json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty());
     }
 
     private static TaskAssignment task(String id) {
@@ -57,7 +62,7 @@ class StatusReaderTest {
     void showsNodeTasksOutboxAndLastContact() throws Exception {
         daemonWasHere();
 
-        StatusReport report = new StatusReader(state, json, Clock.fixed(NOW, ZoneOffset.UTC)).read();
+        StatusReport report = new StatusReader(layout(), json, Clock.fixed(NOW, ZoneOffset.UTC)).read();
 
         assertThat(report.nodeName()).isEqualTo("node-7");
         assertThat(report.nodeId()).isEqualTo(NODE_ID);
@@ -84,7 +89,7 @@ class StatusReaderTest {
 
     @Test
     void anEmptyStateDirSaysNotRegistered() {
-        StatusReport report = new StatusReader(state.resolve("none"), json, Clock.systemUTC()).read();
+        StatusReport report = new StatusReader(new Layout(state.resolve("none"), state.resolve("Victoria")), json, Clock.systemUTC()).read();
 
         assertThat(report.nodeId()).isNull();
         assertThat(report.tasks()).isEmpty();
@@ -93,7 +98,7 @@ class StatusReaderTest {
 
     @Test
     void theStatusFileIsPrivateAndWrittenOnlyWhenTheContactMoved() throws Exception {
-        StatusFile file = new StatusFile(state, json);
+        StatusFile file = new StatusFile(layout().statusFile(), json);
         Path written = state.resolve("status.json");
         file.record(Optional.of(NOW), Optional.empty());
         FileTime untouched = FileTime.from(NOW.minusSeconds(3600));

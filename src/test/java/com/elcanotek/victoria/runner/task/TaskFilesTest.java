@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,6 +62,13 @@ class TaskFilesTest {
                 new RunnerMetrics(registry));
     }
 
+    /** A start budget no download here comes near; TaskRunTest has one that ends a download. */
+    private static final long FAR = System.nanoTime() + Duration.ofHours(1).toNanos();
+
+    private Path folder() {
+        return new Layout(home.resolveSibling("state"), home).taskFiles(ID);
+    }
+
     private static TaskAssignment task(List<String> names, List<String> checksums) {
         return new TaskAssignment(ID, "p", "", null, names, checksums);
     }
@@ -75,7 +83,7 @@ class TaskFilesTest {
         byte[] report = "numbers".getBytes(StandardCharsets.UTF_8);
         serve("my%20report.pdf", report);
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("my report.pdf"), List.of(sha256(report))), home);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("my report.pdf"), List.of(sha256(report))), folder(), FAR);
 
         assertThat(folder).isEqualTo(home.resolve("tasks/0badc0de/files"));
         assertThat(Files.readAllBytes(folder.resolve("my report.pdf"))).isEqualTo(report);
@@ -92,7 +100,7 @@ class TaskFilesTest {
         encoded.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
         List<String> names = List.copyOf(encoded.keySet());
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), home);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), folder(), FAR);
 
         for (String name : names) {
             assertThat(folder.resolve(name)).as(name).hasContent(name);
@@ -104,7 +112,7 @@ class TaskFilesTest {
         serve("a.bin", "tampered".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5))
-                .download(task(List.of("a.bin"), List.of(sha256("original".getBytes(StandardCharsets.UTF_8)))), home))
+                .download(task(List.of("a.bin"), List.of(sha256("original".getBytes(StandardCharsets.UTF_8)))), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'a.bin' checksum mismatch");
         assertThat(home.resolve("tasks/0badc0de/files/a.bin")).doesNotExist();
     }
@@ -115,7 +123,7 @@ class TaskFilesTest {
                 .withHeader("X-Checksum-SHA256", sha256("expected".getBytes(StandardCharsets.UTF_8)))
                 .withBody("different")));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("h.txt"), List.of("")), home))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("h.txt"), List.of("")), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("checksum mismatch");
     }
 
@@ -123,7 +131,7 @@ class TaskFilesTest {
     void unverifiableFileIsAcceptedWhenNothingStatesItsChecksum() throws Exception {
         serve("free.txt", "anything".getBytes(StandardCharsets.UTF_8));
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("free.txt"), List.of("")), home);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("free.txt"), List.of("")), folder(), FAR);
 
         assertThat(folder.resolve("free.txt")).hasContent("anything");
     }
@@ -132,7 +140,7 @@ class TaskFilesTest {
     void fileLargerThanTheLimitIsRefused() {
         serve("big.bin", new byte[4096]);
 
-        assertThatThrownBy(() -> files(1000, Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), home))
+        assertThatThrownBy(() -> files(1000, Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'big.bin' is larger than the limit of 1000 bytes");
         assertThat(home.resolve("tasks/0badc0de/files/big.bin")).doesNotExist();
     }
@@ -142,7 +150,7 @@ class TaskFilesTest {
         server.stubFor(get(urlPathEqualTo("/files/slow.bin")).willReturn(aResponse().withStatus(200)
                 .withBody(new byte[64]).withChunkedDribbleDelay(4, 6000)));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), home))
+        assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessage("file 'slow.bin' download stalled for more than 0.7 s");
     }
 
@@ -150,15 +158,15 @@ class TaskFilesTest {
     void missingFileIsReportedWithTheServersWords() {
         server.stubFor(get(urlPathEqualTo("/files/gone.txt")).willReturn(WireMockOrchestrator.refusal(404, "File not found")));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("gone.txt"), List.of("")), home))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("gone.txt"), List.of("")), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'gone.txt'").hasMessageContaining("File not found");
     }
 
     @Test
     void checksumListOfTheWrongLengthOrMissingFailsBeforeAnyDownload() {
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a", "b"), List.of("")), home))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a", "b"), List.of("")), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("2 file(s) but 1 checksum(s)");
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a"), null), home))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a"), null), folder(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("no file_checksums");
         assertThat(server.requests()).isEmpty();
     }
@@ -171,7 +179,7 @@ class TaskFilesTest {
         served.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
         List<String> names = List.copyOf(served.keySet());
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), home);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), folder(), FAR);
 
         assertThat(folder.resolve("escape.txt")).hasContent("..\\..\\escape.txt");
         assertThat(folder.resolve("report.pdf")).hasContent("C:\\Users\\me\\report.pdf");
@@ -186,7 +194,7 @@ class TaskFilesTest {
     @Test
     void namesThatWouldBeKeptAsOneFileAreRefusedBeforeAnyDownload() {
         for (List<String> both : List.of(List.of("a/x", "b/x"), List.of("x", "x"), List.of("../x", "x"))) {
-            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(both, List.of("", "")), home))
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(both, List.of("", "")), folder(), FAR))
                     .as(both.toString()).isInstanceOf(TaskFailure.class).hasMessageContaining("is kept as 'x' too");
         }
         assertThat(server.requests()).isEmpty();
@@ -195,7 +203,7 @@ class TaskFilesTest {
     @Test
     void hostileNamesAreRefusedBeforeAnyDownload() {
         for (String hostile : List.of("..", ".", "", "dir/", "a/..", "../.", "a\u0000b", "x".repeat(300), "d/" + "x".repeat(300))) {
-            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), home))
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), folder(), FAR))
                     .as(hostile).isInstanceOf(TaskFailure.class).hasMessageContaining("refused");
         }
         assertThat(server.requests()).isEmpty();

@@ -17,19 +17,8 @@ class TaskRunsTest {
     /** Only the clock is used when a run is created: nothing else of a run is touched here. */
     private static TaskRun claimedAt(String id, Instant at) {
         TaskServices services = new TaskServices(null, null, null, null, null, null, null, null,
-                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null);
+                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null, null);
         return TaskRun.claimed(services, new TaskAssignment(id, "prompt", "", null, null, null));
-    }
-
-    @Test
-    void aHeartbeatNamesTheLongestHeldTaskAndNoneWhenIdle() {
-        Instant now = Instant.parse("2026-12-01T10:00:00Z");
-        assertThat(runs.heartbeatTask()).isEmpty();
-
-        runs.add(claimedAt("11111111-0000-0000-0000-000000000000", now));
-        runs.add(claimedAt("22222222-0000-0000-0000-000000000000", now.minusSeconds(60)));
-
-        assertThat(runs.heartbeatTask()).contains("22222222-0000-0000-0000-000000000000");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.health;
+package com.elcanotek.victoria.runner.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

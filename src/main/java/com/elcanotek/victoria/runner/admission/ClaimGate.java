@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.task;
+package com.elcanotek.victoria.runner.admission;
 
 import java.util.Optional;
 

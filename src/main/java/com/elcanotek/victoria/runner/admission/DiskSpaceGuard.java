@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.housekeeping;
+package com.elcanotek.victoria.runner.admission;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
  * starts on a full disk fails half-way, after it was taken from the fleet. Asked before each poll
  * and by readiness; claiming resumes by itself once space is back.
  */
-public class DiskSpaceGuard {
+public class DiskSpaceGuard implements ClaimGate {
 
     private static final Logger LOG = Logger.getLogger(DiskSpaceGuard.class);
     private static final long MIB = 1024 * 1024;
@@ -51,8 +51,9 @@ public class DiskSpaceGuard {
     }
 
     /** Whether a new task may be claimed; logs when space runs short and when it is back. */
-    public boolean allowsClaims() {
-        Optional<String> shortage = shortage();
+    @Override
+    public boolean admitsClaim() {
+        Optional<String> shortage = closedBecause();
         if (shortage.isPresent() && low.compareAndSet(false, true)) {
             LOG.warnf("%s: claiming no new tasks until space is freed", shortage.get());
         } else if (shortage.isEmpty() && low.compareAndSet(true, false)) {
@@ -62,7 +63,8 @@ public class DiskSpaceGuard {
     }
 
     /** Why no task may be claimed now; empty when there is space (or it cannot be measured). */
-    public Optional<String> shortage() {
+    @Override
+    public Optional<String> closedBecause() {
         if (minimumFree <= 0) {
             return Optional.empty();
         }

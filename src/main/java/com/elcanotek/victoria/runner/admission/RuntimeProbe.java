@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.health;
+package com.elcanotek.victoria.runner.admission;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
-import com.elcanotek.victoria.runner.task.ClaimGate;
 
 /**
  * Whether the container engine answers, for readiness and right before each claim: an engine that stopped

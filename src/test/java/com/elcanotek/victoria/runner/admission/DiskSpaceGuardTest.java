@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.housekeeping;
+package com.elcanotek.victoria.runner.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,21 +18,21 @@ class DiskSpaceGuardTest {
 
     @Test
     void claimsStopBelowTheMinimumAndResumeWhenSpaceIsBack() {
-        assertThat(guard.allowsClaims()).isTrue();
-        assertThat(guard.shortage()).isEmpty();
+        assertThat(guard.admitsClaim()).isTrue();
+        assertThat(guard.closedBecause()).isEmpty();
 
         free.set(GIB / 2);
-        assertThat(guard.allowsClaims()).isFalse();
-        assertThat(guard.shortage()).hasValue("free disk space in /srv/victoria is 512 MiB, below the minimum of 2048 MiB");
+        assertThat(guard.admitsClaim()).isFalse();
+        assertThat(guard.closedBecause()).hasValue("free disk space in /srv/victoria is 512 MiB, below the minimum of 2048 MiB");
 
         free.set(3 * GIB);
-        assertThat(guard.allowsClaims()).isTrue();
+        assertThat(guard.admitsClaim()).isTrue();
     }
 
     @Test
     void zeroTurnsTheGuardOff() {
         free.set(0);
-        assertThat(new DiskSpaceGuard(HOME, 0, path -> free.get()).allowsClaims()).isTrue();
+        assertThat(new DiskSpaceGuard(HOME, 0, path -> free.get()).admitsClaim()).isTrue();
     }
 
     @Test
@@ -40,13 +40,13 @@ class DiskSpaceGuardTest {
         DiskSpaceGuard unmeasurable = new DiskSpaceGuard(HOME, 2 * GIB, path -> {
             throw new IOException("no such file system");
         });
-        assertThat(unmeasurable.allowsClaims()).isTrue();
+        assertThat(unmeasurable.admitsClaim()).isTrue();
     }
 
     @Test
     void theRealFileSystemIsMeasured() {
-        assertThat(DiskSpaceGuard.of(Path.of(System.getProperty("java.io.tmpdir")), 1).shortage()).isEmpty();
-        assertThat(DiskSpaceGuard.of(Path.of(System.getProperty("java.io.tmpdir")), Long.MAX_VALUE).shortage())
+        assertThat(DiskSpaceGuard.of(Path.of(System.getProperty("java.io.tmpdir")), 1).closedBecause()).isEmpty();
+        assertThat(DiskSpaceGuard.of(Path.of(System.getProperty("java.io.tmpdir")), Long.MAX_VALUE).closedBecause())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("below the minimum"));
     }
 }

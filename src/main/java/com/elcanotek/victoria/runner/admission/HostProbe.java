@@ -1,4 +1,4 @@
-package com.elcanotek.victoria.runner.task;
+package com.elcanotek.victoria.runner.admission;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 import com.elcanotek.victoria.runner.container.ContainerException;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
-import com.elcanotek.victoria.runner.housekeeping.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * What a task start needs of the host, checked without starting one: the engine answers, the image is here (pulled
@@ -27,12 +27,12 @@ public final class HostProbe implements HostBreaker.Probe {
     private final DiskSpaceGuard diskSpace;
 
     /** @param image the image tasks start from now (a reload may change it) */
-    public HostProbe(ContainerRuntime runtime, Map<String, String> runnerLabel, Supplier<String> image, Path stateDir,
-            Path victoriaHome, DiskSpaceGuard diskSpace) {
+    public HostProbe(ContainerRuntime runtime, Map<String, String> runnerLabel, Supplier<String> image, Layout layout,
+            DiskSpaceGuard diskSpace) {
         this.runtime = runtime;
         this.runnerLabel = Map.copyOf(runnerLabel);
         this.image = image;
-        this.written = List.of(stateDir.resolve("env"), victoriaHome.resolve("tasks"));
+        this.written = List.of(layout.envFiles(), layout.tasks());
         this.diskSpace = diskSpace;
     }
 
@@ -60,7 +60,7 @@ public final class HostProbe implements HostBreaker.Probe {
                 return Optional.of("cannot write in " + dir + ": " + e.getMessage());
             }
         }
-        return diskSpace.shortage();
+        return diskSpace.closedBecause();
     }
 
     private Optional<String> imageProblem(String name) {
