@@ -210,6 +210,18 @@ class TaskFilesTest {
         assertThat(home.getParent().resolve("x")).doesNotExist();
     }
 
+    /**
+     * A name no path of this host can hold (a lone surrogate anywhere; any non-ASCII character where the file names
+     * are ASCII, as under the C locale) threw from deep in the download, on every resume, for ever.
+     */
+    @Test
+    void namesThePlatformCannotWriteAreRefusedBeforeAnyDownload() {
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("report\ud800.pdf"), List.of("")),
+                folder(), FAR)).isInstanceOf(TaskFailure.class)
+                .hasMessageStartingWith("file 'report\ud800.pdf' refused: file name cannot be written on this host");
+        assertThat(server.requests()).isEmpty();
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
