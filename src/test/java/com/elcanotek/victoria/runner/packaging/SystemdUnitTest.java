@@ -89,17 +89,27 @@ class SystemdUnitTest {
         assertThat(stopTimeout).isGreaterThanOrEqualTo(claimInFlight.plus(reports).plus(scheduledCalls).plusSeconds(5));
     }
 
+    /** The journal's times and the orchestrator's leases are wall-clock: the runner waits for the clock to be set. */
+    @Test
+    void theRunnerStartsOnceTheClockIsSynchronised() throws IOException {
+        assertThat(settings("[Unit]").get("After").split(" ")).contains("time-sync.target", "network-online.target");
+    }
+
     private static Commands.Result verify(Path root, String unit) {
         return Commands.run("systemd-analyze", "verify", "--man=no", "--generators=no", "--root=" + root, unit);
     }
 
     private static Map<String, String> serviceSettings() throws IOException {
+        return settings("[Service]");
+    }
+
+    private static Map<String, String> settings(String wanted) throws IOException {
         Map<String, String> settings = new HashMap<>();
         String section = "";
         for (String line : Files.readAllLines(UNIT)) {
             if (line.startsWith("[")) {
                 section = line;
-            } else if (section.equals("[Service]") && !line.startsWith("#") && line.contains("=")) {
+            } else if (section.equals(wanted) && !line.startsWith("#") && line.contains("=")) {
                 settings.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
             }
         }
