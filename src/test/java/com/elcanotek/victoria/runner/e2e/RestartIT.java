@@ -193,15 +193,17 @@ class RestartIT {
     }
 
     @Test
-    void corruptJournalFileIsReportedAndSkipped() throws Exception {
+    void corruptJournalFileIsSetAsideOnceAndTheRunnerGoesOn() throws Exception {
         Path journal = Files.createDirectories(work.resolve("state/journal"));
         Files.writeString(journal.resolve("3f1c0c1e-0000-4000-8000-000000000000.json"), "{\"task\": {\"task_id\": tor");
         String id = orchestrator.createTask("exit=0");
 
         try (RunnerProcess runner = runner()) {
             orchestrator.awaitState(id, TaskState.SUCCESS, WAIT);
-            assertThat(runner.output()).contains("Skipping corrupt journal file");
+            assertThat(runner.output()).containsOnlyOnce("set aside as 3f1c0c1e-0000-4000-8000-000000000000.json.unreadable");
         }
+        assertThat(journal.resolve("3f1c0c1e-0000-4000-8000-000000000000.json.unreadable")).exists();
+        assertThat(journal.resolve("3f1c0c1e-0000-4000-8000-000000000000.json")).doesNotExist();
     }
 
     /**
