@@ -55,12 +55,17 @@ abstract class ContainerExitsContractTest {
 
     abstract ContainerRuntime createRuntime(ObjectMapper mapper);
 
+    /** Where the runtime's containers are, for set-up and clean-up: podman's storage unless said otherwise. */
+    TestEngine engine() {
+        return TestEngine.PODMAN;
+    }
+
     @AfterEach
     void cleanUp() {
         waiters.shutdownNow();
         opened.forEach(ContainerExits::close);
         executor.shutdownNow();
-        TestEngine.removeLabelled(testId);
+        engine().removeLabelled(TestEngine.TEST_LABEL + "=" + testId);
     }
 
     private ContainerExits exits(ContainerRuntime engine, ContainerExits.Timing timing) {
@@ -245,7 +250,7 @@ abstract class ContainerExitsContractTest {
     void neverStartedContainerIsAnErrorNotAnExit() {
         ContainerExits exits = exits(runtime, NO_SWEEP);
         String name = "victoria-created-" + testId.substring(0, 8);
-        TestEngine.createOnly(name, testId);
+        engine().createOnly(name, testId);
 
         assertThatThrownBy(() -> exits.await(name)).isInstanceOf(ContainerException.class)
                 .hasMessageContaining("did not run to completion");
