@@ -64,8 +64,8 @@ abstract class RuntimeContractTest {
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
-        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.envFiles(), allLabels,
-                spec.addHostGateway(), spec.policy());
+        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.privateVolumes(),
+                spec.envFiles(), allLabels, spec.addHostGateway(), spec.policy());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -143,7 +143,7 @@ abstract class RuntimeContractTest {
                 "NODE_API_KEY", secret,
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
-        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(),
+        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(), base.privateVolumes(),
                 List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy());
 
         assertThat(exits.await(runtime.start(spec))).isZero();
