@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.container;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,11 @@ public final class DockerEngine {
     /** For {@code docker -H} or {@code DOCKER_HOST}. */
     public String host() {
         return "unix://" + dir.resolve("docker.sock");
+    }
+
+    /** The code under test on this engine: the docker CLI on PATH, as the runner finds it, with {@code -H}. */
+    DockerRuntime runtime(ObjectMapper mapper) {
+        return new DockerRuntime(List.of(TestEngine.dockerCli().toString(), "-H", host()), mapper);
     }
 
     /** The docker CLI on this engine, for set-up and assertions. */

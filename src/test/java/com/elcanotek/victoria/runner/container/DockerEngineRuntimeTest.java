@@ -3,7 +3,6 @@ package com.elcanotek.victoria.runner.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The docker CLI against a real Docker engine ({@link DockerEngine}). */
@@ -11,7 +10,7 @@ class DockerEngineRuntimeTest extends RuntimeContractTest {
 
     @Override
     ContainerRuntime createRuntime(ObjectMapper mapper) {
-        return new DockerRuntime(List.of(TestEngine.dockerCli().toString(), "-H", DockerEngine.shared().host()), mapper);
+        return DockerEngine.shared().runtime(mapper);
     }
 
     @Override
