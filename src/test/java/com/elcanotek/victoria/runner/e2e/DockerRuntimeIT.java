@@ -96,7 +96,8 @@ class DockerRuntimeIT {
             assertThat(docker.call("exec", container, "sh", "-c", "cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo"
                     + " $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)").strip())
                     .isEqualTo("50000 100000");
-            assertThat(eventStreams()).as("one docker events process for all its containers").hasSize(1);
+            // one docker events process for all its containers, started with the first
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> eventStreams().size() == 1);
 
             awaitRunning(cancelled);
             Instant cancelledAt = Instant.now();
