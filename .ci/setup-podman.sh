@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (root, no systemd as PID 1, no registry) for the tests:
-#  1. installs podman & co (+ sqlite3, + docker CLI when `docker` is not on PATH, + systemd and
-#     rpm for the packaging tests: systemd-analyze verify, rpm -qp; + debootstrap for
-#     deploy/systemd/check-under-systemd.sh)
+#  1. installs podman & co (+ sqlite3, + Debian's docker.io when there is no dockerd: the docker CLI, and the
+#     engine the docker tests start themselves, never as a service; + systemd and rpm for the packaging tests:
+#     systemd-analyze verify, rpm -qp; + debootstrap for deploy/systemd/check-under-systemd.sh)
 #  2. writes /etc/containers/containers.conf with the fixes from PODMAN.md
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)
@@ -34,11 +34,10 @@ for p in "${PKGS[@]}"; do
         missing+=("$p")
     fi
 done
-NEED_DOCKER=0
-if ! command -v docker >/dev/null 2>&1; then
-    # Debian 12 has no client-only package: docker.io brings dockerd+containerd too; they are
-    # installed but not started (policy-rc.d), only the `docker` client is used.
-    NEED_DOCKER=1
+if ! command -v dockerd >/dev/null 2>&1; then
+    # dockerd 20.10 and containerd (and the docker CLI where none is on PATH yet): installed, never started here
+    # (policy-rc.d below); the tests start an engine of their own (container/DockerEngine). A host with Docker's
+    # docker-ce has dockerd already, and docker.io conflicts with it.
     missing+=(docker.io)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -55,6 +54,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     [ "$POLICY_CREATED" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [[ " ${missing[*]} " == *" docker.io "* ]]; then
+        # Nor at the next boot of a machine with systemd: a system dockerd would set iptables' FORWARD policy to
+        # DROP (cutting podman's bridge networks) and add its docker0 bridge.
+        systemctl disable docker.service docker.socket >/dev/null 2>&1 || true
+    fi
 else
     log "packages already installed"
 fi

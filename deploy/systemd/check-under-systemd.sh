@@ -78,8 +78,9 @@ wait_for() {
 
 [ "$(id -u)" = 0 ] || { say "must run as root (podman --privileged, debootstrap)"; exit 1; }
 command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install debootstrap (.ci/setup-podman.sh does)"; exit 1; }
-DEB=$(ls target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1)
-[ -n "$DEB" ] || { say "no target/victoria-runner_*_amd64.deb: ./mvnw package -DskipTests"; exit 1; }
+# all: the JVM app's; amd64: a native build's. The newest is the last build's.
+DEB=$(ls -t target/victoria-runner_*_all.deb target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1 || true)
+[ -n "$DEB" ] || { say "no target/victoria-runner_*_{all,amd64}.deb: ./mvnw package -DskipTests"; exit 1; }
 # SystemdServiceIT runs this in the middle of a build: it gives the classpath, as nothing may be rebuilt then.
 if [ -n "${TEST_CLASSPATH:-}" ]; then
     test_classpath() { echo "$TEST_CLASSPATH"; }

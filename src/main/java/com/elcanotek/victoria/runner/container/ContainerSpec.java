@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,8 @@ import com.elcanotek.victoria.runner.state.Layout;
 /**
  * What to start: everything that becomes the {@code run -d} command line.
  *
- * @param volumes        host directory to container path; mounted with {@code :Z} so SELinux hosts relabel it
+ * @param volumes        host directory to container path; relabelled on SELinux hosts, see {@link #selinuxOption}
+ * @param privateVolumes the host directories of {@code volumes} that no other container mounts
  * @param envFiles       passed as {@code --env-file}, so secret values are read by the CLI from a
  *                       file and never appear in any process's argv
  * @param addHostGateway map {@code host.containers.internal} to the host with
@@ -24,7 +26,8 @@ import com.elcanotek.victoria.runner.state.Layout;
  * @param policy         limits, hardening and devices
  */
 public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
-        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
+        Set<Path> privateVolumes, List<Path> envFiles, Map<String, String> labels, boolean addHostGateway,
+        ContainerPolicy policy) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -50,6 +53,10 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         // sorted: the same spec always gives the same command line
         volumes = Collections.unmodifiableSortedMap(new TreeMap<>(volumes));
         volumes.forEach(ContainerSpec::checkVolume);
+        privateVolumes = Set.copyOf(privateVolumes);
+        if (!volumes.keySet().containsAll(privateVolumes)) {
+            throw new IllegalArgumentException("private volumes " + privateVolumes + " not among the volumes " + volumes.keySet());
+        }
         envFiles = List.copyOf(envFiles);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         labels.forEach((key, value) -> {
@@ -71,9 +78,9 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
 
     /**
      * The container for one task, as PROTOCOL.md defines it: the prompt is a single argument, the
-     * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER} with the task's own
-     * {@link Layout#sessionDir} over its {@code .crush}, and the labels let a restarted runner find its
-     * containers again.
+     * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER} (shared by every task's container) with the
+     * task's own {@link Layout#sessionDir} over its {@code .crush} (private to it), and the labels let a restarted
+     * runner find its containers again.
      *
      * @param envFiles the files holding TASK_ID, ORCHESTRATOR_URL, NODE_API_KEY, ... (written by the caller)
      */
@@ -88,6 +95,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 List.of("--accept-license", "--task", prompt),
                 new TreeMap<>(Map.of(layout.victoriaHome(), VICTORIA_HOME_IN_CONTAINER,
                         layout.sessionDir(taskId), CRUSH_DIR_IN_CONTAINER)),
+                Set.of(layout.sessionDir(taskId)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true, policy);
@@ -101,7 +109,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name));
         argv.addAll(policy.runOptions(dialect));
         labels.forEach((key, value) -> argv.addAll(List.of("--label", key + "=" + value)));
-        volumes.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":Z")));
+        volumes.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":" + selinuxOption(host))));
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
         if (addHostGateway && hostGatewaySupported) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));
@@ -109,6 +117,17 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         argv.add(image);
         argv.addAll(args);
         return argv;
+    }
+
+    /**
+     * How a volume is relabelled on an SELinux host (hosts without SELinux ignore it): {@code Z} gives the folder a
+     * label private to this container, and any other container that mounts it, running or started later, then loses
+     * access to it (podman issues 2043 and 7512): two concurrent tasks would lock each other out of the Victoria home.
+     * So only a folder no other container mounts is private; every other one gets the label all containers share,
+     * {@code z}.
+     */
+    String selinuxOption(Path host) {
+        return privateVolumes.contains(host) ? "Z" : "z";
     }
 
     /** {@code -v} splits on ":", so a path holding one would mount something else. */

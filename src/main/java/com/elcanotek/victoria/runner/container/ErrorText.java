@@ -15,9 +15,9 @@ final class ErrorText {
             Pattern.compile("failed to connect to syslog"),
             // podman's logrus notes: pull retries, "resorting to SIGKILL" after stop -t
             Pattern.compile("level=(warning|info|debug)"),
-            // pull progress, printed before the real error
+            // pull progress, printed before the real error; docker's "Unable to find image 'X' locally" is kept: a
+            // Docker engine's pull error need not name the image ("Get "http://localhost/v2/": connection refused")
             Pattern.compile("^Trying to pull "),
-            Pattern.compile("^Unable to find image '.*' locally$"),
             // docker CLI usage hint after any `run` error
             Pattern.compile("^Run '.*--help' for more information$"));
 

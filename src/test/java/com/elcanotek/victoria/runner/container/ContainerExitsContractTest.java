@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -55,12 +56,17 @@ abstract class ContainerExitsContractTest {
 
     abstract ContainerRuntime createRuntime(ObjectMapper mapper);
 
+    /** Where the runtime's containers are, for set-up and clean-up: podman's storage unless said otherwise. */
+    TestEngine engine() {
+        return TestEngine.PODMAN;
+    }
+
     @AfterEach
     void cleanUp() {
         waiters.shutdownNow();
         opened.forEach(ContainerExits::close);
         executor.shutdownNow();
-        TestEngine.removeLabelled(testId);
+        engine().removeLabelled(TestEngine.TEST_LABEL + "=" + testId);
     }
 
     private ContainerExits exits(ContainerRuntime engine, ContainerExits.Timing timing) {
@@ -72,7 +78,7 @@ abstract class ContainerExitsContractTest {
     private String start(String prompt) {
         String name = "victoria-exits-" + UUID.randomUUID().toString().substring(0, 8);
         return runtime.start(new ContainerSpec(name, TestEngine.IMAGE, List.of("--accept-license", "--task", prompt),
-                Map.of(), List.of(), labels, false, ContainerPolicy.DEFAULT));
+                Map.of(), Set.of(), List.of(), labels, false, ContainerPolicy.DEFAULT));
     }
 
     private Future<Integer> awaitInBackground(ContainerExits exits, String container) {
@@ -245,7 +251,7 @@ abstract class ContainerExitsContractTest {
     void neverStartedContainerIsAnErrorNotAnExit() {
         ContainerExits exits = exits(runtime, NO_SWEEP);
         String name = "victoria-created-" + testId.substring(0, 8);
-        TestEngine.createOnly(name, testId);
+        engine().createOnly(name, testId);
 
         assertThatThrownBy(() -> exits.await(name)).isInstanceOf(ContainerException.class)
                 .hasMessageContaining("did not run to completion");

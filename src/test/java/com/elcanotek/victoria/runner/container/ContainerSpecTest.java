@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +37,46 @@ class ContainerSpecTest {
                 "--label", "victoria-runner.node=node-7",
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
-                "-v", "/home/v/Victoria:/workspace/Victoria:Z",
+                "-v", "/home/v/Victoria:/workspace/Victoria:z",
                 "-v", "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z",
                 "--env-file", "/state/task.env",
                 "--env-file", "/etc/operator.env",
                 "ghcr.io/elcanotek/victoria-terminal:latest",
                 "--accept-license", "--task", "summarise the report");
+    }
+
+    /**
+     * SELinux: a private label ({@code :Z}) on a folder another container mounts takes that container's access away.
+     * Two tasks at once share the Victoria home, so it gets the shared label; each keeps its own folder private.
+     */
+    @Test
+    void concurrentTasksMountNothingPrivatelyThatTheOtherMounts() {
+        Layout home = layout(Path.of("/home/v/Victoria"));
+        ContainerSpec first = ContainerSpec.forTask("task-0001", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
+        ContainerSpec second = ContainerSpec.forTask("task-0002", "p", "img", home, List.of(), "n", "r", ContainerPolicy.DEFAULT);
+
+        for (ContainerSpec one : List.of(first, second)) {
+            ContainerSpec other = one == first ? second : first;
+            List<String> mounts = volumeOptions(one);
+            assertThat(mounts).contains("/home/v/Victoria:/workspace/Victoria:z");
+            for (String mount : mounts.stream().filter(m -> m.endsWith(":Z")).toList()) {
+                Path host = Path.of(mount.substring(0, mount.indexOf(':')));
+                assertThat(other.volumes().keySet()).as(mount).noneMatch(path -> path.equals(host) || path.startsWith(host));
+            }
+        }
+        assertThat(volumeOptions(first)).contains("/home/v/Victoria/tasks/task-0001/.crush:/workspace/Victoria/.crush:Z");
+    }
+
+    /** The values of every {@code -v}. */
+    private static List<String> volumeOptions(ContainerSpec spec) {
+        List<String> argv = spec.runArguments(false, ContainerPolicy.Dialect.PODMAN);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals("-v")) {
+                values.add(argv.get(i + 1));
+            }
+        }
+        return values;
     }
 
     @Test
@@ -142,10 +178,12 @@ class ContainerSpecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
         assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/a:b")), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"),
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"), Set.of(),
                 List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("container path");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), List.of(),
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), Set.of(), List.of(),
                 Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT)).hasMessageContaining("label key");
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "/h"), Set.of(Path.of("/x")),
+                List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("private volumes [/x]");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +43,16 @@ abstract class RuntimeContractTest {
 
     abstract ContainerRuntime createRuntime(ObjectMapper mapper);
 
+    /** Where the runtime's containers are, for set-up and clean-up: podman's storage unless said otherwise. */
+    TestEngine engine() {
+        return TestEngine.PODMAN;
+    }
+
     @AfterEach
     void removeContainers() {
         exits.close();
         executor.shutdownNow();
-        TestEngine.removeLabelled(testId);
+        engine().removeLabelled(TestEngine.TEST_LABEL + "=" + testId);
     }
 
     /** A task container as production builds it (including the host-gateway request), plus the test label. */
@@ -60,8 +66,8 @@ abstract class RuntimeContractTest {
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
-        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.envFiles(), allLabels,
-                spec.addHostGateway(), spec.policy());
+        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.privateVolumes(),
+                spec.envFiles(), allLabels, spec.addHostGateway(), spec.policy());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -85,17 +91,13 @@ abstract class RuntimeContractTest {
     }
 
     /**
-     * Starts a task and returns once the fake agent has parsed its prompt and set its SIGTERM
-     * trap (shortly after it lists the task files).
+     * Starts a task and returns once the fake agent has set its SIGTERM trap: it starts its {@code sleep} right
+     * after, which the engine's {@code top} shows (a fixed pause after an earlier marker was too short under load).
      */
     private String startReady(String taskId, String prompt) throws Exception {
         String id = runtime.start(task(taskId, prompt));
-        Path marker = runDir(taskId).resolve("files");
-        for (int i = 0; i < 100 && !Files.exists(marker); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(marker).exists();
-        Thread.sleep(300);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> engine().call("top", id).lines().anyMatch(line -> line.contains(" sleep ")));
         return id;
     }
 
@@ -143,7 +145,7 @@ abstract class RuntimeContractTest {
                 "NODE_API_KEY", secret,
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
-        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(),
+        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(), base.privateVolumes(),
                 List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy());
 
         assertThat(exits.await(runtime.start(spec))).isZero();
@@ -248,7 +250,7 @@ abstract class RuntimeContractTest {
     @Test
     void awaitNeverReadsANeverStartedContainerAsSuccess() {
         String name = "victoria-created-" + testId.substring(0, 8);
-        TestEngine.createOnly(name, testId);
+        engine().createOnly(name, testId);
 
         assertThatThrownBy(() -> exits.await(name)).isInstanceOf(ContainerException.class)
                 .hasMessageContaining("CREATED");

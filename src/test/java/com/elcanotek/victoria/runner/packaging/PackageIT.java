@@ -15,20 +15,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathFactory;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
 
 /**
  * The packages this build made in target/: the .deb installed, installed again (an upgrade), removed and
- * purged with dpkg on this machine, the .rpm read with rpm -qp. Installing needs root on Debian and a machine
- * without the package, which the test leaves as it found it.
+ * purged with dpkg on this machine, the .rpm read with rpm -qp, the architecture of both (and of the native
+ * profile's). Installing needs root on Debian and a machine without the package, which the test leaves as it found it.
  */
 @Tag("system")
 class PackageIT {
 
     static final String VERSION = System.getProperty("project.version");
-    static final Path DEB = Path.of("target", "victoria-runner_" + VERSION + "_amd64.deb").toAbsolutePath();
-    static final Path RPM = Path.of("target", "victoria-runner-" + VERSION + "-1.x86_64.rpm").toAbsolutePath();
+    /** all and noarch, or the machine's for a native build: what the pom gave the build (failsafe passes it on). */
+    static final String DEB_ARCHITECTURE = System.getProperty("packaging.deb.architecture");
+    static final String RPM_ARCHITECTURE = System.getProperty("packaging.rpm.architecture");
+    static final Path DEB = Path.of("target", "victoria-runner_" + VERSION + "_" + DEB_ARCHITECTURE + ".deb").toAbsolutePath();
+    static final Path RPM = Path.of("target", "victoria-runner-" + VERSION + "-1." + RPM_ARCHITECTURE + ".rpm").toAbsolutePath();
 
     static final String STATE = "/var/lib/victoria-runner";
     static final String CONFIG = "/etc/victoria-runner/runner.conf";
@@ -147,6 +155,56 @@ class PackageIT {
                 "(java-17-headless or java-21-headless or java-25-headless)", "rpmlib(RichDependencies) <= 4.12.0-1",
                 "/usr/sbin/useradd", "/usr/sbin/usermod");
         assertThat(lines(ok("rpm", "-qp", "--recommends", RPM.toString()))).containsExactly("(podman or docker-ce or moby-engine)");
+    }
+
+    /**
+     * The JVM app runs on any architecture, so its packages are {@code all} / {@code noarch} (a Graviton, Ampere or
+     * Jetson host installs them); packages carrying a native executable are for the architecture it was built on.
+     */
+    @Test
+    void packagesOfTheJvmAppInstallOnAnyArchitectureAndNativeOnesOnTheBuildMachinesOnly() {
+        require(onPath("rpm") && onPath("dpkg-deb"), "rpm or dpkg-deb is not installed (Debian: the rpm and dpkg packages)");
+        require(Files.exists(RPM) && Files.exists(DEB), "the packages were not built (-DskipPackages?)");
+        String debArchitecture = ok("dpkg-deb", "-f", DEB.toString(), "Architecture").strip();
+        String rpmArchitecture = ok("rpm", "-qp", "--queryformat", "%{ARCH}", RPM.toString()).strip();
+
+        if (lines(ok("dpkg-deb", "--contents", DEB.toString())).stream()
+                .anyMatch(line -> line.endsWith("./usr/lib/victoria-runner/quarkus-run.jar"))) {
+            assertThat(debArchitecture).isEqualTo("all");
+            assertThat(rpmArchitecture).isEqualTo("noarch");
+        } else {
+            assertThat(debArchitecture).isEqualTo(ok("dpkg", "--print-architecture").strip());
+            assertThat(rpmArchitecture).isEqualTo(ok("rpm", "--eval", "%{_arch}").strip());
+        }
+        assertThat(DEB.getFileName().toString()).endsWith("_" + debArchitecture + ".deb");
+        assertThat(RPM.getFileName().toString()).endsWith("." + rpmArchitecture + ".rpm");
+    }
+
+    /**
+     * No native executable is built here (no GraalVM), so the native profile's packages are judged in Maven's effective
+     * POM: the Debian and RPM architecture of this machine, as dpkg and rpm name it, in the control file's value and
+     * in both file names.
+     */
+    @Test
+    void theNativeProfileMakesPackagesForThisMachinesArchitecture() throws Exception {
+        String maven = System.getProperty("maven.home") + "/bin/mvn";
+        require(Files.isExecutable(Path.of(maven)) && onPath("dpkg") && onPath("rpm"), "no Maven (maven.home), dpkg or rpm");
+        Path effective = Files.createTempFile("effective-pom-", ".xml");
+        try {
+            ok(maven, "-B", "-q", "-ntp", "-Pnative", "org.apache.maven.plugins:maven-help-plugin:3.5.2:effective-pom",
+                    "-Doutput=" + effective);
+            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(effective.toFile());
+            XPath xpath = XPathFactory.newInstance().newXPath();
+            String debArchitecture = ok("dpkg", "--print-architecture").strip();
+
+            assertThat(xpath.evaluate("/project/properties/packaging.deb.architecture", pom)).isEqualTo(debArchitecture);
+            assertThat(xpath.evaluate("/project/build/plugins/plugin[artifactId='jdeb']//deb", pom))
+                    .endsWith("_" + debArchitecture + ".deb");
+            assertThat(xpath.evaluate("/project/build/plugins/plugin[artifactId='rpm']//architecture", pom))
+                    .isEqualTo(ok("rpm", "--eval", "%{_arch}").strip());
+        } finally {
+            Files.deleteIfExists(effective);
+        }
     }
 
     private static boolean installed() {
