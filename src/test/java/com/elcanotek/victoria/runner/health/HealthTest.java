@@ -27,11 +27,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +45,7 @@ import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.daemon.Daemon;
 import com.elcanotek.victoria.runner.daemon.Runner;
+import com.elcanotek.victoria.runner.ShiftedClock;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.PodmanRuntime;
 import com.elcanotek.victoria.runner.container.TestEngine;
@@ -97,26 +94,6 @@ class HealthTest {
 
     private final ShiftedClock clock = new ShiftedClock();
     private Runner runner;
-
-    /** The system clock, moved back by {@link #shift}: what it stamps is that old. */
-    static final class ShiftedClock extends Clock {
-        volatile Duration shift = Duration.ZERO;
-
-        @Override
-        public Instant instant() {
-            return Instant.now().minus(shift);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     @BeforeEach
     void answerLikeAnIdleOrchestrator() {
@@ -200,22 +177,24 @@ class HealthTest {
 
     @Test
     void contactOlderThanItsMaxAgeMakesTheRunnerUnreadyButNotUnlive() {
-        clock.shift = assemble(RUNTIME).contactMaxAge().plusSeconds(10);
+        Duration age = assemble(RUNTIME).contactMaxAge().plusSeconds(10);
+        clock.shift = age.negated();
         startAttached();
 
         ready().statusCode(503).body("checks.find { it.name == 'runner' }.data.reason",
-                matchesPattern("no contact with the orchestrator for " + secondsPattern(clock.shift)));
+                matchesPattern("no contact with the orchestrator for " + secondsPattern(age)));
         live().statusCode(200);
     }
 
     @Test
     void aPollTickOlderThanItsMaxSilenceMakesTheRunnerUnlive() {
-        clock.shift = assemble(RUNTIME).pollMaxSilence().plusSeconds(10);
+        Duration silence = assemble(RUNTIME).pollMaxSilence().plusSeconds(10);
+        clock.shift = silence.negated();
         startAttached();
 
         live().statusCode(503)
                 .body("checks.find { it.name == 'task-loop' }.status", equalTo("DOWN"))
-                .body("checks.find { it.name == 'task-loop' }.data.reason", matchesPattern("no poll for " + secondsPattern(clock.shift)));
+                .body("checks.find { it.name == 'task-loop' }.data.reason", matchesPattern("no poll for " + secondsPattern(silence)));
     }
 
     @Test

@@ -43,9 +43,8 @@ class ReconcilerTest {
         String stray = harness.driver.adopt("bbbbbbbb-0000-4000-8000-000000000002");
         harness.journal.setAside.add("aaaaaaaa-0000-4000-8000-000000000001");
         TaskRuns runs = new TaskRuns();
-        TaskLoop loop = new TaskLoop(harness.orchestrator, harness.registration, runs, harness.services(), harness.pool,
-                () -> 1, new ClaimAdmission(List.of()), () -> {
-                }, harness.metrics);
+        TaskLoop loop = harness.loop(runs, 1, new ClaimAdmission(List.of()), () -> {
+        });
 
         new Reconciler(harness.journal, loop, runs, harness.driver, Duration.ZERO, Clock.systemUTC(), harness.metrics)
                 .reconcile();

@@ -2,17 +2,15 @@ package com.elcanotek.victoria.runner.task;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import com.elcanotek.victoria.runner.ShiftedClock;
+import com.elcanotek.victoria.runner.admission.ClaimAdmission;
 import com.elcanotek.victoria.runner.admission.HostBreaker;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.RequestRecord;
@@ -61,26 +59,6 @@ final class TaskHarness implements AutoCloseable {
     Duration stopSlack = Duration.ofSeconds(1);
     int maxAttempts = 3;
 
-    /** The system clock moved forward by {@link #shift}: as a clock that time synchronisation set. */
-    static final class ShiftedClock extends Clock {
-        volatile Duration shift = Duration.ZERO;
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(shift);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     TaskHarness(Path dir, ObjectMapper json, FakeOrchestrator.Builder fake) {
         this.json = json;
         this.fake = fake.build().start();
@@ -106,6 +84,11 @@ final class TaskHarness implements AutoCloseable {
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
                         deliveryBudget, stopSlack, Duration.ofMillis(100), maxAttempts),
                 clock, metrics, timers, pool, pool, breaker);
+    }
+
+    /** A loop claiming into {@code runs} on this harness's services. */
+    TaskLoop loop(TaskRuns runs, int slots, ClaimAdmission admission, Runnable claimTick) {
+        return new TaskLoop(orchestrator, registration, runs, services(), pool, () -> slots, admission, claimTick, metrics);
     }
 
     /** A task made at the fake and claimed from it, as the loop does: ours from now on. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
@@ -47,8 +48,7 @@ class TaskLoopTest {
         harness.fake.delayEvery(1, Duration.ofMillis(300));
         AtomicInteger ticks = new AtomicInteger();
         TaskRuns runs = new TaskRuns();
-        TaskLoop loop = new TaskLoop(harness.orchestrator, harness.registration, runs, harness.services(), harness.pool,
-                () -> 3, new ClaimAdmission(List.of()), ticks::incrementAndGet, harness.metrics);
+        TaskLoop loop = harness.loop(runs, 3, new ClaimAdmission(List.of()), ticks::incrementAndGet);
 
         loop.poll();
 
@@ -62,9 +62,8 @@ class TaskLoopTest {
         harness = new TaskHarness(dir, json, FakeOrchestrator.builder());
         harness.fake.createTask("sleep=60");
         TaskRuns runs = new TaskRuns();
-        TaskLoop loop = new TaskLoop(harness.orchestrator, harness.registration, runs, harness.services(), harness.pool,
-                () -> 1, new ClaimAdmission(List.of(() -> java.util.Optional.of("draining"))), () -> {
-                }, harness.metrics);
+        TaskLoop loop = harness.loop(runs, 1, new ClaimAdmission(List.of(() -> Optional.of("draining"))), () -> {
+        });
 
         loop.poll();
 
