@@ -5,9 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
@@ -21,7 +18,6 @@ import com.elcanotek.victoria.runner.driver.Launch;
 import com.elcanotek.victoria.runner.driver.StartFailed;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics.TaskOutcome;
 import com.elcanotek.victoria.runner.node.Credentials;
-import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
 import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.StatusUpdate;
@@ -50,8 +46,11 @@ public final class TaskRun {
 
     private static final Logger LOG = Logger.getLogger(TaskRun.class);
 
-    private enum Shutdown {
-        NONE, LEAVE, STOP
+    /**
+     * How a stop of the runner ends this run: the container left running for the next start, or stopped (at
+     * {@code at}) and the task reported with {@code message}.
+     */
+    private record Shutdown(boolean stopsContainer, String message, Instant at) {
     }
 
     private final TaskServices services;
@@ -71,23 +70,18 @@ public final class TaskRun {
 
     /** The handle of the task's container, once started; written by the worker thread. */
     private volatile String container;
-    /** Written by the shutdown: how this run is to end. */
-    private volatile Shutdown shutdown = Shutdown.NONE;
-    private volatile String shutdownMessage;
-    private volatile Instant shutdownStopAt;
-    /** The worker thread while it waits for the container's exit, for a shutdown to interrupt. */
-    private volatile Thread waitingForExit;
-    /** Set by the timer that fired: the container was stopped at its deadline, or the wait passed its bound. */
-    private volatile boolean timedOut;
-    private volatile boolean overran;
+    /** Written by the shutdown; null while the runner runs. */
+    private volatile Shutdown shutdown;
+    /** The watch of the running container, published by the worker thread for a shutdown to abandon. */
+    private volatile ExitWatch watch;
     /** Set by the worker thread: the results cannot be delivered, and the lease has passed. */
     private volatile boolean givenUp;
 
-    /** When the task was claimed, on the monotonic clock: the start budget counts from it. */
-    private final long claimedNanos;
-    // the worker thread's own: when the container exited (on both clocks), for the delivery budget and the metrics
+    // the worker thread's own
+    private final StepBounds bounds;
+    private final EngineRetry engine;
+    /** When the container exited, for the metrics. */
     private Instant exitedAt;
-    private long exitedNanos;
 
     private TaskRun(TaskServices services, JournalEntry entry, boolean resumed) {
         this.services = services;
@@ -95,7 +89,8 @@ public final class TaskRun {
         this.entry = entry;
         this.resumed = resumed;
         this.container = entry.container();
-        this.claimedNanos = monotonicAt(entry.claimedAt());
+        this.bounds = new StepBounds(services.settings(), services.clock(), entry.claimedAt());
+        this.engine = new EngineRetry(services.settings().retry(), this::leaving);
         this.lease = new TaskLease(task.taskId(), services, entry.leaseConfirmed(), new TaskLease.Events() {
             @Override
             public void confirmed(Instant at) {
@@ -226,7 +221,7 @@ public final class TaskRun {
         try {
             switch (stage()) {
                 case CLAIMED, FILES_READY -> {
-                    lease.renewUntil(startDeadline());
+                    lease.renewUntil(bounds.start());
                     lease.start(resumed ? Duration.ZERO : services.settings().leaseRenewal().get());
                     if (resumed) {
                         resumeContainer();
@@ -235,14 +230,14 @@ public final class TaskRun {
                     }
                 }
                 case CONTAINER_STARTED -> {
-                    lease.renewUntil(startDeadlineOrRunning());
+                    lease.renewUntil(runningBoundOfJournal());
                     lease.start(Duration.ZERO);
                     resumeContainer();
                 }
                 case EXITED -> {
                     // Counted from the exit, also across restarts, which buy the log no more time.
-                    exitedNanos = monotonicAt(currentEntry().updatedAt());
-                    lease.renewUntil(deliveryDeadline());
+                    bounds.exited(bounds.at(currentEntry().updatedAt()));
+                    lease.renewUntil(bounds.delivery());
                     lease.start(Duration.ZERO);
                     deliver();
                 }
@@ -320,20 +315,20 @@ public final class TaskRun {
                 if (!reportRunning()) {
                     return;
                 }
-                services.files().download(task, services.settings().layout().taskFiles(taskId()), startDeadline());
+                services.files().download(task, services.settings().layout().taskFiles(taskId()), bounds.start());
                 journal(e -> e.at(Stage.FILES_READY, now()));
             }
             if (lost.get()) {
                 return;
             }
-            if (shutdown == Shutdown.STOP) {
-                throw new TaskFailure(shutdownMessage);
+            if (stopping()) {
+                throw new TaskFailure(shutdown.message());
             }
-            if (shutdown == Shutdown.LEAVE) {
+            if (leaving()) {
                 // Journaled as not started: the next start takes it up.
                 throw new InterruptedException("the runner is stopping");
             }
-            if (pastDeadline(startDeadline())) {
+            if (StepBounds.past(bounds.start())) {
                 throw new TaskFailure("not started within the start budget of " + services.settings().startBudget().toSeconds()
                         + " s");
             }
@@ -365,7 +360,7 @@ public final class TaskRun {
         if (lost.get()) {
             return;
         }
-        if (Thread.currentThread().isInterrupted() || shutdown == Shutdown.LEAVE) {
+        if (Thread.currentThread().isInterrupted() || leaving()) {
             // Cut short by the runner's stop, not failed: the journal keeps it for the next start to resume.
             throw new InterruptedException("the runner is stopping: " + message);
         }
@@ -412,14 +407,14 @@ public final class TaskRun {
     }
 
     private void resumeContainer() throws InterruptedException {
-        Optional<Instance> found = whileEngineFails("look for the container", startDeadlineOrRunning(),
+        Optional<Instance> found = engine.call("look for the container", runningBoundOfJournal(),
                 () -> services.driver().find(taskId()));
         JournalEntry known = currentEntry();
         if (found.isPresent() && found.get().handle().equals(known.previousContainer())) {
             // The container of the run that had lost the task: nothing of this claim. Gone first, as it holds the name.
             LOG.infof("container %s is the one of an earlier run that had lost the task; removing it", found.get().handle());
             String previous = found.get().handle();
-            whileEngineFails("stop the earlier run's container", startDeadline(), () -> {
+            engine.call("stop the earlier run's container", bounds.start(), () -> {
                 services.driver().stop(previous);
                 services.driver().remove(previous);
                 return null;
@@ -436,14 +431,15 @@ public final class TaskRun {
             if (known.stage() != Stage.CONTAINER_STARTED || !running.handle().equals(known.container())) {
                 journal(e -> e.started(running.handle(), started));
             }
-            supervise(monotonicAt(started));
+            supervise(bounds.at(started));
         } else if (state == Instance.State.EXITED) {
             Instance exited = found.get();
             container = exited.handle();
             LOG.infof("container %s exited with code %d while the runner was down", exited.handle(), exited.exitCode());
-            Instant deadline = deadline(known.containerStartedAt() != null ? known.containerStartedAt() : known.claimedAt());
-            timedOut = exited.finishedAt() != null && exited.finishedAt().isAfter(deadline);
-            finish(new Exit(exited.exitCode(), exited.finishedAt(), null));
+            Instant deadline = Optional.ofNullable(known.containerStartedAt()).orElse(known.claimedAt())
+                    .plusSeconds(task.effectiveTimeoutSeconds());
+            finish(new Exit(exited.exitCode(), exited.finishedAt(), null),
+                    exited.finishedAt() != null && exited.finishedAt().isAfter(deadline));
         } else if (known.stage() == Stage.CONTAINER_STARTED) {
             fail("the container was lost while the runner was down");
         } else if (!lease.canStillBeOurs()) {
@@ -463,131 +459,43 @@ public final class TaskRun {
     private void supervise(long startedNanos) throws InterruptedException {
         journal(JournalEntry::attemptSettled);
         String handle = container;
-        long deadline = startedNanos + Duration.ofSeconds(task.effectiveTimeoutSeconds()).toNanos();
-        long bound = deadline + services.settings().stopSlack().toNanos();
-        lease.renewUntil(bound);
-        // Checked after the container is published: a cancel or a stopping shutdown that looked before it did not see it.
-        if (lost.get() || shutdown == Shutdown.STOP) {
+        long deadline = StepBounds.deadline(startedNanos, task.effectiveTimeoutSeconds());
+        lease.renewUntil(bounds.running(deadline));
+        ExitWatch watching = new ExitWatch(services, stopper, engine, handle, task.effectiveTimeoutSeconds(), deadline,
+                bounds.running(deadline), () -> !isEnded());
+        watch = watching;
+        // Checked after the watch is published: a cancel or a shutdown that looked before it did not see it.
+        if (leaving()) {
+            watching.abandon();
+        }
+        if (lost.get() || stopping()) {
             stopper.stopUntilGone(handle, () -> !isEnded());
         }
-        ScheduledFuture<?> atDeadline = at(deadline, () -> {
-            timedOut = true;
-            LOG.warnf("container %s passed its deadline of %d s; stopping it", handle, task.effectiveTimeoutSeconds());
-            stopper.stopUntilGone(handle, () -> !isEnded());
-        });
-        ScheduledFuture<?> atBound = at(bound, () -> {
-            overran = true;
-            Thread waiting = waitingForExit;
-            if (waiting != null) {
-                waiting.interrupt();
-            }
-        });
         Exit exit;
         try {
-            exit = whileEngineFails("wait for the container's exit", bound, () -> awaitExit(handle));
+            exit = watching.await();
         } catch (InstanceGone e) {
             if (!lost.get()) {
                 fail("the container ended without an exit code: " + e.getMessage());
             }
             return;
-        } finally {
-            atDeadline.cancel(false);
-            atBound.cancel(false);
         }
         if (!lost.get()) {
-            finish(exit);
+            finish(exit, watching.timedOut());
         }
     }
 
-    private Exit awaitExit(String handle) throws InterruptedException {
-        waitingForExit = Thread.currentThread();
-        try {
-            if (shutdown == Shutdown.LEAVE) {
-                throw new InterruptedException("the runner is stopping");
-            }
-            return services.driver().awaitExit(handle);
-        } catch (InterruptedException e) {
-            if (overran && shutdown != Shutdown.LEAVE) {
-                Thread.interrupted();
-                throw new TaskFailure(overrun());
-            }
-            throw e;
-        } finally {
-            waitingForExit = null;
-        }
-    }
-
-    private String overrun() {
-        return "the container did not end within " + services.settings().stopSlack().toSeconds()
-                + " s of its deadline (" + task.effectiveTimeoutSeconds() + " s)";
-    }
-
-    /**
-     * A driver that cannot be asked (an engine restarting, overloaded) says nothing about the task: the task stays
-     * held, its lease renewed, and the driver is asked again after a pause, until {@code boundNanos}: then the task
-     * fails, rather than hold its lease for ever.
-     */
-    private <T> T whileEngineFails(String what, long boundNanos, Callable<T> call) throws InterruptedException {
-        Backoff backoff = new Backoff(services.settings().retry());
-        while (true) {
-            try {
-                return call.call();
-            } catch (InstanceGone | InterruptedException | TaskFailure e) {
-                throw e;
-            } catch (DriverUnavailable e) {
-                if (shutdown == Shutdown.LEAVE) {
-                    throw new InterruptedException("the runner is stopping");
-                }
-                if (overran || pastDeadline(boundNanos)) {
-                    throw new TaskFailure("cannot " + what + ", and its time is up: " + e.getMessage());
-                }
-                long delay = backoff.nextDelayInMillis(e);
-                LOG.warnf("cannot %s (%s); the task stays held, asking again in %d ms", what, e.getMessage(), delay);
-                Thread.sleep(delay);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    private Instant deadline(Instant started) {
-        return started.plusSeconds(task.effectiveTimeoutSeconds());
-    }
-
-    private void finish(Exit exit) throws InterruptedException {
+    /** @param timedOut the runner stopped the container at its deadline */
+    private void finish(Exit exit, boolean timedOut) throws InterruptedException {
         exitedAt = now();
-        exitedNanos = System.nanoTime();
-        TaskStatus status;
-        String message;
-        TaskOutcome outcome;
-        Instant stopAt = shutdownStopAt;
-        boolean endedBeforeStop = stopAt != null && exit.finishedAt() != null && exit.finishedAt().isBefore(stopAt);
-        if (shutdown == Shutdown.STOP && !endedBeforeStop) {
-            status = TaskStatus.ERROR;
-            message = shutdownMessage;
-            outcome = TaskOutcome.FAILED;
-        } else if (timedOut) {
-            status = TaskStatus.ERROR;
-            message = "timed out after " + task.effectiveTimeoutSeconds() + " s";
-            outcome = TaskOutcome.TIMED_OUT;
-        } else if (exit.outOfMemory() != null) {
-            status = TaskStatus.ERROR;
-            message = exit.outOfMemory();
-            outcome = TaskOutcome.FAILED;
-        } else if (exit.code() == 0) {
-            status = TaskStatus.SUCCESS;
-            message = "completed";
-            outcome = TaskOutcome.SUCCEEDED;
-        } else {
-            status = TaskStatus.ERROR;
-            message = "container exited with code " + exit.code();
-            outcome = TaskOutcome.FAILED;
-        }
-        services.metrics().finished(outcome);
-        LOG.infof("container exited with code %d: %s", exit.code(), status.wire());
-        journal(e -> e.exited(exit.code(), status.wire(), message, now()).attempted());
+        bounds.exited(System.nanoTime());
+        Shutdown stop = shutdown;
+        boolean stoppedByIt = stop != null && stop.stopsContainer()
+                && (exit.finishedAt() == null || !exit.finishedAt().isBefore(stop.at()));
+        Outcome outcome = Outcome.of(exit, timedOut, stoppedByIt ? stop.message() : null, task.effectiveTimeoutSeconds());
+        services.metrics().finished(outcome.counted());
+        LOG.infof("container exited with code %d: %s", exit.code(), outcome.status().wire());
+        journal(e -> e.exited(exit.code(), outcome.status().wire(), outcome.message(), now()).attempted());
         deliver();
     }
 
@@ -598,7 +506,7 @@ public final class TaskRun {
     private void fail(String message) throws InterruptedException {
         services.metrics().finished(TaskOutcome.FAILED);
         LOG.errorf("failed: %s", message);
-        exitedNanos = System.nanoTime();
+        bounds.exited(System.nanoTime());
         boolean ran = container != null;
         journal(e -> {
             JournalEntry failed = e.exited(e.exitCode(), TaskStatus.ERROR.wire(), message, now());
@@ -613,7 +521,7 @@ public final class TaskRun {
             return;
         }
         if (stage() == Stage.EXITED) {
-            long budgetEnd = deliveryDeadline();
+            long budgetEnd = bounds.delivery();
             lease.renewUntil(budgetEnd);
             LogResult log = delivery.submitLog(services.settings().layout().sessionDir(taskId()), budgetEnd);
             if (log.settled() != Settled.DONE) {
@@ -663,10 +571,10 @@ public final class TaskRun {
 
     /** Shutdown leaving containers to run: stop waiting for this one; results already due are still delivered. */
     public void abandon() {
-        shutdown = Shutdown.LEAVE;
-        Thread waiting = waitingForExit;
-        if (waiting != null) {
-            waiting.interrupt();
+        shutdown = new Shutdown(false, null, now());
+        ExitWatch watching = watch;
+        if (watching != null) {
+            watching.abandon();
         }
     }
 
@@ -675,9 +583,7 @@ public final class TaskRun {
      * its container had ended by itself before.
      */
     public void stopForShutdown(String message) {
-        shutdownMessage = message;
-        shutdownStopAt = now();
-        shutdown = Shutdown.STOP;
+        shutdown = new Shutdown(true, message, now());
         String handle = container;
         if (handle != null) {
             stopper.stopUntilGone(handle, () -> !isEnded());
@@ -741,38 +647,24 @@ public final class TaskRun {
         }
     }
 
-    /** The end of the start step: the claim's time plus the start budget. */
-    private long startDeadline() {
-        return claimedNanos + services.settings().startBudget().toNanos();
+    /** The runner stops and leaves the container running, for its next start. */
+    private boolean leaving() {
+        Shutdown stop = shutdown;
+        return stop != null && !stop.stopsContainer();
     }
 
-    /** The end of the log's delivery: the exit's time plus the delivery budget. */
-    private long deliveryDeadline() {
-        return exitedNanos + services.settings().deliveryBudget().toNanos();
+    /** The runner stops and stops the container, reporting the task as an error. */
+    private boolean stopping() {
+        Shutdown stop = shutdown;
+        return stop != null && stop.stopsContainer();
     }
 
-    private long startDeadlineOrRunning() {
+    /** The end of the step a journal entry was in: the start's, or the running container's (from its real start). */
+    private long runningBoundOfJournal() {
         JournalEntry known = currentEntry();
         return known.stage() == Stage.CONTAINER_STARTED && known.containerStartedAt() != null
-                ? monotonicAt(deadline(known.containerStartedAt())) + services.settings().stopSlack().toNanos()
-                : startDeadline();
-    }
-
-    /**
-     * A wall-clock moment of the journal on the monotonic clock: asked once per moment, when a run takes the entry up,
-     * as the wall clock may be set meanwhile.
-     */
-    private long monotonicAt(Instant at) {
-        return System.nanoTime() + Duration.between(now(), at).toNanos();
-    }
-
-    private boolean pastDeadline(long deadlineNanos) {
-        return System.nanoTime() - deadlineNanos >= 0;
-    }
-
-    private ScheduledFuture<?> at(long monotonicNanos, Runnable action) {
-        long delay = Math.max(0, monotonicNanos - System.nanoTime());
-        return services.timers().schedule(TaskLogContext.carried(action), delay, TimeUnit.NANOSECONDS);
+                ? bounds.running(StepBounds.deadline(bounds.at(known.containerStartedAt()), task.effectiveTimeoutSeconds()))
+                : bounds.start();
     }
 
     private URI containerOrchestratorUrl() {
