@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
@@ -21,9 +22,11 @@ import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
  *                       {@code --add-host ...:host-gateway}; only honoured where the engine
  *                       supports that value (see {@link ContainerRuntime#supportsHostGateway()})
  * @param policy         limits, hardening and devices
+ * @param entrypoint     the command run instead of the image's entrypoint; null: the image's
  */
 public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
-        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
+        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy,
+        String entrypoint) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -31,6 +34,10 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
     public static final String LABEL_TASK = "victoria-runner.task";
     public static final String LABEL_NODE = "victoria-runner.node";
     public static final String LABEL_RUNNER = "victoria-runner.runner";
+    /** Carried by the host probe's containers (see {@link #forProbe}), valued with the runner's name. */
+    public static final String LABEL_PROBE = "victoria-runner.probe";
+    /** What the host probe's container runs: every image with a shell userland has it (Victoria Terminal's is Fedora). */
+    static final String PROBE_COMMAND = "true";
 
     static final String HOST_GATEWAY_MAPPING = "host.containers.internal:host-gateway";
 
@@ -57,6 +64,15 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
             }
             Objects.requireNonNull(value, key);
         });
+        if (entrypoint != null && (entrypoint.isBlank() || entrypoint.startsWith("-"))) {
+            throw new IllegalArgumentException("invalid entrypoint: " + entrypoint);
+        }
+    }
+
+    /** A container that runs the image's own entrypoint. */
+    public ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes, List<Path> envFiles,
+            Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
+        this(name, image, args, volumes, envFiles, labels, addHostGateway, policy, null);
     }
 
     /**
@@ -93,6 +109,32 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
     }
 
     /**
+     * A container started the way a task's is (the image, the limits, init, security options and devices, a folder
+     * of the Victoria home mounted as the home is, the operator's env file, the host gateway), which only runs
+     * {@value #PROBE_COMMAND} instead of the agent: whether it starts tells whether a task could. Nothing of the image
+     * is run but that command (the image's entrypoint, which would set up the agent, is bypassed), and it is labelled
+     * {@value #LABEL_PROBE}, not as a task's, so that no task's bookkeeping ever takes it for one of its own.
+     *
+     * @param operatorEnvFile the operator's {@code --env-file}, or null
+     */
+    public static ContainerSpec forProbe(String image, Path victoriaHome, Path operatorEnvFile, String runnerName,
+            ContainerPolicy policy) {
+        return new ContainerSpec(
+                "victoria-probe-" + UUID.randomUUID().toString().substring(0, 8),
+                image,
+                List.of(),
+                Map.of(probeDir(victoriaHome), VICTORIA_HOME_IN_CONTAINER),
+                operatorEnvFile == null ? List.of() : List.of(operatorEnvFile),
+                Map.of(LABEL_PROBE, runnerName),
+                true, policy, PROBE_COMMAND);
+    }
+
+    /** The folder of the Victoria home the probe's container mounts: its own, which no task uses. */
+    public static Path probeDir(Path victoriaHome) {
+        return victoriaHome.toAbsolutePath().normalize().resolve("tasks").resolve(".host-probe");
+    }
+
+    /**
      * The CLI arguments after the executable: {@code run -d [options] IMAGE ARGS...}. Everything
      * after the image goes to the container unparsed, so args may start with "-".
      */
@@ -104,6 +146,9 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
         if (addHostGateway && hostGatewaySupported) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));
+        }
+        if (entrypoint != null) {
+            argv.addAll(List.of("--entrypoint", entrypoint));
         }
         argv.add(image);
         argv.addAll(args);

@@ -28,6 +28,7 @@ import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
+import com.elcanotek.victoria.runner.container.ContainerSpec;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.container.PathLookup;
@@ -217,7 +218,9 @@ public class Daemon {
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
         HostBreaker hostBreaker = new HostBreaker(
-                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), () -> live.get().containerImage(),
+                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()),
+                        () -> ContainerSpec.forProbe(live.get().containerImage(), config.victoriaHome(), live.get().envFile(),
+                                config.name(), live.get().containerPolicy()),
                         config.stateDir(), config.victoriaHome(), diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
