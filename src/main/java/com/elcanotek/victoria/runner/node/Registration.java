@@ -2,17 +2,22 @@ package com.elcanotek.victoria.runner.node;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.orchestrator.HeartbeatRequest;
 import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
+import com.elcanotek.victoria.runner.orchestrator.NodeStatus;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorUrl;
 
 /**
- * The node's identity with the orchestrator. Registers once and reuses the stored key across
- * restarts; registers again only when the key is refused (401) or the node is gone (404).
+ * The node's identity with the orchestrator. Registers once and reuses the stored key across restarts (for the same
+ * name and orchestrator, however its URL is spelled); registers again only when the key is refused (401) or the node
+ * is gone (404).
  */
 public class Registration {
 
@@ -37,17 +42,34 @@ public class Registration {
         this.clock = clock;
     }
 
-    /** The stored identity if it belongs to this orchestrator and name, else a new registration. */
+    /**
+     * The stored identity if it belongs to this name and orchestrator, else a new registration, waiting as long as it
+     * takes. A name that holds a task is refused (409) until a heartbeat clears it: then the key stored for the name
+     * (of an orchestrator URL spelled otherwise, say) is tried with a heartbeat first, and kept when it is taken.
+     */
     public Credentials ensure() {
-        Optional<Credentials> stored = store.load()
-                .filter(c -> orchestratorUrl.equals(c.orchestratorUrl()) && identity.name().equals(c.name()));
-        if (stored.isPresent()) {
+        Optional<Credentials> stored = store.load().filter(c -> identity.name().equals(c.name()));
+        if (stored.isPresent() && OrchestratorUrl.same(orchestratorUrl, stored.get().orchestratorUrl())) {
             LOG.infof("Using stored node identity %s (%s)", stored.get().nodeId(), stored.get().name());
             current.set(stored.get());
             return stored.get();
         }
-        return register("no stored identity for this orchestrator and name",
-                () -> orchestrator.register(registrationToken.get(), identity.registerRequest()));
+        LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, stored.isPresent()
+                ? "the stored identity is for " + stored.get().orchestratorUrl() : "no stored identity for this name");
+        AtomicReference<Optional<Credentials>> untried = new AtomicReference<>(stored);
+        return orchestrator.registering(() -> {
+            try {
+                return registered(orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));
+            } catch (OrchestratorException e) {
+                if (e.isConflict() && untried.get().isPresent()) {
+                    Optional<Credentials> kept = keptIfTaken(untried.get().get(), e, untried);
+                    if (kept.isPresent()) {
+                        return kept.get();
+                    }
+                }
+                throw refusedForGood(e);
+            }
+        }, Credentials.class);
     }
 
     /**
@@ -62,27 +84,47 @@ public class Registration {
         if (now.isPresent() && !now.equals(refused)) {
             return now.get();
         }
-        return register(reason, () -> orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));
+        LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, reason);
+        try {
+            return registered(orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));
+        } catch (OrchestratorException e) {
+            throw refusedForGood(e);
+        }
     }
 
     public Optional<Credentials> current() {
         return current.current();
     }
 
-    private Credentials register(String reason, Supplier<NodeRegistration> call) {
-        LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, reason);
-        NodeRegistration answer;
+    /**
+     * A heartbeat with the stored key: taken, it proves the identity is this orchestrator's, and it clears the current
+     * task that made registering fail (the reconcile and the first real beat then say what runs). Refused, the key is
+     * not tried again; unanswered, it is tried at the next 409.
+     */
+    private Optional<Credentials> keptIfTaken(Credentials stored, OrchestratorException conflict,
+            AtomicReference<Optional<Credentials>> untried) {
+        LOG.infof("%s; trying the key stored for node '%s' (%s)", conflict.getMessage(), stored.name(), stored.nodeId());
+        current.set(stored);
         try {
-            answer = call.get();
-        } catch (OrchestratorException e) {
-            if (e.isUnauthorized()) {
-                throw new RegistrationRefused("Registration failed - invalid registration token");
+            orchestrator.heartbeat(new HeartbeatRequest(stored.nodeId(), NodeStatus.IDLE, null));
+        } catch (OrchestratorException refused) {
+            current.set(null);
+            if (!refused.isTransient()) {
+                LOG.infof("The stored key is refused too (%s); waiting until the name can be registered", refused.getMessage());
+                untried.set(Optional.empty());
             }
-            if (e.status() == 503) {
-                throw new RegistrationRefused("Registration failed - orchestrator has registration disabled");
-            }
-            throw e;
+            return Optional.empty();
         }
+        Credentials kept = new Credentials(stored.nodeId(), stored.apiKey(), stored.name(), orchestratorUrl,
+                stored.registeredAt());
+        store.save(kept);
+        current.set(kept);
+        LOG.infof("The orchestrator takes the stored key: keeping node identity %s (%s), now stored for %s", kept.nodeId(),
+                kept.name(), orchestratorUrl);
+        return Optional.of(kept);
+    }
+
+    private Credentials registered(NodeRegistration answer) {
         if (answer == null || answer.id() == null || answer.apiKey() == null) {
             throw new OrchestratorException("POST /register", 200, "answer without id or api_key", null, null);
         }
@@ -92,5 +134,15 @@ public class Registration {
         current.set(credentials);
         LOG.infof("Registered as node %s (%s); identity stored in %s", credentials.nodeId(), credentials.name(), store.file());
         return credentials;
+    }
+
+    private static RuntimeException refusedForGood(OrchestratorException e) {
+        if (e.isUnauthorized()) {
+            return new RegistrationRefused("Registration failed - invalid registration token");
+        }
+        if (e.status() == 503) {
+            return new RegistrationRefused("Registration failed - orchestrator has registration disabled");
+        }
+        return e;
     }
 }

@@ -10,10 +10,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,6 +117,53 @@ class RegistrationTest {
         start("https://other.example", "node-1").registration().ensure();
 
         assertThat(registrations()).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "https://atq.example, https://atq.example/", "https://atq.example/, https://ATQ.Example",
+            "https://atq.example:443, HTTPS://atq.example", "http://atq.example/api//, http://atq.example:80/api" })
+    void theStoredIdentityIsReusedHoweverTheOrchestratorUrlIsSpelled(String stored, String configured) {
+        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", stored, "2025-06-01T10:00:00Z"));
+
+        assertThat(start(configured, "node-1").registration().ensure().apiKey()).isEqualTo("key-1");
+
+        assertThat(registrations()).isEmpty();
+    }
+
+    @Test
+    void aNameThatHoldsATaskIsKeptWithTheStoredKeyWhenTheOrchestratorTakesItsHeartbeat() throws Exception {
+        // Stored under another spelling that no normalisation makes the same: the orchestrator itself tells.
+        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", "http://127.0.0.1:1",
+                "2025-06-01T10:00:00Z"));
+        server.stubFor(post("/register").willReturn(refusal(409, "Node has an active task and cannot be re-registered")));
+        server.stubFor(post("/nodes/heartbeat").withHeader("X-API-Key", equalTo("key-1")).willReturn(ok()));
+        TestNode node = start();
+
+        Credentials kept = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> node.registration().ensure());
+
+        assertThat(kept.apiKey()).isEqualTo("key-1");
+        assertThat(registrations()).hasSize(1);
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
+        assertThat(node.store().load().orElseThrow().orchestratorUrl()).isEqualTo(server.baseUrl());
+        // Kept for the next start: no registration, no heartbeat before the runner's own.
+        assertThat(start().registration().ensure().apiKey()).isEqualTo("key-1");
+        assertThat(registrations()).hasSize(1);
+    }
+
+    @Test
+    void aNameThatHoldsATaskWhoseStoredKeyIsRefusedWaitsUntilItCanRegister() {
+        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", "http://127.0.0.1:1",
+                "2025-06-01T10:00:00Z"));
+        server.answerInTurn(() -> post("/register"), refusal(409, "Node has an active task and cannot be re-registered"),
+                refusal(409, "Node has an active task and cannot be re-registered"), registered("key-2"));
+        server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
+
+        Credentials registered = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> start().registration().ensure());
+
+        assertThat(registered.apiKey()).isEqualTo("key-2");
+        assertThat(registrations()).hasSize(3);
+        assertThat(heartbeatKeys()).as("the stored key, tried once").containsExactly("key-1");
     }
 
     @Test
