@@ -1,6 +1,8 @@
 package com.elcanotek.victoria.runner.node;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -17,9 +19,15 @@ import com.elcanotek.victoria.runner.orchestrator.OrchestratorUrl;
 /**
  * The node's identity with the orchestrator. Registers once and reuses the stored key across restarts (for the same
  * name and orchestrator, however its URL is spelled); registers again only when the key is refused (401) or the node
- * is gone (404).
+ * is gone (404), and then not again and again: each registration rotates the key that the containers of running
+ * tasks hold.
  */
 public class Registration {
+
+    /** How long a registration made because a key was refused holds back the next one, at first. */
+    static final Duration FIRST_HOLD = Duration.ofMinutes(1);
+    /** The longest hold: doubled from {@link #FIRST_HOLD} while each new key is refused in turn. */
+    static final Duration LONGEST_HOLD = Duration.ofMinutes(16);
 
     private static final Logger LOG = Logger.getLogger(Registration.class);
 
@@ -30,6 +38,9 @@ public class Registration {
     private final String orchestratorUrl;
     private final Clock clock;
     private final NodeCredentials current;
+    // guarded by this
+    private Instant lastRenewal;
+    private Duration hold = FIRST_HOLD;
 
     public Registration(Orchestrator orchestrator, CredentialsStore store, NodeIdentity identity,
             Supplier<String> registrationToken, String orchestratorUrl, NodeCredentials current, Clock clock) {
@@ -75,15 +86,31 @@ public class Registration {
     /**
      * Registers again, in one try, because the orchestrator refused {@code refused}, the identity a request was
      * sent with; when another caller has renewed it meanwhile (several tasks refused at once), that renewal is the
-     * answer: each registration rotates the key.
+     * answer. A registration made this way holds back the next one for {@link #FIRST_HOLD}, doubled up to
+     * {@link #LONGEST_HOLD} while each new key is refused soon after it came: every registration rotates the key.
      *
-     * @throws OrchestratorException when the registration did not go through: the caller's next try is the retry
+     * @throws OrchestratorException when the registration did not go through, or is held back: the caller's next try
+     *                               is the retry
      */
     public synchronized Credentials renewUnlessRenewed(Optional<Credentials> refused, String reason) {
         Optional<Credentials> now = current.current();
         if (now.isPresent() && !now.equals(refused)) {
             return now.get();
         }
+        Instant at = clock.instant();
+        if (lastRenewal != null) {
+            Duration since = Duration.between(lastRenewal, at);
+            if (since.compareTo(hold) < 0) {
+                throw new OrchestratorException(null, 401, "the node key is refused (" + reason + "), and registering again"
+                        + " waits " + hold.minus(since).toSeconds() + " s more: the last registration, " + since.toSeconds()
+                        + " s ago, gave a key that was refused too, and each one rotates the key running tasks hold",
+                        null, null);
+            }
+            // A key that lasted well past the hold was not refused in a burst: the next burst starts short again.
+            hold = since.compareTo(hold.multipliedBy(2)) > 0 ? FIRST_HOLD
+                    : hold.multipliedBy(2).compareTo(LONGEST_HOLD) > 0 ? LONGEST_HOLD : hold.multipliedBy(2);
+        }
+        lastRenewal = at;
         LOG.infof("Registering node '%s' with %s (%s)", identity.name(), orchestratorUrl, reason);
         try {
             return registered(orchestrator.registerOnce(registrationToken.get(), identity.registerRequest()));

@@ -15,7 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -167,6 +171,40 @@ class RegistrationTest {
     }
 
     @Test
+    void keysRefusedOneAfterTheOtherRegisterAgainAtOnceThenAfterPausesThatGrow() {
+        server.answerInTurn(() -> post("/register"), registered("key-1"), registered("key-2"), registered("key-3"),
+                registered("key-4"), registered("key-5"));
+        server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
+        SettableClock clock = new SettableClock();
+        TestNode node = TestNode.start(server, json, stateDir, TOKEN, server.baseUrl(), "node-1", heartbeatTask::get, clock);
+        node.registration().ensure();
+
+        node.heartbeat().beat();
+        assertThat(registrations()).as("the first refusal registers at once").hasSize(2);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            node.heartbeat().beat();
+        }
+        assertThat(registrations()).as("a burst of refusals within the first minute registers no more").hasSize(2);
+        clock.advance(Duration.ofSeconds(10));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(3);
+        clock.advance(Duration.ofSeconds(110));
+        node.heartbeat().beat();
+        assertThat(registrations()).as("then two minutes").hasSize(3);
+        clock.advance(Duration.ofSeconds(10));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(4);
+        // A key that lasted long was no burst: the next refusal registers after the first pause again.
+        clock.advance(Duration.ofHours(1));
+        node.heartbeat().beat();
+        clock.advance(Duration.ofSeconds(61));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(6);
+        assertThat(node.store().load().orElseThrow().apiKey()).isEqualTo("key-5");
+    }
+
+    @Test
     void anotherNameRegistersAgain() {
         server.stubFor(post("/register").willReturn(registered("key-1")));
         start().registration().ensure();
@@ -257,6 +295,30 @@ class RegistrationTest {
                 .hasMessage(message);
         assertThat(registrations()).hasSize(1);
         assertThat(stateDir.resolve("credentials.json")).doesNotExist();
+    }
+
+    /** A clock the test moves. */
+    private static final class SettableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-06-01T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static List<LoggedRequest> registrations() {
