@@ -197,7 +197,7 @@ public class Daemon {
                         config.logsTimeout(), config.caFile(), retry),
                 credentials::apiKey, json, clock);
         Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
-                new NodeIdentity(NodeIdentity.localHostname(), config.name(),
+                new NodeIdentity(NodeIdentity.hostname(NodeIdentity.KERNEL_HOSTNAME), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
                 () -> live.get().registrationToken(), config.orchestratorUrl().toString(), credentials, clock);
         TaskRuns runs = new TaskRuns();

@@ -38,7 +38,14 @@ final class RunnerProcess implements AutoCloseable {
 
     static RunnerProcess start(Path workDir, Launcher launcher, List<String> args, Map<String, String> environment)
             throws IOException {
-        List<String> command = new ArrayList<>(launcher.command());
+        return start(workDir, List.of(), launcher, args, environment);
+    }
+
+    /** @param wrapper what the runner's command line is given to, e.g. {@code runuser -u USER --} */
+    static RunnerProcess start(Path workDir, List<String> wrapper, Launcher launcher, List<String> args,
+            Map<String, String> environment) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(launcher.command());
         command.addAll(args);
         Files.createDirectories(workDir);
         Path output = Files.createTempFile(workDir, "runner-", ".log");
