@@ -18,6 +18,7 @@ import com.elcanotek.victoria.runner.container.ImageInfo;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
+import com.elcanotek.victoria.runner.state.StateDirOwner;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.TaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,11 +82,18 @@ public class CleanupCommand implements Callable<Integer> {
         return status;
     }
 
+    /** The images of the daemon's engine: from a root shell, its user's (rootless podman keeps images per user). */
     private int pruneImages(PrintWriter out, String verb) {
-        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json);
+        StateDirOwner owner = StateDirOwner.of(parent.stateDir(System.getenv()));
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json,
+                null, owner::asOwner);
         if (runtime.isEmpty()) {
             spec.commandLine().getErr().println("No container runtime found: images not pruned");
             return 1;
+        }
+        if (owner.actsForOwner()) {
+            out.println("Images of user " + owner.user() + ", who owns the state dir " + parent.stateDir(System.getenv())
+                    + " and runs the daemon:");
         }
         for (ImageInfo image : new ImagePruner(runtime.get(), parent::containerImage).prune(dryRun)) {
             out.println(verb + " image " + ImagePruner.shortId(image) + " " + image.repoTags());

@@ -44,6 +44,7 @@ import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.StateDirLock;
+import com.elcanotek.victoria.runner.state.StateDirOwner;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.systemd.ServiceManager;
@@ -154,6 +155,7 @@ public class Daemon {
         try (StateDirLock held = lock.get()) {
             // Only the holder of the lock may: a live runner's files and processes are in use.
             ContainerSupervisor.removeStaleEnvFiles(config.stateDir());
+            recordEngineEnvironment(config.stateDir());
             int ended = runtime.get().endLeftoverExitEvents(ContainerSupervisor.runnerLabel(config.name()));
             if (ended > 0) {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
@@ -172,6 +174,16 @@ public class Daemon {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot release the state dir lock", e);
+        }
+    }
+
+    /** For operator commands run from a root shell, which ask the engine as this daemon's user (see StateDirOwner). */
+    private static void recordEngineEnvironment(Path stateDir) {
+        try {
+            StateDirOwner.recordEngineEnvironment(stateDir, System.getenv());
+        } catch (IOException e) {
+            LOG.warnf("Cannot record the engine's environment in %s (cleanup --prune-images from a root shell will guess it): %s",
+                    stateDir, e.getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import com.elcanotek.victoria.runner.container.TestEngine;
 
@@ -64,6 +65,11 @@ final class RunnerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How many times {@code part} is in the output so far. */
+    int occurrences(String part) {
+        return output().split(Pattern.quote(part), -1).length - 1;
     }
 
     boolean isAlive() {
