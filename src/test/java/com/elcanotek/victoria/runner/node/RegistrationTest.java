@@ -127,7 +127,7 @@ class RegistrationTest {
     @CsvSource({ "https://atq.example, https://atq.example/", "https://atq.example/, https://ATQ.Example",
             "https://atq.example:443, HTTPS://atq.example", "http://atq.example/api//, http://atq.example:80/api" })
     void theStoredIdentityIsReusedHoweverTheOrchestratorUrlIsSpelled(String stored, String configured) {
-        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", stored, "2025-06-01T10:00:00Z"));
+        storeKey1For(stored);
 
         assertThat(start(configured, "node-1").registration().ensure().apiKey()).isEqualTo("key-1");
 
@@ -137,8 +137,7 @@ class RegistrationTest {
     @Test
     void aNameThatHoldsATaskIsKeptWithTheStoredKeyWhenTheOrchestratorTakesItsHeartbeat() throws Exception {
         // Stored under another spelling that no normalisation makes the same: the orchestrator itself tells.
-        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", "http://127.0.0.1:1",
-                "2025-06-01T10:00:00Z"));
+        storeKey1For("http://127.0.0.1:1");
         server.stubFor(post("/register").willReturn(refusal(409, "Node has an active task and cannot be re-registered")));
         server.stubFor(post("/nodes/heartbeat").withHeader("X-API-Key", equalTo("key-1")).willReturn(ok()));
         TestNode node = start();
@@ -153,12 +152,12 @@ class RegistrationTest {
         // Kept for the next start: no registration, no heartbeat before the runner's own.
         assertThat(start().registration().ensure().apiKey()).isEqualTo("key-1");
         assertThat(registrations()).hasSize(1);
+        assertThat(heartbeatKeys()).hasSize(1);
     }
 
     @Test
     void aNameThatHoldsATaskWhoseStoredKeyIsRefusedWaitsUntilItCanRegister() {
-        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", "http://127.0.0.1:1",
-                "2025-06-01T10:00:00Z"));
+        storeKey1For("http://127.0.0.1:1");
         server.answerInTurn(() -> post("/register"), refusal(409, "Node has an active task and cannot be re-registered"),
                 refusal(409, "Node has an active task and cannot be re-registered"), registered("key-2"));
         server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
@@ -295,6 +294,11 @@ class RegistrationTest {
                 .hasMessage(message);
         assertThat(registrations()).hasSize(1);
         assertThat(stateDir.resolve("credentials.json")).doesNotExist();
+    }
+
+    /** What an earlier start stored: node-1 with key-1, registered with the orchestrator at {@code url}. */
+    private void storeKey1For(String url) {
+        new CredentialsStore(stateDir, json).save(new Credentials(NODE_ID, "key-1", "node-1", url, "2025-06-01T10:00:00Z"));
     }
 
     /** A clock the test moves. */
