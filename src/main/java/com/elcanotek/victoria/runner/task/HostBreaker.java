@@ -67,11 +67,16 @@ public class HostBreaker implements ClaimGate {
                 : Optional.of("claiming stopped since " + openSince + ": task starts fail for reasons of this host (" + reason + ")");
     }
 
-    /** A task's container started: the host can start tasks. */
+    /**
+     * A task's container started: the host can start tasks. One that was under way before claiming stopped leaves
+     * the probes going: only a passing probe claims again.
+     */
     public synchronized void started() {
         failuresInRow = 0;
         onTrial = false;
-        pause = null;
+        if (reason == null) {
+            pause = null;
+        }
     }
 
     /** A task's start failed for a reason of this host. */

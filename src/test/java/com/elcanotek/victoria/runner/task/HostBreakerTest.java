@@ -83,6 +83,20 @@ class HostBreakerTest {
         assertThat(timers.delays).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(10));
     }
 
+    @Test
+    void aStartThatWasUnderWayWhenClaimingStoppedLeavesTheProbesGoing() {
+        openWithTwoFailures();
+        breaker.started();
+        probeAnswers.add(Optional.of("engine down"));
+
+        timers.fireNext();
+        assertThat(breaker.closedBecause()).get().asString().contains("engine down");
+        timers.fireNext();
+
+        assertThat(breaker.closedBecause()).isEmpty();
+        assertThat(timers.delays).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20));
+    }
+
     private void openWithTwoFailures() {
         breaker.failed("OCI runtime error");
         assertThat(breaker.closedBecause()).isEmpty();
