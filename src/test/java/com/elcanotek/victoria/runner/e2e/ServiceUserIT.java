@@ -95,9 +95,8 @@ class ServiceUserIT {
         Files.writeString(flag, "2026-01-01T00:00:00Z\n");
         Files.setPosixFilePermissions(flag, PosixFilePermissions.fromString("rw-------"));
         try (RunnerProcess daemon = daemonAsUser()) {
-            Awaitility.await().atMost(WAIT).until(() -> daemon.output().contains("Runner '" + name + "' started"));
-            Awaitility.await().atMost(WAIT)
-                    .until(() -> daemon.output().contains("Draining since an unknown time (" + flag + " cannot be read"));
+            awaitOutput(daemon, "Runner '" + name + "' started");
+            awaitOutput(daemon, "Draining since an unknown time (" + flag + " cannot be read");
             String first = orchestrator.createTask("exit=0");
             Thread.sleep(3000);
             assertThat(orchestrator.task(first).state()).isEqualTo(TaskState.PENDING);
@@ -108,7 +107,7 @@ class ServiceUserIT {
             try (RunnerProcess drain = asRoot("drain")) {
                 assertThat(drain.waitFor(WAIT)).isZero();
             }
-            Awaitility.await().atMost(WAIT).until(() -> daemon.output().contains("Draining since 20"));
+            awaitOutput(daemon, "Draining since 20");
             assertThat(Files.getOwner(flag).getName()).isEqualTo(user);
             String second = orchestrator.createTask("exit=0");
             Thread.sleep(3000);
@@ -141,7 +140,7 @@ class ServiceUserIT {
         }
         // The daemon records the environment its engine runs with (its XDG_RUNTIME_DIR) in its state dir.
         try (RunnerProcess daemon = daemonAsUser()) {
-            Awaitility.await().atMost(WAIT).until(() -> daemon.output().contains("Runner '" + name + "' started"));
+            awaitOutput(daemon, "Runner '" + name + "' started");
         }
 
         try (RunnerProcess dryRun = asRoot("cleanup", "--prune-images", "--dry-run", "--container-image", repository + ":3")) {
@@ -179,12 +178,18 @@ class ServiceUserIT {
                 "USER=" + user, "XDG_RUNTIME_DIR=" + runtimeDir);
     }
 
+    /** Asserted, so that a timeout shows the whole output. */
+    private static void awaitOutput(RunnerProcess process, String text) {
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(process.output()).contains(text));
+    }
+
     private void resumeAsRoot(RunnerProcess daemon, int times) throws Exception {
         try (RunnerProcess resume = asRoot("resume")) {
             assertThat(resume.waitFor(WAIT)).isZero();
             assertThat(resume.output()).contains("Resumed: the runner claims tasks again.");
         }
-        Awaitility.await().atMost(WAIT).until(() -> daemon.occurrences("Resumed: claiming again") == times);
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(daemon.occurrences("Resumed: claiming again"))
+                .as(daemon.output()).isEqualTo(times));
     }
 
     /** A one-shot command of the runner, typed in a root shell for the daemon's state dir. */
