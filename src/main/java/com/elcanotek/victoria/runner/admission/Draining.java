@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.admission;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
@@ -12,7 +13,8 @@ public final class Draining implements ClaimGate {
     private static final Logger LOG = Logger.getLogger(Draining.class);
 
     private final DrainFlag flag;
-    private volatile Boolean wasDraining;
+    /** What was seen last: asked by the poll and the status file at once, each change is said by one of them. */
+    private final AtomicReference<Boolean> wasDraining = new AtomicReference<>();
 
     public Draining(DrainFlag flag) {
         this.flag = flag;
@@ -22,14 +24,14 @@ public final class Draining implements ClaimGate {
     public Optional<String> closedBecause() {
         Optional<String> since = flag.since();
         boolean draining = since.isPresent();
-        if (wasDraining == null || wasDraining != draining) {
+        Boolean before = wasDraining.getAndSet(draining);
+        if (before == null || before != draining) {
             if (draining) {
                 LOG.infof("Draining since %s: no new task is claimed; held tasks go on ('victoria-runner resume' claims again)",
                         since.get());
-            } else if (wasDraining != null) {
+            } else if (before != null) {
                 LOG.info("Resumed: claiming again");
             }
-            wasDraining = draining;
         }
         return since.map(at -> "draining since " + at);
     }

@@ -16,7 +16,10 @@ import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
  * cannot be had, the state dir or the Victoria home cannot be written), so that a broken runner does not claim
  * the fleet's whole queue and fail each task in milliseconds. A failure of the task itself (its files, its exit
  * code, its timeout) never counts. While open, the host is probed with growing pauses; once the probe passes,
- * claiming resumes on trial: the first start then decides, and one more host failure opens it again at once.
+ * claiming resumes on trial: the first start then decides, and one more host failure opens it again at once. A
+ * failed trial doubles the pause beyond {@link Settings#maxPause} (up to {@link #MAX_TRIAL_PAUSE}), as the probe
+ * cannot see what breaks the starts; only a start that works brings the pause back to its first length. However long
+ * the host stays broken, the tasks ended in error are the threshold's plus one per trial, and trials grow rarer.
  */
 public class HostBreaker implements ClaimGate {
 
@@ -31,6 +34,9 @@ public class HostBreaker implements ClaimGate {
     public interface Probe {
         Optional<String> problem();
     }
+
+    /** The longest pause failed trials grow to: a host that breaks what no probe sees costs one task a day. */
+    static final Duration MAX_TRIAL_PAUSE = Duration.ofHours(24);
 
     private static final Logger LOG = Logger.getLogger(HostBreaker.class);
 
@@ -61,34 +67,55 @@ public class HostBreaker implements ClaimGate {
                 : Optional.of("claiming stopped since " + openSince + ": task starts fail for reasons of this host (" + reason + ")");
     }
 
-    /** A task's container started: the host can start tasks. */
+    /**
+     * A task's container started: the host can start tasks. One that was under way before claiming stopped leaves
+     * the probes going: only a passing probe claims again.
+     */
     public synchronized void started() {
         failuresInRow = 0;
         onTrial = false;
+        if (reason == null) {
+            pause = null;
+        }
     }
 
     /** A task's start failed for a reason of this host. */
     public void failed(String cause) {
         int failures;
+        boolean trialFailed;
         synchronized (this) {
             if (reason != null) {
                 return;
             }
             failures = ++failuresInRow;
-            if (!onTrial && failures < settings.threshold()) {
+            trialFailed = onTrial;
+            if (!trialFailed && failures < settings.threshold()) {
                 LOG.warnf("Task start failed for a reason of this host (%d in a row, claiming stops at %d): %s", failures,
                         settings.threshold(), cause);
                 return;
             }
             reason = cause;
             openSince = clock.instant();
-            pause = settings.firstPause();
+            // A probe passed, yet the start it let in failed: the probe cannot see what breaks, so it must not
+            // let a task in as often as at first.
+            pause = trialFailed && pause != null ? grown(pause, MAX_TRIAL_PAUSE) : settings.firstPause();
             onTrial = false;
         }
         metrics.claimingStopped();
-        LOG.errorf("Claiming stopped: %d task start(s) in a row failed for reasons of this host (last: %s);"
-                + " probing the host in %d s, claiming again once it is healthy", failures, cause, pause.toSeconds());
+        if (trialFailed) {
+            LOG.errorf("Claiming stopped again: the task start on trial failed for a reason of this host (%s);"
+                    + " probing the host in %d s", cause, pause.toSeconds());
+        } else {
+            LOG.errorf("Claiming stopped: %d task start(s) in a row failed for reasons of this host (last: %s);"
+                    + " probing the host in %d s, claiming again once it is healthy", failures, cause, pause.toSeconds());
+        }
         probeLater();
+    }
+
+    /** Twice {@code last}, at most {@code limit}; never shorter than {@code last}. */
+    private static Duration grown(Duration last, Duration limit) {
+        Duration doubled = last.multipliedBy(2);
+        return doubled.compareTo(limit) <= 0 ? doubled : limit.compareTo(last) > 0 ? limit : last;
     }
 
     private synchronized void probeLater() {
@@ -112,7 +139,7 @@ public class HostBreaker implements ClaimGate {
                 return;
             }
             reason = problem.get();
-            pause = pause.multipliedBy(2).compareTo(settings.maxPause()) > 0 ? settings.maxPause() : pause.multipliedBy(2);
+            pause = grown(pause, settings.maxPause());
             LOG.warnf("The host is still unhealthy (%s); probing again in %d s", reason, pause.toSeconds());
         }
         probeLater();

@@ -8,31 +8,41 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.jboss.logging.Logger;
+
 import com.elcanotek.victoria.runner.container.ContainerException;
+import com.elcanotek.victoria.runner.container.ContainerInfo;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.ContainerSpec;
 import com.elcanotek.victoria.runner.state.Layout;
 
 /**
- * What a task start needs of the host, checked without starting one: the engine answers, the image is here (pulled
- * when it is not: a probe that passed without it would let a start on trial fail for the same reason, again and
- * again), the folders a start writes to (the secrets' env files, the task folders) take a file, and the Victoria home
- * has room.
+ * What a task start needs of the host: the engine answers, the image is here (pulled when it is not), the folders a
+ * start writes to (the secrets' env files, the task folders) take a file, the Victoria home has room, and, last, a
+ * container starts with the tasks' own options (see {@link ContainerSpec#forProbe}). A probe that passed without
+ * what a start needs would let a start on trial fail for the same reason, again and again: an engine that answers
+ * {@code ps}, {@code version} and {@code images} can still refuse every {@code run} (an OCI runtime error, a cgroup
+ * set-up that refuses the limits: exits 125 and 126).
  */
 public final class HostProbe implements HostBreaker.Probe {
 
+    private static final Logger LOG = Logger.getLogger(HostProbe.class);
+
     private final ContainerRuntime runtime;
     private final Map<String, String> runnerLabel;
-    private final Supplier<String> image;
+    private final Supplier<ContainerSpec> container;
     private final List<Path> written;
+    private final Path probeDir;
     private final DiskSpaceGuard diskSpace;
 
-    /** @param image the image tasks start from now (a reload may change it) */
-    public HostProbe(ContainerRuntime runtime, Map<String, String> runnerLabel, Supplier<String> image, Layout layout,
-            DiskSpaceGuard diskSpace) {
+    /** @param container the probe's container as tasks start now (a reload may change their image and options) */
+    public HostProbe(ContainerRuntime runtime, Map<String, String> runnerLabel, Supplier<ContainerSpec> container,
+            Layout layout, DiskSpaceGuard diskSpace) {
         this.runtime = runtime;
         this.runnerLabel = Map.copyOf(runnerLabel);
-        this.image = image;
+        this.container = container;
         this.written = List.of(layout.envFiles(), layout.tasks());
+        this.probeDir = layout.probeDir();
         this.diskSpace = diskSpace;
     }
 
@@ -43,7 +53,8 @@ public final class HostProbe implements HostBreaker.Probe {
         } catch (ContainerException e) {
             return Optional.of("the container engine does not answer: " + e.getMessage());
         }
-        Optional<String> noImage = imageProblem(image.get());
+        ContainerSpec spec = container.get();
+        Optional<String> noImage = imageProblem(spec.image());
         if (noImage.isPresent()) {
             return noImage;
         }
@@ -60,7 +71,37 @@ public final class HostProbe implements HostBreaker.Probe {
                 return Optional.of("cannot write in " + dir + ": " + e.getMessage());
             }
         }
-        return diskSpace.closedBecause();
+        return diskSpace.closedBecause().or(() -> startProblem(spec));
+    }
+
+    /** Starts the probe's container and removes it: whether it started is all it tells. */
+    private Optional<String> startProblem(ContainerSpec spec) {
+        try {
+            Files.createDirectories(probeDir);
+            removeProbeContainers(spec);
+            runtime.start(spec);
+            return Optional.empty();
+        } catch (ContainerException e) {
+            return Optional.of("a container with the tasks' options cannot start: " + e.getMessage());
+        } catch (IOException e) {
+            return Optional.of("cannot create the probe's folder: " + e.getMessage());
+        } finally {
+            removeProbeContainers(spec);
+        }
+    }
+
+    /**
+     * This one, also when its start failed (the engine keeps a container whose start failed), and any a runner killed
+     * while probing left behind.
+     */
+    private void removeProbeContainers(ContainerSpec spec) {
+        try {
+            for (ContainerInfo left : runtime.list(spec.labels())) {
+                runtime.remove(left.id());
+            }
+        } catch (ContainerException e) {
+            LOG.warnf("Cannot remove the host probe's container (the next probe tries again): %s", e.getMessage());
+        }
     }
 
     private Optional<String> imageProblem(String name) {

@@ -19,6 +19,7 @@ import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.state.Layout;
+import com.elcanotek.victoria.runner.state.StateDirOwner;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,11 +84,19 @@ public class CleanupCommand implements Callable<Integer> {
         return status;
     }
 
+    /** The images of the daemon's engine: from a root shell, its user's (rootless podman keeps images per user). */
     private int pruneImages(PrintWriter out, String verb) {
-        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json);
+        Layout layout = parent.layout(System.getenv());
+        StateDirOwner owner = StateDirOwner.of(layout.stateDir());
+        Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json,
+                null, command -> owner.asOwner(command, layout.engineEnvironment()));
         if (runtime.isEmpty()) {
             spec.commandLine().getErr().println("No container runtime found: images not pruned");
             return 1;
+        }
+        if (owner.actsForOwner()) {
+            out.println("Images of user " + owner.user() + ", who owns the state dir " + layout.stateDir()
+                    + " and runs the daemon:");
         }
         for (ImageInfo image : new ImagePruner(runtime.get(), parent::containerImage).prune(dryRun)) {
             out.println(verb + " image " + ImagePruner.shortId(image) + " " + image.repoTags());

@@ -70,7 +70,8 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--registration-token-file", paramLabel = "FILE", description = "File holding the registration token.")
     Path registrationTokenFile;
 
-    @Option(names = "--name", description = "Node name shown in the orchestrator (default: the host name).")
+    @Option(names = "--name", description = "Node name shown in the orchestrator (default: the host name, as the kernel has "
+            + "it; required where that is empty or localhost).")
     String name;
 
     @Option(names = "--poll-interval", paramLabel = "SECONDS", defaultValue = "30",
@@ -256,6 +257,10 @@ public class RunCommand implements Callable<Integer> {
                     + OptionSources.environmentName("environment-file"));
         }
         URI url = orchestratorUrl(require("--orchestrator-url", orchestratorUrl));
+        NodeIdentity.Name nodeName = NodeIdentity.name(name, NodeIdentity.KERNEL_HOSTNAME);
+        if (nodeName.problem().isPresent()) {
+            throw new InvalidOption("--name", nodeName.problem().get());
+        }
         positive("--poll-interval", pollInterval);
         positive("--heartbeat-interval", heartbeatInterval);
         positive("--lease-renewal-interval", leaseRenewalInterval);
@@ -289,7 +294,7 @@ public class RunCommand implements Callable<Integer> {
             throw new InvalidOption("--registry-auth-file", "'" + registryAuthFile + "' does not exist or is not readable");
         }
         Path home = userHome();
-        return new RunnerConfig(url, token(), name != null && !name.isBlank() ? name.strip() : NodeIdentity.localHostname(),
+        return new RunnerConfig(url, token(), nodeName.value(),
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
                 Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
                 victoriaHome(),

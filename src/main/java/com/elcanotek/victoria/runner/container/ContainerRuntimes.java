@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** Picks the container CLI the operator asked for. */
 public final class ContainerRuntimes {
@@ -26,22 +27,30 @@ public final class ContainerRuntimes {
      *                         {@code config.json} of a config dir (its folder becomes {@code --config}); null: the CLI's own
      */
     public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
+        return detect(choice, path, mapper, registryAuthFile, UnaryOperator.identity());
+    }
+
+    /** @param launch what runs the CLI's command line, e.g. as another user; the identity runs it as it is */
+    public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            UnaryOperator<List<String>> launch) {
         return switch (choice.strip().toLowerCase(Locale.ROOT)) {
-            case "podman" -> podman(path, mapper, registryAuthFile);
-            case "docker" -> docker(path, mapper, registryAuthFile);
-            case "auto" -> podman(path, mapper, registryAuthFile).or(() -> docker(path, mapper, registryAuthFile));
+            case "podman" -> podman(path, mapper, registryAuthFile, launch);
+            case "docker" -> docker(path, mapper, registryAuthFile, launch);
+            case "auto" -> podman(path, mapper, registryAuthFile, launch).or(() -> docker(path, mapper, registryAuthFile, launch));
             default -> throw new IllegalArgumentException(
                     "container runtime must be podman, docker or auto, not: " + choice);
         };
     }
 
-    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
-        return path.find("podman").map(exe -> new PodmanRuntime(List.of(exe.toString()), mapper, registryAuthFile));
+    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            UnaryOperator<List<String>> launch) {
+        return path.find("podman").map(exe -> new PodmanRuntime(launch.apply(List.of(exe.toString())), mapper, registryAuthFile));
     }
 
     /** No -H: the docker CLI reads DOCKER_HOST (and its context) from the environment it inherits. */
-    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
-        return path.find("docker").map(exe -> new DockerRuntime(registryAuthFile == null ? List.of(exe.toString())
-                : List.of(exe.toString(), "--config", registryAuthFile.toAbsolutePath().getParent().toString()), mapper));
+    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            UnaryOperator<List<String>> launch) {
+        return path.find("docker").map(exe -> new DockerRuntime(launch.apply(registryAuthFile == null ? List.of(exe.toString())
+                : List.of(exe.toString(), "--config", registryAuthFile.toAbsolutePath().getParent().toString())), mapper));
     }
 }

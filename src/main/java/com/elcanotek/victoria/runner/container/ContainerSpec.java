@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
@@ -24,10 +25,11 @@ import com.elcanotek.victoria.runner.state.Layout;
  *                       {@code --add-host ...:host-gateway}; only honoured where the engine
  *                       supports that value (see {@link ContainerRuntime#supportsHostGateway()})
  * @param policy         limits, hardening and devices
+ * @param entrypoint     the command run instead of the image's entrypoint; null: the image's
  */
 public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
         Set<Path> privateVolumes, List<Path> envFiles, Map<String, String> labels, boolean addHostGateway,
-        ContainerPolicy policy) {
+        ContainerPolicy policy, String entrypoint) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -35,6 +37,10 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
     public static final String LABEL_TASK = "victoria-runner.task";
     public static final String LABEL_NODE = "victoria-runner.node";
     public static final String LABEL_RUNNER = "victoria-runner.runner";
+    /** Carried by the host probe's containers (see {@link #forProbe}), valued with the runner's name. */
+    public static final String LABEL_PROBE = "victoria-runner.probe";
+    /** What the host probe's container runs: every image with a shell userland has it (Victoria Terminal's is Fedora). */
+    static final String PROBE_COMMAND = "true";
 
     static final String HOST_GATEWAY_MAPPING = "host.containers.internal:host-gateway";
 
@@ -65,6 +71,9 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
             }
             Objects.requireNonNull(value, key);
         });
+        if (entrypoint != null && (entrypoint.isBlank() || entrypoint.startsWith("-"))) {
+            throw new IllegalArgumentException("invalid entrypoint: " + entrypoint);
+        }
     }
 
     /** Where a host path under the Victoria home is seen inside every task's container. */
@@ -98,7 +107,29 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 Set.of(layout.sessionDir(taskId)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
-                true, policy);
+                true, policy, null);
+    }
+
+    /**
+     * A container started the way a task's is (the image, the limits, init, security options and devices, a folder
+     * of the Victoria home mounted as the home is, the operator's env file, the host gateway), which only runs
+     * {@value #PROBE_COMMAND} instead of the agent: whether it starts tells whether a task could. Nothing of the image
+     * is run but that command (the image's entrypoint, which would set up the agent, is bypassed), and it is labelled
+     * {@value #LABEL_PROBE}, not as a task's, so that no task's bookkeeping ever takes it for one of its own.
+     *
+     * @param operatorEnvFile the operator's {@code --env-file}, or null
+     */
+    public static ContainerSpec forProbe(String image, Layout layout, Path operatorEnvFile, String runnerName,
+            ContainerPolicy policy) {
+        return new ContainerSpec(
+                "victoria-probe-" + UUID.randomUUID().toString().substring(0, 8),
+                image,
+                List.of(),
+                Map.of(layout.probeDir(), VICTORIA_HOME_IN_CONTAINER),
+                Set.of(layout.probeDir()),
+                operatorEnvFile == null ? List.of() : List.of(operatorEnvFile),
+                Map.of(LABEL_PROBE, runnerName),
+                true, policy, PROBE_COMMAND);
     }
 
     /**
@@ -113,6 +144,9 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
         if (addHostGateway && hostGatewaySupported) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));
+        }
+        if (entrypoint != null) {
+            argv.addAll(List.of("--entrypoint", entrypoint));
         }
         argv.add(image);
         argv.addAll(args);

@@ -29,6 +29,7 @@ import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
+import com.elcanotek.victoria.runner.container.ContainerSpec;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.container.PathLookup;
@@ -42,6 +43,7 @@ import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.StateDirLock;
+import com.elcanotek.victoria.runner.state.StateDirOwner;
 import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.systemd.ServiceManager;
@@ -164,6 +166,7 @@ public class Daemon {
         try (StateDirLock held = lock.get()) {
             // Only the holder of the lock may: a live runner's files and processes are in use.
             ContainerSupervisor.removeStaleEnvFiles(layout);
+            recordEngineEnvironment(layout);
             int ended = runtime.get().endLeftoverExitEvents(ContainerSupervisor.runnerLabel(config.name()));
             if (ended > 0) {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
@@ -182,6 +185,16 @@ public class Daemon {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot release the state dir lock", e);
+        }
+    }
+
+    /** For operator commands run from a root shell, which ask the engine as this daemon's user (see StateDirOwner). */
+    private static void recordEngineEnvironment(Layout layout) {
+        try {
+            StateDirOwner.recordEngineEnvironment(layout.engineEnvironment(), System.getenv());
+        } catch (IOException e) {
+            LOG.warnf("Cannot record the engine's environment in %s (cleanup --prune-images from a root shell will guess it): %s",
+                    layout.engineEnvironment(), e.getMessage());
         }
     }
 
@@ -208,7 +221,7 @@ public class Daemon {
                         config.logsTimeout(), config.caFile(), retry),
                 credentials::apiKey, json, clock);
         Registration registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
-                new NodeIdentity(NodeIdentity.localHostname(), config.name(),
+                new NodeIdentity(NodeIdentity.hostname(NodeIdentity.KERNEL_HOSTNAME), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
                 () -> live.get().registrationToken(), config.orchestratorUrl().toString(), credentials, clock);
         TaskRuns runs = new TaskRuns();
@@ -228,7 +241,9 @@ public class Daemon {
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(layout.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
         HostBreaker hostBreaker = new HostBreaker(
-                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()), () -> live.get().containerImage(),
+                new HostProbe(runtime, ContainerSupervisor.runnerLabel(config.name()),
+                        () -> ContainerSpec.forProbe(live.get().containerImage(), layout, live.get().envFile(), config.name(),
+                                live.get().containerPolicy()),
                         layout, diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());

@@ -97,8 +97,22 @@ public class Orchestrator {
     }
 
     public NodeRegistration register(String registrationToken, RegisterRequest request) {
-        return guarded(registration, "POST /register", () -> whole(api.register(registrationToken, request)),
-                NodeRegistration.class);
+        return registering(() -> registerOnce(registrationToken, request), NodeRegistration.class);
+    }
+
+    /**
+     * {@link #register}'s patience around {@code attempt}, which makes one {@link #registerOnce} and what the caller
+     * makes of its answer: a refusal the caller settles itself (a 409 its stored key answers) need not be waited out.
+     * Anything but an {@link OrchestratorException} the attempt throws ends the wait as it is.
+     */
+    public <T> T registering(Callable<T> attempt, Class<T> type) {
+        try {
+            return registration.call(attempt, type);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw OrchestratorException.unreachable("POST /register", e);
+        }
     }
 
     /**

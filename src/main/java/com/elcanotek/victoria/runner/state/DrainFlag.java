@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -44,12 +45,18 @@ public final class DrainFlag {
         }
     }
 
-    /** Since when the runner drains; empty when it claims. */
+    /**
+     * Since when the runner drains; empty when it claims. A flag that is there but cannot be read (a root shell's file
+     * the daemon's user may not open) still drains: it was set by someone who meant it.
+     */
     public Optional<String> since() {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.US_ASCII).strip());
-        } catch (IOException absent) {
+        } catch (NoSuchFileException absent) {
             return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("an unknown time (" + file + " cannot be read: " + e.getClass().getSimpleName()
+                    + "; 'victoria-runner resume' as its owner or root ends the drain)");
         }
     }
 }

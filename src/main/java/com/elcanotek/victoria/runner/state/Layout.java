@@ -48,9 +48,19 @@ public record Layout(Path stateDir, Path victoriaHome) {
         return stateDir.resolve("status.json");
     }
 
+    /** The engine variables the daemon runs with, for operator commands that ask the engine as its user. */
+    public Path engineEnvironment() {
+        return stateDir.resolve("engine-environment");
+    }
+
     /** Where each task gets a folder of its own. */
     public Path tasks() {
         return victoriaHome.resolve("tasks");
+    }
+
+    /** The folder of the Victoria home the host probe's container mounts: its own, which no task uses. */
+    public Path probeDir() {
+        return tasks().resolve(".host-probe");
     }
 
     /** {@code tasks/<id8>}: a task's files and its agent's session. */

@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Crash-safe files of the state dir: a write lands whole or not at all (temp file, fsync,
- * rename, fsync of the directory), and nothing is ever readable by other users.
+ * rename, fsync of the directory), and nothing is ever readable by other users. What a root shell writes there
+ * ({@code sudo victoria-runner drain}) belongs to the folder's owner, the daemon's user (see {@link StateDirOwner}).
  */
 public final class StateFiles {
 
@@ -26,8 +27,10 @@ public final class StateFiles {
 
     /** Creates the directory (and parents) if missing and makes it 0700. */
     public static Path privateDir(Path dir) throws IOException {
+        StateDirOwner owner = StateDirOwner.of(dir);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+        owner.adopt(dir);
         return dir;
     }
 
@@ -37,6 +40,8 @@ public final class StateFiles {
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
         try {
+            // Before the rename: the daemon never sees the file as root's, which it could not read.
+            StateDirOwner.of(dir).adopt(temp);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {

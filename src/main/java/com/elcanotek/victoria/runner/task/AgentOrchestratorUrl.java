@@ -2,9 +2,10 @@ package com.elcanotek.victoria.runner.task;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Locale;
 
 import org.jboss.logging.Logger;
+
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorUrl;
 
 /**
  * The orchestrator URL a task's agent gets. The node key goes into the same container, so a URL the task
@@ -24,7 +25,7 @@ final class AgentOrchestratorUrl {
         }
         try {
             URI given = new URI(fromTask.strip());
-            if (sameOrigin(given, configured)) {
+            if (given.getUserInfo() == null && OrchestratorUrl.sameOrigin(given, configured)) {
                 return given;
             }
             LOG.warnf("the task's orchestrator_url %s is not the configured orchestrator's origin; the agent gets %s",
@@ -33,19 +34,5 @@ final class AgentOrchestratorUrl {
             LOG.warnf("the task's orchestrator_url is not a URL (%s); the agent gets %s", e.getMessage(), configured);
         }
         return configured;
-    }
-
-    private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme() != null && a.getHost() != null && a.getUserInfo() == null
-                && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getHost().toLowerCase(Locale.ROOT).equals(b.getHost().toLowerCase(Locale.ROOT))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() != -1) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 }

@@ -80,6 +80,27 @@ class ContainerSpecTest {
     }
 
     @Test
+    void theHostProbesContainerStartsAsATaskDoesButRunsOnlyTrueUnderItsOwnLabel() {
+        ContainerPolicy policy = new ContainerPolicy("8g", null, 4096, null, true, true, List.of("/dev/fuse"), null, null);
+        ContainerSpec spec = ContainerSpec.forProbe("ghcr.io/elcanotek/victoria-terminal:latest", layout(Path.of("/home/v/Victoria")),
+                Path.of("/etc/operator.env"), "runner-a", policy);
+
+        List<String> argv = spec.runArguments(true, ContainerPolicy.Dialect.PODMAN);
+
+        assertThat(spec.name()).matches("victoria-probe-[0-9a-f]{8}");
+        assertThat(argv.subList(4, argv.size())).containsExactly(
+                "--memory", "8g", "--pids-limit", "4096", "--init", "--security-opt", "no-new-privileges",
+                "--device", "/dev/fuse",
+                "--label", "victoria-runner.probe=runner-a",
+                "-v", "/home/v/Victoria/tasks/.host-probe:/workspace/Victoria:Z",
+                "--env-file", "/etc/operator.env",
+                "--add-host", "host.containers.internal:host-gateway",
+                "--entrypoint", "true",
+                "ghcr.io/elcanotek/victoria-terminal:latest");
+        assertThat(spec.labels()).doesNotContainKeys(ContainerSpec.LABEL_RUNNER, ContainerSpec.LABEL_TASK);
+    }
+
+    @Test
     void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
         ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false,
                 List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
@@ -179,11 +200,11 @@ class ContainerSpecTest {
         assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/a:b")), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"), Set.of(),
-                List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("container path");
+                List.of(), Map.of(), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("container path");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), Set.of(), List.of(),
-                Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT)).hasMessageContaining("label key");
+                Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("label key");
         assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "/h"), Set.of(Path.of("/x")),
-                List.of(), Map.of(), false, ContainerPolicy.DEFAULT)).hasMessageContaining("private volumes [/x]");
+                List.of(), Map.of(), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("private volumes [/x]");
     }
 
     @Test

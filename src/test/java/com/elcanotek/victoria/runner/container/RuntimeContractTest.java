@@ -67,7 +67,7 @@ abstract class RuntimeContractTest {
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
         return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.privateVolumes(),
-                spec.envFiles(), allLabels, spec.addHostGateway(), spec.policy());
+                spec.envFiles(), allLabels, spec.addHostGateway(), spec.policy(), spec.entrypoint());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -146,7 +146,7 @@ abstract class RuntimeContractTest {
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
         ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(), base.privateVolumes(),
-                List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy());
+                List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy(), base.entrypoint());
 
         assertThat(exits.await(runtime.start(spec))).isZero();
 

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.container.ContainerSpec;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskSpec;
@@ -38,7 +38,8 @@ import com.elcanotek.victoria.runner.fake.TaskState;
  * engine error while a flag file names them (what a restarting or wedged engine looks like to the CLI), holds them
  * while another one does (a hung engine, which goes on once it is back), and passes every call to the real podman
  * otherwise. The files name subcommands ({@code run}, {@code ps}, ...) one a line, or {@code all}. A third flag makes
- * {@code run} do what podman does when the OCI runtime refuses to start a container: it creates it and fails.
+ * {@code run} do what podman does when the OCI runtime refuses to start a container (an engine that answers everything
+ * else): it creates it and fails with exit 126.
  */
 class BrokenEngineIT {
 
@@ -93,6 +94,7 @@ class BrokenEngineIT {
     @AfterEach
     void cleanUp() {
         Podman.removeLabelled(FakeBackedRunner.containerLabel(name));
+        Podman.removeLabelled(ContainerSpec.LABEL_PROBE + "=" + name);
         orchestrator.close();
     }
 
@@ -109,7 +111,7 @@ class BrokenEngineIT {
             Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(work.resolve("state/status.json")))
                     .contains("the container engine does not answer"));
             // Asked before every poll, said once.
-            assertThat(occurrences(runner.output(), "no task is claimed until it answers again")).isEqualTo(1);
+            assertThat(runner.occurrences("no task is claimed until it answers again")).isEqualTo(1);
 
             Files.delete(failing);
             for (String id : ids) {
@@ -145,24 +147,34 @@ class BrokenEngineIT {
     }
 
     @Test
-    void startsThatKeepFailingWhileTheEngineAnswersStopClaimingAfterThreeAndClaimingResumesOnceTheyWork() throws Exception {
-        // Long enough that no probe lets a start on trial in while the test counts.
-        try (RunnerProcess runner = runner(Map.of(), Map.of("RUNNER_HOST_BREAKER_FIRST_PAUSE", "15s"))) {
+    void startsThatKeepFailingWhileTheEngineAnswersEndThreeTasksInErrorHoweverLongItLastsAndClaimingResumesOnceTheyWork()
+            throws Exception {
+        // Short pauses: a probe every few seconds, each of which would let a start on trial in if it did not start a
+        // container itself.
+        try (RunnerProcess runner = runner(Map.of(),
+                Map.of("RUNNER_HOST_BREAKER_FIRST_PAUSE", "1s", "RUNNER_HOST_BREAKER_MAX_PAUSE", "3s"))) {
             // Failures of the tasks themselves never stop claiming.
             for (int i = 0; i < 3; i++) {
                 orchestrator.awaitState(orchestrator.createTask("exit=1"), TaskState.ERROR, WAIT);
             }
-            // What only a start finds, and leaves a container behind.
+            // What only a start finds (ps, version and images still answer), and leaves a container behind.
             Files.createFile(refusingStarts);
             Instant brokeAt = Instant.now();
-            List<String> ids = createTasks(6, "exit=0");
+            List<String> ids = createTasks(8, "exit=0");
 
             Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Claiming stopped"));
             Duration toStop = Duration.between(brokeAt, Instant.now());
-            Thread.sleep(3000);
+            Instant stoppedAt = Instant.now();
+            // Probes after 1, 2, 3, 3, 3 and 3 s: each starts a container as tasks do, and is refused. A probe that
+            // passed would let a task in to fail.
+            Awaitility.await().atMost(WAIT).until(() -> runner.occurrences("The host is still unhealthy") >= 6
+                    || ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR).count() > 3);
+            Duration window = Duration.between(stoppedAt, Instant.now());
             List<TaskSnapshot> failed = ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR).toList();
             assertThat(failed).hasSize(3).allSatisfy(t -> assertThat(t.result()).startsWith("container could not start: "));
-            assertThat(ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.PENDING)).hasSize(3);
+            assertThat(ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.PENDING)).hasSize(5);
+            assertThat(runner.output()).contains("a container with the tasks' options cannot start: ")
+                    .doesNotContain("The host looks healthy again");
             assertThat(Files.readString(work.resolve("state/status.json"))).contains("claiming_stopped");
             assertThat(Podman.containersLabelled(FakeBackedRunner.containerLabel(name))).as("nothing of the failed starts left")
                     .isEmpty();
@@ -175,9 +187,14 @@ class BrokenEngineIT {
                 lastDone = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT).firstAt(TaskState.SUCCESS);
             }
             assertThat(runner.output()).contains("The host looks healthy again");
-            System.out.printf("BrokenEngineIT: claiming stopped %.1f s after starts began to fail, %d task(s) failed before;"
-                    + " the %d waiting task(s) done %.1f s after it healed%n", toStop.toMillis() / 1000.0, failed.size(),
-                    waiting.size(), Duration.between(healedAt, lastDone).toMillis() / 1000.0);
+            assertThat(ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR)).hasSize(3);
+            assertThat(Podman.containersLabelled(ContainerSpec.LABEL_PROBE + "=" + name)).as("no probe container left")
+                    .isEmpty();
+            System.out.printf("BrokenEngineIT: claiming stopped %.1f s after starts began to fail, %d task(s) failed before"
+                    + " and none in the %.1f s and %d probes after; the %d waiting task(s) done %.1f s after it healed%n",
+                    toStop.toMillis() / 1000.0, failed.size(), window.toMillis() / 1000.0,
+                    runner.occurrences("The host is still unhealthy"), waiting.size(),
+                    Duration.between(healedAt, lastDone).toMillis() / 1000.0);
         }
     }
 
@@ -188,7 +205,7 @@ class BrokenEngineIT {
             List<String> ids = createTasks(6, "exit=0");
             Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Claiming stopped"));
             // Some probes, each of which once let a start on trial fail for the same reason.
-            Awaitility.await().atMost(WAIT).until(() -> occurrences(runner.output(), "The host is still unhealthy") >= 2);
+            Awaitility.await().atMost(WAIT).until(() -> runner.occurrences("The host is still unhealthy") >= 2);
             assertThat(ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR).toList()).hasSize(3)
                     .allSatisfy(t -> assertThat(t.result()).startsWith("container could not start: ").contains(image));
             assertThat(runner.output()).contains("the image " + image + " is not on this host and cannot be pulled");
@@ -296,10 +313,6 @@ class BrokenEngineIT {
                     HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
                     return answer.statusCode() == status && (reason == null || answer.body().contains(reason));
                 });
-    }
-
-    private static int occurrences(String text, String part) {
-        return text.split(Pattern.quote(part), -1).length - 1;
     }
 
     private void awaitRunning(String taskId) {

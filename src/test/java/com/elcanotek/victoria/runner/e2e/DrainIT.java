@@ -48,6 +48,8 @@ class DrainIT {
             orchestrator.awaitState(held, TaskState.RUNNING, WAIT);
 
             try (RunnerProcess drain = command("drain", "--wait")) {
+                // Once the flag is there: the drain command's start may outlast the held task on a loaded host.
+                Awaitility.await().atMost(WAIT).until(() -> drain.output().contains("Draining: the runner claims no new task"));
                 waiting = orchestrator.createTask("exit=0");
                 assertThat(drain.waitFor(WAIT)).isZero();
                 assertThat(drain.output()).contains("Draining: the runner claims no new task").contains("No task is held");

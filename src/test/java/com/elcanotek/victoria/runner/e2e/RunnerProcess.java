@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import com.elcanotek.victoria.runner.container.TestEngine;
 
@@ -38,7 +39,14 @@ final class RunnerProcess implements AutoCloseable {
 
     static RunnerProcess start(Path workDir, Launcher launcher, List<String> args, Map<String, String> environment)
             throws IOException {
-        List<String> command = new ArrayList<>(launcher.command());
+        return start(workDir, List.of(), launcher, args, environment);
+    }
+
+    /** @param wrapper what the runner's command line is given to, e.g. {@code runuser -u USER --} */
+    static RunnerProcess start(Path workDir, List<String> wrapper, Launcher launcher, List<String> args,
+            Map<String, String> environment) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(launcher.command());
         command.addAll(args);
         Files.createDirectories(workDir);
         Path output = Files.createTempFile(workDir, "runner-", ".log");
@@ -57,6 +65,11 @@ final class RunnerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How many times {@code part} is in the output so far. */
+    int occurrences(String part) {
+        return output().split(Pattern.quote(part), -1).length - 1;
     }
 
     boolean isAlive() {

@@ -10,10 +10,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import com.elcanotek.victoria.runner.LogCapture;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -115,6 +122,86 @@ class RegistrationTest {
         start("https://other.example", "node-1").registration().ensure();
 
         assertThat(registrations()).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "https://atq.example, https://atq.example/", "https://atq.example/, https://ATQ.Example",
+            "https://atq.example:443, HTTPS://atq.example", "http://atq.example/api//, http://atq.example:80/api" })
+    void theStoredIdentityIsReusedHoweverTheOrchestratorUrlIsSpelled(String stored, String configured) {
+        storeKey1For(stored);
+
+        assertThat(start(configured, "node-1").registration().ensure().apiKey()).isEqualTo("key-1");
+
+        assertThat(registrations()).isEmpty();
+    }
+
+    @Test
+    void aNameThatHoldsATaskIsKeptWithTheStoredKeyWhenTheOrchestratorTakesItsHeartbeat() throws Exception {
+        // Stored under another spelling that no normalisation makes the same: the orchestrator itself tells.
+        storeKey1For("http://127.0.0.1:1");
+        server.stubFor(post("/register").willReturn(refusal(409, "Node has an active task and cannot be re-registered")));
+        server.stubFor(post("/nodes/heartbeat").withHeader("X-API-Key", equalTo("key-1")).willReturn(ok()));
+        TestNode node = start();
+
+        Credentials kept = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> node.registration().ensure());
+
+        assertThat(kept.apiKey()).isEqualTo("key-1");
+        assertThat(registrations()).hasSize(1);
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
+        assertThat(node.store().load().orElseThrow().orchestratorUrl()).isEqualTo(server.baseUrl());
+        // Kept for the next start: no registration, no heartbeat before the runner's own.
+        assertThat(start().registration().ensure().apiKey()).isEqualTo("key-1");
+        assertThat(registrations()).hasSize(1);
+        assertThat(heartbeatKeys()).hasSize(1);
+    }
+
+    @Test
+    void aNameThatHoldsATaskWhoseStoredKeyIsRefusedWaitsUntilItCanRegister() {
+        storeKey1For("http://127.0.0.1:1");
+        server.answerInTurn(() -> post("/register"), refusal(409, "Node has an active task and cannot be re-registered"),
+                refusal(409, "Node has an active task and cannot be re-registered"), registered("key-2"));
+        server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
+
+        Credentials registered = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> start().registration().ensure());
+
+        assertThat(registered.apiKey()).isEqualTo("key-2");
+        assertThat(registrations()).hasSize(3);
+        assertThat(heartbeatKeys()).as("the stored key, tried once").containsExactly("key-1");
+    }
+
+    @Test
+    void keysRefusedOneAfterTheOtherRegisterAgainAtOnceThenAfterPausesThatGrow() {
+        server.answerInTurn(() -> post("/register"), registered("key-1"), registered("key-2"), registered("key-3"),
+                registered("key-4"), registered("key-5"));
+        server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
+        SettableClock clock = new SettableClock();
+        TestNode node = TestNode.start(server, json, stateDir, TOKEN, server.baseUrl(), "node-1", heartbeatTask::get, clock);
+        node.registration().ensure();
+
+        node.heartbeat().beat();
+        assertThat(registrations()).as("the first refusal registers at once").hasSize(2);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            node.heartbeat().beat();
+        }
+        assertThat(registrations()).as("a burst of refusals within the first minute registers no more").hasSize(2);
+        clock.advance(Duration.ofSeconds(10));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(3);
+        clock.advance(Duration.ofSeconds(110));
+        node.heartbeat().beat();
+        assertThat(registrations()).as("then two minutes").hasSize(3);
+        clock.advance(Duration.ofSeconds(10));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(4);
+        // A key that lasted long was no burst: the next refusal registers after the first pause again.
+        clock.advance(Duration.ofHours(1));
+        node.heartbeat().beat();
+        clock.advance(Duration.ofSeconds(61));
+        node.heartbeat().beat();
+        assertThat(registrations()).hasSize(6);
+        assertThat(node.store().load().orElseThrow().apiKey()).isEqualTo("key-5");
     }
 
     @Test
@@ -208,6 +295,35 @@ class RegistrationTest {
                 .hasMessage(message);
         assertThat(registrations()).hasSize(1);
         assertThat(stateDir.resolve("credentials.json")).doesNotExist();
+    }
+
+    /** What an earlier start stored: node-1 with key-1, registered with the orchestrator at {@code url}. */
+    private void storeKey1For(String url) {
+        new CredentialsStore(new Layout(stateDir, tmp.resolve("Victoria")).credentials(), json).save(new Credentials(NODE_ID, "key-1", "node-1", url, "2025-06-01T10:00:00Z"));
+    }
+
+    /** A clock the test moves. */
+    private static final class SettableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-06-01T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static List<LoggedRequest> registrations() {

@@ -22,11 +22,16 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
 
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, Supplier<Optional<String>> heartbeatTask) {
+        return start(server, json, stateDir, token, orchestratorUrl, name, heartbeatTask, Clock.systemUTC());
+    }
+
+    static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
+            String name, Supplier<Optional<String>> heartbeatTask, Clock clock) {
         NodeCredentials credentials = new NodeCredentials();
-        Orchestrator orchestrator = server.client(credentials::apiKey, json, Clock.systemUTC());
+        Orchestrator orchestrator = server.client(credentials::apiKey, json, clock);
         CredentialsStore store = new CredentialsStore(new Layout(stateDir, stateDir.resolve("Victoria")).credentials(), json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),
-                () -> token, orchestratorUrl, credentials, Clock.systemUTC());
+                () -> token, orchestratorUrl, credentials, clock);
         return new TestNode(registration, new Heartbeat(orchestrator, registration, heartbeatTask,
                 new RunnerMetrics(new SimpleMeterRegistry())), store);
     }

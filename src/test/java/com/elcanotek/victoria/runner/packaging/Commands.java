@@ -11,15 +11,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /** The system tools the packaging tests drive: each run has stdin closed, output merged and a time limit. */
-final class Commands {
+public final class Commands {
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private Commands() {
     }
 
-    static Result run(String... command) {
+    public static Result run(String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -38,7 +38,7 @@ final class Commands {
     }
 
     /** The output of a command that must succeed. */
-    static String ok(String... command) {
+    public static String ok(String... command) {
         Result result = run(command);
         if (result.exitCode() != 0) {
             throw new AssertionError(String.join(" ", command) + " exited " + result.exitCode() + ":\n" + result.output());
@@ -46,20 +46,20 @@ final class Commands {
         return result.output();
     }
 
-    static boolean onPath(String tool) {
+    public static boolean onPath(String tool) {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
     }
 
     /** Skips the test when the machine cannot run it, saying why on the console (a skip count alone does not). */
-    static void require(boolean met, String reason) {
+    public static void require(boolean met, String reason) {
         if (!met) {
             System.out.println("[SKIPPED] " + reason);
             Assumptions.abort(reason);
         }
     }
 
-    static List<String> lines(String output) {
+    public static List<String> lines(String output) {
         return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 }
