@@ -155,7 +155,7 @@ public class ContainerSupervisor implements TaskDriver {
             case EXITED -> info.exitCode() != null ? Instance.State.EXITED : Instance.State.OTHER;
             default -> Instance.State.OTHER;
         };
-        return new Instance(info.id(), info.labels().get(ContainerSpec.LABEL_TASK), state, info.exitCode(),
+        return new Instance(info.id(), info.name(), info.labels().get(ContainerSpec.LABEL_TASK), state, info.exitCode(),
                 info.startedAt(), info.finishedAt());
     }
 

@@ -65,7 +65,7 @@ public class Reconciler {
                     continue;
                 }
                 if (instance.state() != Instance.State.RUNNING) {
-                    LOG.infof("Removing finished container %s of task %s, which this runner does not hold", instance.handle(),
+                    LOG.infof("Removing finished container %s of task %s, which this runner does not hold", instance.name(),
                             taskId);
                     driver.remove(instance.handle());
                     metrics.reconciled(ReconcileAction.FINISHED_REMOVED);
@@ -75,7 +75,7 @@ public class Reconciler {
                 if (since == null || since.isAfter(cutoff)) {
                     continue;
                 }
-                LOG.warnf("Removing container %s of task %s, which this runner does not hold", instance.handle(), taskId);
+                LOG.warnf("Removing container %s of task %s, which this runner does not hold", instance.name(), taskId);
                 driver.stop(instance.handle());
                 driver.remove(instance.handle());
                 metrics.reconciled(ReconcileAction.ORPHAN_REMOVED);

@@ -377,7 +377,7 @@ public final class TaskRun {
             return;
         }
         journal(e -> e.ranOn(image.get()));
-        LOG.infof("container %s runs image %s", handle, image.get());
+        LOG.infof("the container runs image %s", image.get());
         try {
             services.orchestrator().statusOnce(StatusUpdate.of(taskId(), TaskStatus.RUNNING,
                     "container started on image " + image.get()));
@@ -412,7 +412,7 @@ public final class TaskRun {
         JournalEntry known = currentEntry();
         if (found.isPresent() && found.get().handle().equals(known.previousContainer())) {
             // The container of the run that had lost the task: nothing of this claim. Gone first, as it holds the name.
-            LOG.infof("container %s is the one of an earlier run that had lost the task; removing it", found.get().handle());
+            LOG.infof("container %s is the one of an earlier run that had lost the task; removing it", found.get().name());
             String previous = found.get().handle();
             engine.call("stop the earlier run's container", bounds.start(), () -> {
                 services.driver().stop(previous);
@@ -427,7 +427,7 @@ public final class TaskRun {
             container = running.handle();
             Instant started = Optional.ofNullable(running.startedAt())
                     .orElse(Optional.ofNullable(known.containerStartedAt()).orElse(known.claimedAt()));
-            LOG.infof("container %s still running after the restart; supervising it again", running.handle());
+            LOG.infof("container %s still running after the restart; supervising it again", running.name());
             if (known.stage() != Stage.CONTAINER_STARTED || !running.handle().equals(known.container())) {
                 journal(e -> e.started(running.handle(), started));
             }
@@ -435,7 +435,7 @@ public final class TaskRun {
         } else if (state == Instance.State.EXITED) {
             Instance exited = found.get();
             container = exited.handle();
-            LOG.infof("container %s exited with code %d while the runner was down", exited.handle(), exited.exitCode());
+            LOG.infof("container %s exited with code %d while the runner was down", exited.name(), exited.exitCode());
             Instant deadline = Optional.ofNullable(known.containerStartedAt()).orElse(known.claimedAt())
                     .plusSeconds(task.effectiveTimeoutSeconds());
             finish(new Exit(exited.exitCode(), exited.finishedAt(), null),

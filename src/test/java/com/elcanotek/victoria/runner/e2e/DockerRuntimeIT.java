@@ -156,9 +156,9 @@ class DockerRuntimeIT {
 
     /** @return the id of the task's container, once it runs */
     private String awaitRunning(String taskId) {
-        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> !docker.idsLabelled(taskLabel(taskId), true).isEmpty());
-        return docker.idsLabelled(taskLabel(taskId), true).get(0);
+        // The ids seen running, not asked again: a short task may have ended between two looks.
+        return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> docker.idsLabelled(taskLabel(taskId), true), ids -> !ids.isEmpty()).get(0);
     }
 
     /** Containers are removed just after their task's final report. */

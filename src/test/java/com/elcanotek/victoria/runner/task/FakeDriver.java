@@ -55,8 +55,8 @@ final class FakeDriver implements TaskDriver {
 
         Instance view() {
             Exit done = exit.getNow(null);
-            return done == null ? new Instance(handle, taskId, Instance.State.RUNNING, null, startedAt, null)
-                    : new Instance(handle, taskId, Instance.State.EXITED, done.code(), startedAt, done.finishedAt());
+            return done == null ? new Instance(handle, handle, taskId, Instance.State.RUNNING, null, startedAt, null)
+                    : new Instance(handle, handle, taskId, Instance.State.EXITED, done.code(), startedAt, done.finishedAt());
         }
     }
 
