@@ -27,7 +27,8 @@ fi
 
 # ---------------------------------------------------------------- 1. packages
 PKGS=(podman runc crun conmon netavark aardvark-dns containernetworking-plugins catatonit uidmap
-      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap docker-registry)
+      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap docker-registry
+      tinyproxy squid-openssl openssl)
 missing=()
 for p in "${PKGS[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then

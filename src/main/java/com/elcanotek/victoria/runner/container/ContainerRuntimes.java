@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Picks the container CLI the operator asked for. */
 public final class ContainerRuntimes {
@@ -26,22 +28,32 @@ public final class ContainerRuntimes {
      *                         {@code config.json} of a config dir (its folder becomes {@code --config}); null: the CLI's own
      */
     public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
+        return detect(choice, path, mapper, registryAuthFile, inherited -> { });
+    }
+
+    /** @param environment adjusts the environment of each CLI process, e.g. {@code ProxySettings::applyTo} */
+    public static Optional<ContainerRuntime> detect(String choice, PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            Consumer<Map<String, String>> environment) {
         return switch (choice.strip().toLowerCase(Locale.ROOT)) {
-            case "podman" -> podman(path, mapper, registryAuthFile);
-            case "docker" -> docker(path, mapper, registryAuthFile);
-            case "auto" -> podman(path, mapper, registryAuthFile).or(() -> docker(path, mapper, registryAuthFile));
+            case "podman" -> podman(path, mapper, registryAuthFile, environment);
+            case "docker" -> docker(path, mapper, registryAuthFile, environment);
+            case "auto" -> podman(path, mapper, registryAuthFile, environment)
+                    .or(() -> docker(path, mapper, registryAuthFile, environment));
             default -> throw new IllegalArgumentException(
                     "container runtime must be podman, docker or auto, not: " + choice);
         };
     }
 
-    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
-        return path.find("podman").map(exe -> new PodmanRuntime(List.of(exe.toString()), mapper, registryAuthFile));
+    private static Optional<ContainerRuntime> podman(PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            Consumer<Map<String, String>> environment) {
+        return path.find("podman").map(exe -> new PodmanRuntime(List.of(exe.toString()), mapper, registryAuthFile, environment));
     }
 
     /** No -H: the docker CLI reads DOCKER_HOST (and its context) from the environment it inherits. */
-    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper, Path registryAuthFile) {
+    private static Optional<ContainerRuntime> docker(PathLookup path, ObjectMapper mapper, Path registryAuthFile,
+            Consumer<Map<String, String>> environment) {
         return path.find("docker").map(exe -> new DockerRuntime(registryAuthFile == null ? List.of(exe.toString())
-                : List.of(exe.toString(), "--config", registryAuthFile.toAbsolutePath().getParent().toString()), mapper));
+                : List.of(exe.toString(), "--config", registryAuthFile.toAbsolutePath().getParent().toString()), mapper,
+                environment));
     }
 }

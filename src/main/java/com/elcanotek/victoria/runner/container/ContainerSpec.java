@@ -21,9 +21,12 @@ import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
  *                       {@code --add-host ...:host-gateway}; only honoured where the engine
  *                       supports that value (see {@link ContainerRuntime#supportsHostGateway()})
  * @param policy         limits, hardening and devices
+ * @param readOnlyFiles  host file to container path, mounted read-only with {@code :z} (shared: the same file serves
+ *                       every container), e.g. the authorities of {@link TaskNetwork}
  */
 public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
-        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
+        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy,
+        Map<Path, String> readOnlyFiles) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -49,6 +52,8 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         // sorted: the same spec always gives the same command line
         volumes = Collections.unmodifiableSortedMap(new TreeMap<>(volumes));
         volumes.forEach(ContainerSpec::checkVolume);
+        readOnlyFiles = Collections.unmodifiableSortedMap(new TreeMap<>(readOnlyFiles));
+        readOnlyFiles.forEach(ContainerSpec::checkVolume);
         envFiles = List.copyOf(envFiles);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         labels.forEach((key, value) -> {
@@ -57,6 +62,18 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
             }
             Objects.requireNonNull(value, key);
         });
+    }
+
+    public ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes, List<Path> envFiles,
+            Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy) {
+        this(name, image, args, volumes, envFiles, labels, addHostGateway, policy, Map.of());
+    }
+
+    /** This spec with {@code host} mounted read-only at {@code target} too. */
+    public ContainerSpec withReadOnlyFile(Path host, String target) {
+        Map<Path, String> files = new TreeMap<>(readOnlyFiles);
+        files.put(host, target);
+        return new ContainerSpec(name, image, args, volumes, envFiles, labels, addHostGateway, policy, files);
     }
 
     /**
@@ -101,6 +118,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         argv.addAll(policy.runOptions(dialect));
         labels.forEach((key, value) -> argv.addAll(List.of("--label", key + "=" + value)));
         volumes.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":Z")));
+        readOnlyFiles.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":ro,z")));
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
         if (addHostGateway && hostGatewaySupported) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,9 +48,10 @@ public class ContainerSupervisor {
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
      * @param stopGrace time between SIGTERM and SIGKILL when a container is stopped
+     * @param network the proxy variables and authorities each container gets
      */
     public record Settings(String image, Path victoriaHome, Path operatorEnvFile, Path stateDir, String runnerName,
-            Duration stopGrace, ContainerPolicy policy) {
+            Duration stopGrace, ContainerPolicy policy, TaskNetwork network) {
     }
 
     /**
@@ -86,7 +88,7 @@ public class ContainerSupervisor {
     public void apply(String image, Path operatorEnvFile, ContainerPolicy policy) {
         Settings now = settings;
         settings = new Settings(image, now.victoriaHome(), operatorEnvFile, now.stateDir(), now.runnerName(), now.stopGrace(),
-                policy);
+                policy, now.network());
     }
 
     /** The in-container path of a task's files, as {@code TASK_FILES_DIR} names it. */
@@ -103,24 +105,35 @@ public class ContainerSupervisor {
     public String start(TaskAssignment task, String nodeId, String apiKey, URI orchestratorUrl, boolean hasFiles) {
         PromptArgument.check(task.prompt());
         emptySessionDir(task);
-        Path secrets = writeEnvFile(task, apiKey, orchestratorUrl, hasFiles);
         Settings current = settings; // one reload's settings for the whole container, never a mix
+        List<Path> written = new ArrayList<>();
         try {
             List<Path> envFiles = new ArrayList<>();
+            Map<String, String> network = current.network().environment();
+            if (!network.isEmpty()) {
+                // First: an operator file may give the agent another proxy.
+                written.add(writeEnvFile(task, network));
+                envFiles.add(written.get(0));
+            }
             if (current.operatorEnvFile() != null) {
                 envFiles.add(current.operatorEnvFile());
             }
             // Last, so that the runner's values win over an operator file that sets the same names.
+            Path secrets = writeEnvFile(task, taskVariables(task, apiKey, orchestratorUrl, hasFiles));
+            written.add(secrets);
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(),
                     current.victoriaHome(), envFiles, nodeId, current.runnerName(), current.policy());
+            if (current.network().caBundle() != null) {
+                spec = spec.withReadOnlyFile(current.network().caBundle(), TaskNetwork.CA_BUNDLE_IN_CONTAINER);
+            }
             startRemovingLeftover(spec);
             LOG.infof("container %s started", spec.name());
             return spec.name();
         } catch (ContainerException e) {
             throw TaskFailure.ofHost("container could not start: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(secrets);
+            written.forEach(ContainerSupervisor::deleteQuietly);
         }
     }
 
@@ -300,14 +313,22 @@ public class ContainerSupervisor {
         }
     }
 
-    private Path writeEnvFile(TaskAssignment task, String apiKey, URI orchestratorUrl, boolean hasFiles) {
-        StringBuilder env = new StringBuilder()
-                .append("TASK_ID=").append(task.taskId()).append('\n')
-                .append("ORCHESTRATOR_URL=").append(orchestratorUrl).append('\n')
-                .append("NODE_API_KEY=").append(apiKey).append('\n');
+    private static Map<String, String> taskVariables(TaskAssignment task, String apiKey, URI orchestratorUrl,
+            boolean hasFiles) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("TASK_ID", task.taskId());
+        variables.put("ORCHESTRATOR_URL", orchestratorUrl.toString());
+        variables.put("NODE_API_KEY", apiKey);
         if (hasFiles) {
-            env.append("TASK_FILES_DIR=").append(filesDirInContainer(task)).append('\n');
+            variables.put("TASK_FILES_DIR", filesDirInContainer(task));
         }
+        return variables;
+    }
+
+    /** A 0600 file of {@code NAME=value} lines, read by the engine's CLI while it creates the container. */
+    private Path writeEnvFile(TaskAssignment task, Map<String, String> variables) {
+        StringBuilder env = new StringBuilder();
+        variables.forEach((name, value) -> env.append(name).append('=').append(value).append('\n'));
         try {
             Path dir = StateFiles.privateDir(settings.stateDir().resolve(ENV_DIR));
             Path file = Files.createTempFile(dir, task.shortId() + "-", ".env",

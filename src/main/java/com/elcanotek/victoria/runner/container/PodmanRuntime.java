@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The podman CLI. */
 public final class PodmanRuntime extends CliContainerRuntime {
@@ -18,7 +20,13 @@ public final class PodmanRuntime extends CliContainerRuntime {
 
     /** @param registryAuthFile credentials of private registries (podman's {@code --authfile}); null: podman's own */
     public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper, Path registryAuthFile) {
-        super("podman", baseCommand, mapper);
+        this(baseCommand, mapper, registryAuthFile, inherited -> { });
+    }
+
+    /** @param environment adjusts the environment of each podman process (see {@link Cli}) */
+    public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper, Path registryAuthFile,
+            Consumer<Map<String, String>> environment) {
+        super("podman", baseCommand, mapper, environment);
         this.registryAuthFile = registryAuthFile;
     }
 

@@ -3,7 +3,9 @@ package com.elcanotek.victoria.runner.daemon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +26,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.config.HousekeepingConfig;
+import com.elcanotek.victoria.runner.config.InvalidOption;
+import com.elcanotek.victoria.runner.container.TaskNetwork;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.elcanotek.victoria.runner.orchestrator.UserAgent;
+import com.elcanotek.victoria.runner.state.StatePlacement;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
@@ -96,6 +103,7 @@ public class Daemon {
     private final Duration housekeepingInterval;
     private final HostBreaker.Settings breaker;
     private final RunnerMetrics metrics;
+    private final String version;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health, MeterRegistry registry,
             @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") Duration retryInitial,
@@ -106,7 +114,9 @@ public class Daemon {
             @ConfigProperty(name = "runner.housekeeping-interval", defaultValue = "24h") Duration housekeepingInterval,
             @ConfigProperty(name = "runner.host-breaker.threshold", defaultValue = "3") int breakerThreshold,
             @ConfigProperty(name = "runner.host-breaker.first-pause", defaultValue = "15s") Duration breakerFirstPause,
-            @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause) {
+            @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+        this.version = version;
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
@@ -135,8 +145,11 @@ public class Daemon {
             }
         });
         LogSettings.apply(config.verbose(), config.jsonLogs());
+        StatePlacement.problem(config.stateDir(), config.victoriaHome()).ifPresent(problem -> {
+            throw new InvalidOption("--state-dir", problem);
+        });
         Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json,
-                config.registryAuthFile());
+                config.registryAuthFile(), config.network().proxy()::applyTo);
         if (runtime.isEmpty()) {
             System.err.println(NO_RUNTIME);
             return 1;
@@ -191,10 +204,13 @@ public class Daemon {
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd) {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         NodeCredentials credentials = new NodeCredentials();
+        UserAgent userAgent = UserAgent.of(version, UserAgent.engine(Optional.of(runtime)));
+        metrics.buildInfo(userAgent);
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
-                        config.logsTimeout(), config.caFile(), retry),
+                        config.logsTimeout(), config.network(), userAgent.header(), retry),
                 credentials::apiKey, json, clock);
+        logNetwork(config, orchestrator);
         Registration registration = new Registration(orchestrator, new CredentialsStore(config.stateDir(), json),
                 new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
@@ -202,7 +218,6 @@ public class Daemon {
         TaskRuns runs = new TaskRuns();
         TaskJournal journal = new TaskJournal(config.stateDir(), json);
         metrics.watch(runs::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
-        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ExecutorService renewals = Executors.newCachedThreadPool(named("lease"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
@@ -211,7 +226,7 @@ public class Daemon {
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
-                        config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy()),
+                        config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy(), taskNetwork(config)),
                 timers, Executors.newCachedThreadPool(named("stop")), clock);
         LogFitter fitter = new LogFitter(json);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(config.victoriaHome(), config.housekeeping().minFreeDisk());
@@ -227,6 +242,9 @@ public class Daemon {
         metrics.watchDraining(() -> drain.since().isPresent());
         // Last: the others cost nothing, this one asks the engine.
         RuntimeProbe engine = new RuntimeProbe(runtime, clock, Executors.newSingleThreadExecutor(named("engine")));
+        // What keeps an idle node from work for a reason of the host, not of the operator (a drain) nor a first pull.
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics,
+                () -> hostBreaker.closedBecause().or(diskSpace::shortage).or(engine::closedBecause));
         List<ClaimGate> gates = List.of(new Draining(drain), hostBreaker, images, engine);
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
@@ -271,6 +289,38 @@ public class Daemon {
                 Quarkus.asyncExit(0);
             });
         }
+    }
+
+    private static void logNetwork(RunnerConfig config, Orchestrator orchestrator) {
+        NetworkSettings network = config.network();
+        if (orchestrator.proxy().isPresent()) {
+            LOG.infof("Orchestrator calls and downloads go through the proxy %s (from %s)", orchestrator.proxy().get(),
+                    network.proxy().source());
+        } else if (network.proxy().bypassed(config.orchestratorUrl())) {
+            LOG.infof("Orchestrator calls go direct: %s is in the no-proxy list", config.orchestratorUrl().getHost());
+        }
+        if ("https".equalsIgnoreCase(config.orchestratorUrl().getScheme())) {
+            LOG.debugf("Trusted authorities: %s", network.trust().describe());
+        }
+    }
+
+    /**
+     * The proxy variables and, with {@code --ca-to-containers}, the runner's authorities as a bundle in the state dir
+     * (written anew at each start, world-readable: an agent may run as any user; it holds no secret).
+     */
+    private static TaskNetwork taskNetwork(RunnerConfig config) {
+        NetworkSettings network = config.network();
+        Path bundle = null;
+        if (network.caToContainers()) {
+            bundle = config.stateDir().resolve("ca-bundle.pem");
+            try {
+                StateFiles.writeAtomically(bundle, network.trust().pem().getBytes(StandardCharsets.US_ASCII));
+                Files.setPosixFilePermissions(bundle, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the containers' CA bundle " + bundle, e);
+            }
+        }
+        return new TaskNetwork(network.proxy().environment(), bundle);
     }
 
     private static void warnIfPlainHttp(RunnerConfig config) {

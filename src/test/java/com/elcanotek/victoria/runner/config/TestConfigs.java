@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 
 /** Settings as the command line's defaults give them, for an orchestrator, a token and a working folder. */
 public final class TestConfigs {
@@ -40,7 +41,7 @@ public final class TestConfigs {
     private static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
             Duration heartbeatInterval, Duration readTimeout, HousekeepingConfig housekeeping, String image) {
         return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, heartbeatInterval, Duration.ofSeconds(60),
-                image, dir.resolve("home"), null, "auto", dir.resolve("state"), null,
+                image, dir.resolve("home"), null, "auto", dir.resolve("state"), NetworkSettings.direct(),
                 Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
                 Duration.ofSeconds(20), false, housekeeping, ContainerPolicy.DEFAULT, Duration.ofHours(1), null, false, null);
     }

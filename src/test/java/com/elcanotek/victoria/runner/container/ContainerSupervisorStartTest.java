@@ -103,7 +103,7 @@ class ContainerSupervisorStartTest {
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
-                ContainerPolicy.DEFAULT);
+                ContainerPolicy.DEFAULT, TaskNetwork.NONE);
         return new ContainerSupervisor(runtime, null, settings, null, null, Clock.systemUTC());
     }
 

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -46,7 +47,8 @@ public class WireMockOrchestrator extends WireMockExtension {
         var config = ConfigProvider.getConfig();
         Backoff.Policy retry = new Backoff.Policy(config.getValue("runner.retry.initial-delay", Duration.class),
                 config.getValue("runner.retry.max-delay", Duration.class));
-        return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT, null, retry),
+        return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT,
+                NetworkSettings.direct(), "victoria-runner/test", retry),
                 apiKey, json, clock);
     }
 
