@@ -54,6 +54,7 @@ class RegistrationTest {
 
     private Path stateDir;
     private final AtomicReference<Optional<String>> heartbeatTask = new AtomicReference<>(Optional.empty());
+    private final AtomicReference<Optional<String>> hostTrouble = new AtomicReference<>(Optional.empty());
 
     @BeforeEach
     void stateDirIn() {
@@ -65,7 +66,7 @@ class RegistrationTest {
     }
 
     private TestNode start(String orchestratorUrl, String name) {
-        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, heartbeatTask::get);
+        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, heartbeatTask::get, hostTrouble::get);
     }
 
     /** A node registered with key-1, whose heartbeats the orchestrator takes. */
@@ -183,6 +184,34 @@ class RegistrationTest {
     void aBusyHeartbeatNamesTheTaskWhoseLeaseMatters() throws Exception {
         TestNode node = registeredNode();
         heartbeatTask.set(Optional.of("22222222-0000-0000-0000-000000000000"));
+
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "busy", "current_task_id": "22222222-0000-0000-0000-000000000000"}"""
+                .formatted(NODE_ID)));
+    }
+
+    @Test
+    void anIdleNodeWhoseHostCannotTakeWorkSaysErrorUntilItCanAgain() throws Exception {
+        TestNode node = registeredNode();
+        hostTrouble.set(Optional.of("claiming stopped: the image cannot be pulled"));
+        node.heartbeat().beat();
+        hostTrouble.set(Optional.empty());
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "error", "current_task_id": null}""".formatted(NODE_ID)), json.readTree("""
+                {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
+        assertThat(server.requests()).allSatisfy(request -> assertThat(request.getHeader("User-Agent"))
+                .isEqualTo(WireMockOrchestrator.USER_AGENT));
+    }
+
+    @Test
+    void aBusyNodeStaysBusyWhateverTheHost() throws Exception {
+        TestNode node = registeredNode();
+        heartbeatTask.set(Optional.of("22222222-0000-0000-0000-000000000000"));
+        hostTrouble.set(Optional.of("free disk space is below the minimum"));
 
         node.heartbeat().beat();
 

@@ -39,6 +39,9 @@ public class WireMockOrchestrator extends WireMockExtension {
         super(WireMockExtension.newInstance().options(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")));
     }
 
+    /** What the clients built here say they are. */
+    public static final String USER_AGENT = "victoria-runner/0.0.0-test (debian 12; amd64; podman 4.3.1)";
+
     public Orchestrator client(Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         return client(TIMEOUT, apiKey, json, clock);
     }
@@ -48,7 +51,7 @@ public class WireMockOrchestrator extends WireMockExtension {
         Backoff.Policy retry = new Backoff.Policy(config.getValue("runner.retry.initial-delay", Duration.class),
                 config.getValue("runner.retry.max-delay", Duration.class));
         return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT,
-                NetworkSettings.direct(), "victoria-runner/test", retry),
+                NetworkSettings.direct(), USER_AGENT, retry),
                 apiKey, json, clock);
     }
 
