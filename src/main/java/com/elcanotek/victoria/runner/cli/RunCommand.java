@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
         description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
         footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
                 "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." },
-        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class })
+        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class, DoctorCommand.class })
 @TopCommand
 @Dependent
 public class RunCommand implements Callable<Integer> {

@@ -131,10 +131,14 @@ public record Trust(Path caFile, boolean caFileOnly, Path systemFile, List<Path>
         return pem.toString();
     }
 
-    /** E.g. "the JVM (140), /etc/ssl/certs/ca-certificates.crt (3 more), /etc/x/ca.pem (1)": for the log and the doctor. */
+    /**
+     * E.g. "the JVM (140), /etc/ssl/certs/ca-certificates.crt (+3), /etc/x/ca.pem (+1)": each source with the authorities
+     * it adds to those before it, for the log and the doctor.
+     */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        sources().forEach((source, certificates) -> parts.add(source + " (" + certificates.size() + ")"));
+        sources().forEach((source, certificates) -> parts.add(source + " (" + (parts.isEmpty() ? "" : "+")
+                + certificates.size() + ")"));
         return String.join(", ", parts);
     }
 

@@ -40,9 +40,23 @@ public final class TestConfigs {
 
     private static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
             Duration heartbeatInterval, Duration readTimeout, HousekeepingConfig housekeeping, String image) {
+        return runnerConfig(orchestratorUrl, token, dir, pollInterval, heartbeatInterval, readTimeout, housekeeping, image,
+                ContainerPolicy.DEFAULT, NetworkSettings.direct());
+    }
+
+    /** The defaults with another image, container policy and network (the doctor's tests). */
+    public static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, String image, ContainerPolicy policy,
+            NetworkSettings network) {
+        return runnerConfig(orchestratorUrl, token, dir, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                HousekeepingConfig.defaults(), image, policy, network);
+    }
+
+    private static RunnerConfig runnerConfig(URI orchestratorUrl, String token, Path dir, Duration pollInterval,
+            Duration heartbeatInterval, Duration readTimeout, HousekeepingConfig housekeeping, String image,
+            ContainerPolicy policy, NetworkSettings network) {
         return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, heartbeatInterval, Duration.ofSeconds(60),
-                image, dir.resolve("home"), null, "auto", dir.resolve("state"), NetworkSettings.direct(),
+                image, dir.resolve("home"), null, "auto", dir.resolve("state"), network,
                 Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
-                Duration.ofSeconds(20), false, housekeeping, ContainerPolicy.DEFAULT, Duration.ofHours(1), null, false, null);
+                Duration.ofSeconds(20), false, housekeeping, policy, Duration.ofHours(1), null, false, null);
     }
 }
