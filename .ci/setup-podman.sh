@@ -2,7 +2,8 @@
 # Prepares a Debian 12 machine (root, no systemd as PID 1, no registry) for the tests:
 #  1. installs podman & co (+ sqlite3, + docker CLI when `docker` is not on PATH, + systemd and
 #     rpm for the packaging tests: systemd-analyze verify, rpm -qp; + debootstrap for
-#     deploy/systemd/check-under-systemd.sh)
+#     deploy/systemd/check-under-systemd.sh; + tinyproxy, squid-openssl and openssl for the proxy
+#     and TLS tests, which start them themselves: their services are never started here)
 #  2. writes /etc/containers/containers.conf with the fixes from PODMAN.md
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)

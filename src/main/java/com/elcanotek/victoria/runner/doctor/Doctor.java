@@ -103,7 +103,7 @@ public final class Doctor {
             }
         }
         checks.add(IdentityChecks.name(config.name(), sources.nameSource()));
-        checks.add(IdentityChecks.key(stored, matches, answer, config.registrationToken() != null));
+        checks.add(IdentityChecks.key(stored, matches, answer));
 
         List<Check> engine = new EngineChecks(places, user, uid).all(runtime, config);
         checks.addAll(engine);

@@ -5,10 +5,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The host around the runner: free disk where it writes, a locale that carries any prompt, and, for root on a
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class HostChecks {
 
     static final String GROUP = "host";
-    static final String UNIT = "victoria-runner.service";
+    private static final String UNIT = Systemctl.UNIT;
     private static final long MIB = 1024 * 1024;
     /** The journal and the credentials are small; less than this and a journal write may fail. */
     static final long STATE_DIR_MINIMUM = 64 * MIB;
@@ -64,25 +62,8 @@ final class HostChecks {
 
     /** The unit's state, from {@code systemctl show}; a failed or stopped service is said with where to look. */
     static Check service(List<String> systemctl) {
-        Map<String, String> properties = new HashMap<>();
-        try {
-            List<String> command = new java.util.ArrayList<>(systemctl);
-            command.addAll(List.of("show", UNIT, "--property=LoadState,ActiveState,SubState,Result,ExecMainStatus"));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return Check.warn(GROUP, "service", "systemctl did not answer within 10 s", "systemctl status " + UNIT);
-            }
-            out.lines().filter(line -> line.contains("=")).forEach(line -> properties.put(line.substring(0, line.indexOf('=')),
-                    line.substring(line.indexOf('=') + 1)));
-        } catch (IOException e) {
-            return Check.warn(GROUP, "service", "systemctl cannot be run: " + e.getMessage(), "systemctl status " + UNIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Check.warn(GROUP, "service", "interrupted", "systemctl status " + UNIT);
-        }
+        Map<String, String> properties = Systemctl.show(systemctl, "LoadState", "ActiveState", "SubState", "Result",
+                "ExecMainStatus");
         String state = properties.getOrDefault("ActiveState", "?") + " (" + properties.getOrDefault("SubState", "?") + ")";
         if (!"loaded".equals(properties.get("LoadState"))) {
             return Check.warn(GROUP, "service", UNIT + " is " + properties.getOrDefault("LoadState", "unknown"),

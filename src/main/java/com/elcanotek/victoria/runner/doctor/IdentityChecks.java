@@ -33,38 +33,31 @@ final class IdentityChecks {
      * @param matches whether it belongs to this orchestrator URL and name (else the daemon registers anew)
      * @param answer the orchestrator's answer to the key (status and body), or empty when it gave none
      */
-    static Check key(Optional<Credentials> stored, boolean matches, Optional<Answer> answer, boolean hasToken) {
-        String token = hasToken ? "" : "; no registration token is set, which that needs";
+    static Check key(Optional<Credentials> stored, boolean matches, Optional<Answer> answer) {
         if (stored.isEmpty()) {
-            return hasToken ? Check.ok(GROUP, "key", "no stored identity: the first start registers this node")
-                    : Check.fail(GROUP, "key", "no stored identity, and no registration token to register with",
-                            "set VICTORIA_RUNNER_REGISTRATION_TOKEN (runner.env) or --registration-token-file");
+            return Check.ok(GROUP, "key", "no stored identity: the first start registers this node");
         }
         Credentials credentials = stored.get();
+        String node = "node " + credentials.nodeId() + " ('" + credentials.name() + "')";
         if (!matches) {
-            return (hasToken ? Check.warn(GROUP, "key", "the stored identity (node " + credentials.nodeId() + ", '"
-                    + credentials.name() + "' at " + credentials.orchestratorUrl() + ") is for another orchestrator or name:"
-                    + " the next start registers anew", "nothing, if the change is meant")
-                    : Check.fail(GROUP, "key", "the stored identity is for another orchestrator or name" + token,
-                            "set the registration token, or the URL and name the node was registered with"));
+            return Check.warn(GROUP, "key", "the stored identity, " + node + " at " + credentials.orchestratorUrl()
+                    + ", is for another orchestrator or name: the next start registers anew (a new key)",
+                    "nothing, if the change is meant; else set the URL and name the node was registered with");
         }
         if (answer.isEmpty()) {
-            return Check.warn(GROUP, "key", "node " + credentials.nodeId() + " has a stored key, which could not be tried: "
-                    + "the orchestrator gave no answer (see network)", "fix the network first");
+            return Check.warn(GROUP, "key", node + " has a stored key, which could not be tried: the orchestrator gave no "
+                    + "answer (see network)", "fix the network first");
         }
         int status = answer.get().status();
         if (status == 401 || status == 404 && answer.get().body().contains("Node not found")) {
-            return hasToken ? Check.warn(GROUP, "key", "the orchestrator no longer takes the stored key of node "
-                    + credentials.nodeId() + ": the daemon registers again (a new key) at its next call", "nothing: the "
-                    + "registration token does it; if the node was deleted on purpose, expect a new one")
-                    : Check.fail(GROUP, "key", "the stored key of node " + credentials.nodeId() + " is no longer taken" + token,
-                            "set the registration token");
+            return Check.warn(GROUP, "key", "the orchestrator no longer takes the stored key of " + node + " (" + status
+                    + "): the daemon registers again with the registration token at its next call",
+                    "nothing, if the node was deleted on purpose; else see who deleted it");
         }
         if (status == 403 || status == 404) {
-            return Check.ok(GROUP, "key", "the orchestrator takes the stored key of node " + credentials.nodeId() + " ('"
-                    + credentials.name() + "')");
+            return Check.ok(GROUP, "key", "the orchestrator takes the stored key of " + node);
         }
-        return Check.warn(GROUP, "key", "the stored key of node " + credentials.nodeId() + " could not be judged: the "
-                + "orchestrator answered " + status + " to a file request", "see network/orchestrator");
+        return Check.warn(GROUP, "key", "the stored key of " + node + " could not be judged: the orchestrator answered "
+                + status + " to a file request", "see network/orchestrator");
     }
 }

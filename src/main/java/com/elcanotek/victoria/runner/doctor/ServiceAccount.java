@@ -1,7 +1,6 @@
 package com.elcanotek.victoria.runner.doctor;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The user the service runs as, and the environment its unit gives it, so that a doctor started as root checks what
@@ -38,7 +36,7 @@ public record ServiceAccount(String user, Path home, Map<String, String> environ
         String user = PACKAGE_USER;
         Map<String, String> environment = new LinkedHashMap<>(PACKAGE_ENVIRONMENT);
         if (systemctl.isPresent()) {
-            Map<String, String> unit = show(systemctl.get());
+            Map<String, String> unit = Systemctl.show(systemctl.get(), "LoadState", "User", "Environment", "StateDirectory");
             if (!"loaded".equals(unit.get("LoadState"))) {
                 return Optional.empty();
             }
@@ -75,28 +73,6 @@ public record ServiceAccount(String user, Path home, Map<String, String> environ
             // no password database to read: no such user either
         }
         return Optional.empty();
-    }
-
-    private static Map<String, String> show(List<String> systemctl) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        List<String> command = new ArrayList<>(systemctl);
-        command.addAll(List.of("show", HostChecks.UNIT, "--property=LoadState,User,Environment,StateDirectory"));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor(10, TimeUnit.SECONDS)) {
-                out.lines().filter(line -> line.contains("=")).forEach(line -> properties.put(
-                        line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
-            } else {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            // no systemctl: no unit to read
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return properties;
     }
 
     /** {@code runuser -u USER -- env HOME=... K=V... command}: the same doctor, as the service's user. */

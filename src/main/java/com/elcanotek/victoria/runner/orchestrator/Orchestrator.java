@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +57,9 @@ public class Orchestrator {
 
     public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         this.proxy = settings.network().proxy().forTarget(settings.url()).orElse(null);
-        this.api = client(settings, proxy, settings.readTimeout(), apiKey, json);
-        this.logsApi = client(settings, proxy, settings.logsTimeout(), apiKey, json);
+        KeyStore trust = "https".equalsIgnoreCase(settings.url().getScheme()) ? settings.network().trust().keyStore() : null;
+        this.api = client(settings, proxy, trust, settings.readTimeout(), apiKey, json);
+        this.logsApi = client(settings, proxy, trust, settings.logsTimeout(), apiKey, json);
         this.answerDeadline = settings.connectTimeout().plus(settings.readTimeout());
         this.logsDeadline = settings.connectTimeout().plus(settings.logsTimeout());
         this.clock = clock;
@@ -74,7 +76,7 @@ public class Orchestrator {
      * One client per read timeout; every file download goes through the same one as the JSON calls, so one proxy
      * decision and one trust store serve them all.
      */
-    private static OrchestratorApi client(ClientSettings settings, ProxyUrl proxy, Duration readTimeout,
+    private static OrchestratorApi client(ClientSettings settings, ProxyUrl proxy, KeyStore trust, Duration readTimeout,
             Supplier<String> apiKey, ObjectMapper json) {
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(settings.url())
@@ -84,8 +86,8 @@ public class Orchestrator {
                 .userAgent(settings.userAgent())
                 .register(new ErrorResponseMapper(json, proxy))
                 .register(new ApiKeyFilter(apiKey));
-        if ("https".equalsIgnoreCase(settings.url().getScheme())) {
-            builder.trustStore(settings.network().trust().keyStore());
+        if (trust != null) {
+            builder.trustStore(trust);
         }
         if (proxy != null) {
             builder.proxyAddress(proxy.host(), proxy.port());

@@ -197,9 +197,9 @@ class NetworkChecksTest {
             int requestsBefore = fake.requests().size();
 
             IdentityChecks.Answer taken = probeKey(fake, stored);
-            assertThat(IdentityChecks.key(Optional.of(stored), true, Optional.of(taken), true).result()).isEqualTo(Result.OK);
+            assertThat(IdentityChecks.key(Optional.of(stored), true, Optional.of(taken)).result()).isEqualTo(Result.OK);
             fake.deleteNode("doctor-node");
-            Check gone = IdentityChecks.key(Optional.of(stored), true, Optional.of(probeKey(fake, stored)), true);
+            Check gone = IdentityChecks.key(Optional.of(stored), true, Optional.of(probeKey(fake, stored)));
 
             assertThat(gone.result()).isEqualTo(Result.WARN);
             assertThat(gone.why()).contains("no longer takes the stored key");
@@ -210,9 +210,9 @@ class NetworkChecksTest {
 
     @Test
     void withoutAStoredIdentityTheFirstStartRegisters() {
-        assertThat(IdentityChecks.key(Optional.empty(), false, Optional.empty(), true).result()).isEqualTo(Result.OK);
+        assertThat(IdentityChecks.key(Optional.empty(), false, Optional.empty()).result()).isEqualTo(Result.OK);
         Credentials other = new Credentials("id", "key", "other", "https://elsewhere", "then");
-        assertThat(IdentityChecks.key(Optional.of(other), false, Optional.empty(), true).result()).isEqualTo(Result.WARN);
+        assertThat(IdentityChecks.key(Optional.of(other), false, Optional.empty()).result()).isEqualTo(Result.WARN);
         assertThat(IdentityChecks.name("n1", "the host name").why()).isEqualTo("'n1', from the host name");
     }
 

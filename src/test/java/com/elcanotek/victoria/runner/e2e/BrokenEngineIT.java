@@ -102,6 +102,7 @@ class BrokenEngineIT {
             orchestrator.awaitState(orchestrator.createTask("exit=0"), TaskState.SUCCESS, WAIT);
             Files.writeString(failing, "all\n");
             awaitReadiness(503, "container runtime does not answer");
+            awaitNodeStatus("error");
             List<String> ids = createTasks(3, "exit=0");
             Thread.sleep(3000);
             assertThat(ids).allSatisfy(id -> assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.PENDING));
@@ -116,6 +117,7 @@ class BrokenEngineIT {
                 assertThat(orchestrator.awaitState(id, TaskState.SUCCESS, WAIT).claims()).isEqualTo(1);
             }
             awaitReadiness(200, null);
+            awaitNodeStatus("idle");
             assertThat(runner.output()).contains("The container engine answers again");
         }
     }
@@ -159,6 +161,7 @@ class BrokenEngineIT {
 
             Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Claiming stopped"));
             Duration toStop = Duration.between(brokeAt, Instant.now());
+            awaitNodeStatus("error");
             Thread.sleep(3000);
             List<TaskSnapshot> failed = ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR).toList();
             assertThat(failed).hasSize(3).allSatisfy(t -> assertThat(t.result()).startsWith("container could not start: "));
@@ -175,6 +178,7 @@ class BrokenEngineIT {
                 lastDone = orchestrator.awaitState(id, TaskState.SUCCESS, WAIT).firstAt(TaskState.SUCCESS);
             }
             assertThat(runner.output()).contains("The host looks healthy again");
+            awaitNodeStatus("idle");
             System.out.printf("BrokenEngineIT: claiming stopped %.1f s after starts began to fail, %d task(s) failed before;"
                     + " the %d waiting task(s) done %.1f s after it healed%n", toStop.toMillis() / 1000.0, failed.size(),
                     waiting.size(), Duration.between(healedAt, lastDone).toMillis() / 1000.0);
@@ -276,6 +280,13 @@ class BrokenEngineIT {
         Map<String, String> mergedEnv = new HashMap<>(environment);
         mergedEnv.putAll(env);
         return RunnerProcess.start(work, FakeBackedRunner.arguments(orchestrator, work, name, merged), mergedEnv);
+    }
+
+    /** The status this runner's heartbeats gave the node: error while the host cannot work, idle again after. */
+    private void awaitNodeStatus(String status) {
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(orchestrator.nodes())
+                .filteredOn(node -> node.name().equals(name)).singleElement()
+                .satisfies(node -> assertThat(node.status()).isEqualTo(status)));
     }
 
     private List<String> createTasks(int count, String prompt) {
