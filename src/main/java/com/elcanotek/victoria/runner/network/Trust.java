@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.network;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -40,6 +42,9 @@ public record Trust(Path caFile, boolean caFileOnly, Path systemFile, List<Path>
     static final List<Path> SYSTEM_BUNDLES = List.of(Path.of("/etc/ssl/certs/ca-certificates.crt"),
             Path.of("/etc/pki/tls/certs/ca-bundle.crt"), Path.of("/etc/ssl/ca-bundle.pem"),
             Path.of("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"), Path.of("/etc/ssl/cert.pem"));
+
+    /** The name OpenSSL gives a certificate in a folder: its subject's hash and a counter. */
+    private static final Pattern HASHED = Pattern.compile("[0-9a-f]{8}\\.[0-9]+");
 
     public Trust {
         systemDirs = List.copyOf(systemDirs);
@@ -163,12 +168,16 @@ public record Trust(Path caFile, boolean caFileOnly, Path systemFile, List<Path>
 
     /** @throws IllegalArgumentException naming the file when it cannot be read or parsed */
     static List<X509Certificate> read(Path pemFile) {
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(pemFile))) {
+            Collection<? extends Certificate> certificates = x509().generateCertificates(in);
             return certificates.stream().filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast).toList();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read CA file " + pemFile + ": " + e.getMessage(), e);
         }
+    }
+
+    private static CertificateFactory x509() throws GeneralSecurityException {
+        return CertificateFactory.getInstance("X.509");
     }
 
     private static List<X509Certificate> readQuietly(Path file) {
@@ -179,11 +188,15 @@ public record Trust(Path caFile, boolean caFileOnly, Path systemFile, List<Path>
         }
     }
 
-    /** Each regular file once (the hash links of a c_rehash'd folder point to the same files); others skipped. */
+    /**
+     * The files OpenSSL looks up in such a folder, those named by a subject hash ({@code 5ad8a5d6.0}), each once: in a
+     * c_rehash'd folder such as /etc/ssl/certs they are links to the same files as the names beside them.
+     */
     private static List<X509Certificate> readDir(Path dir) {
         List<X509Certificate> certificates = new ArrayList<>();
         Set<Path> read = new LinkedHashSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, file -> HASHED.matcher(file.getFileName().toString())
+                .matches())) {
             for (Path file : files) {
                 try {
                     if (Files.isRegularFile(file) && read.add(file.toRealPath())) {

@@ -55,7 +55,8 @@ class TrustTest {
         serverA = server(dir, "a", caA);
         serverB = server(dir, "b", caB);
         dirWithA = Files.createDirectories(dir.resolve("certs"));
-        Files.copy(caA, dirWithA.resolve("corporate.pem"));
+        // named as c_rehash and update-ca-certificates name them: OpenSSL looks up nothing else in such a folder
+        Files.copy(caA, dirWithA.resolve("a1b2c3d4.0"));
     }
 
     /** A server certificate for localhost that no public authority signed, as an operator's private CA would. */
