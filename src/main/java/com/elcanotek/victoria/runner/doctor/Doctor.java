@@ -105,27 +105,15 @@ public final class Doctor {
         checks.add(IdentityChecks.name(config.name(), sources.nameSource()));
         checks.add(IdentityChecks.key(stored, matches, answer));
 
-        List<Check> engine = new EngineChecks(places, user, uid).all(runtime, config);
-        checks.addAll(engine);
+        EngineChecks.Findings engine = new EngineChecks(places, user, uid).all(runtime, config);
+        checks.addAll(engine.checks());
 
         checks.add(HostChecks.disk("state dir", config.stateDir(), HostChecks.STATE_DIR_MINIMUM, true));
         long homeMinimum = config.housekeeping().minFreeDisk();
         checks.add(HostChecks.disk("Victoria home", config.victoriaHome(), homeMinimum, true));
-        Path imageStore = imageStore(runtime);
-        if (runtime.isPresent()) {
-            checks.add(HostChecks.disk("image store", imageStore, homeMinimum, false));
-        }
+        engine.facts().ifPresent(facts -> checks.add(HostChecks.disk("image store", facts.imageStore(), homeMinimum, false)));
         checks.add(HostChecks.locale(PromptArgument.charset()));
         systemctl.ifPresent(command -> checks.add(HostChecks.service(command)));
         return new Report(user, checks);
-    }
-
-    private static Path imageStore(Optional<ContainerRuntime> runtime) {
-        try {
-            return runtime.map(engine -> engine.name().equals("docker") ? EngineFacts.ofDocker(engine.info())
-                    : EngineFacts.ofPodman(engine.info())).map(EngineFacts::imageStore).orElse(null);
-        } catch (RuntimeException notAnswering) {
-            return null;
-        }
     }
 }

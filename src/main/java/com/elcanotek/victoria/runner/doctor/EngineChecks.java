@@ -35,13 +35,17 @@ final class EngineChecks {
         this.uid = uid;
     }
 
+    /** What the engine checks found: the lines, and what the engine said of itself (empty when it did not answer). */
+    record Findings(List<Check> checks, Optional<EngineFacts> facts) {
+    }
+
     /** Every engine check; those that need an answering engine only once it answers. */
-    List<Check> all(Optional<ContainerRuntime> found, RunnerConfig config) {
+    Findings all(Optional<ContainerRuntime> found, RunnerConfig config) {
         List<Check> checks = new ArrayList<>();
         if (found.isEmpty()) {
             checks.add(Check.fail(GROUP, "found", "no " + (config.containerRuntime().equals("auto") ? "podman or docker"
                     : config.containerRuntime()) + " on the PATH (" + places.path() + ")", "install podman (or docker)"));
-            return checks;
+            return new Findings(checks, Optional.empty());
         }
         ContainerRuntime runtime = found.get();
         checks.add(Check.ok(GROUP, "found", runtime.name()));
@@ -52,7 +56,7 @@ final class EngineChecks {
             checks.add(Check.fail(GROUP, "answers", runtime.name() + " does not answer: " + e.getMessage(),
                     runtime.name().equals("docker") ? "start the docker daemon (systemctl start docker), or check DOCKER_HOST"
                             : "run podman info as " + user + " to see what it needs"));
-            return checks;
+            return new Findings(checks, Optional.empty());
         }
         checks.add(Check.ok(GROUP, "answers", runtime.name() + " " + version));
         Optional<EngineFacts> facts = facts(runtime, checks);
@@ -68,7 +72,7 @@ final class EngineChecks {
         checks.add(image(runtime, config));
         checks.add(registryAuth(config.registryAuthFile()));
         checks.addAll(devices(runtime.name(), config.containerPolicy()));
-        return checks;
+        return new Findings(checks, facts);
     }
 
     private static Optional<EngineFacts> facts(ContainerRuntime runtime, List<Check> checks) {

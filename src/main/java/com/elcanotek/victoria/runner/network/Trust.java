@@ -28,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The certificate authorities the runner trusts for HTTPS: the JVM's own, the system's ({@code SSL_CERT_FILE}, else the
- * distribution's bundle file, plus every file of the {@code SSL_CERT_DIR} folders), and the operator's
+ * distribution's bundle file, plus the {@code SSL_CERT_DIR} folders), and the operator's
  * {@code --ca-file} on top, as OpenSSL-based tools add a private CA; or, with {@code --ca-file-only}, that file alone.
  *
  * @param caFile the operator's PEM bundle; null for none

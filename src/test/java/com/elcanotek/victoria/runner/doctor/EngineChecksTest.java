@@ -51,7 +51,7 @@ class EngineChecksTest {
         ContainerRuntime podman = new PodmanRuntime(List.of("podman"), JSON);
 
         List<Check> checks = checks(System.getenv("PATH")).all(Optional.of(podman),
-                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT));
+                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT)).checks();
 
         assertThat(checks).extracting(Check::name).contains("found", "answers", "rootless", "limits", "selinux", "image",
                 "registry auth");
@@ -63,7 +63,7 @@ class EngineChecksTest {
     @Test
     void noEngineOnThePathFails() {
         List<Check> checks = checks(dir.toString()).all(Optional.empty(),
-                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT));
+                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT)).checks();
 
         assertThat(checks).singleElement().satisfies(check -> {
             assertThat(check.result()).isEqualTo(Result.FAIL);
@@ -77,7 +77,7 @@ class EngineChecksTest {
         Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwx------"));
 
         List<Check> checks = checks(dir.toString()).all(Optional.of(new PodmanRuntime(List.of(broken.toString()), JSON)),
-                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT));
+                config(TestEngine.IMAGE, ContainerPolicy.DEFAULT)).checks();
 
         assertThat(checks).extracting(Check::name, Check::result).containsExactly(
                 tuple("found", Result.OK), tuple("answers", Result.FAIL));
