@@ -82,7 +82,12 @@ public class DoctorCommand implements Callable<Integer> {
         if (uid == 0 && !asRoot) {
             Optional<ServiceAccount> account = ServiceAccount.find(systemctl, Path.of("/etc/passwd"));
             if (account.isPresent()) {
-                return asServiceUser(account.get());
+                try {
+                    return asServiceUser(account.get());
+                } catch (IOException noRunuser) {
+                    spec.commandLine().getErr().println("Cannot run as " + account.get().user() + " (" + noRunuser.getMessage()
+                            + "); checking as root instead");
+                }
             }
         }
         List<String> args = arguments(process);
