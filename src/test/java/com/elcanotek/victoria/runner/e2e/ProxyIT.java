@@ -60,6 +60,24 @@ class ProxyIT {
     }
 
     @Test
+    void httpsGoesThroughTheProxysTunnelWithCredentials(@TempDir Path certificates) throws Exception {
+        TestAuthority authority = TestAuthority.create(certificates, "orchestrator");
+        try (LoopbackProxy proxy = LoopbackProxy.tinyproxy("BasicAuth victoria " + PASSWORD);
+                FakeOrchestrator fake = FakeBackedRunner.fake().tls(authority.serverContext(certificates)).build().start();
+                FakeBackedRunner runner = FakeBackedRunner.start(fake, work, name("tunnel"),
+                        Map.of("--ca-file", authority.certificate().toString()),
+                        Map.of("HTTPS_PROXY", proxy.url("victoria", PASSWORD)))) {
+            String task = fake.createTask(TaskSpec.builder("files")
+                    .file("data.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)).build());
+
+            fake.awaitState(task, TaskState.SUCCESS, TASK_WAIT);
+
+            assertThat(proxy.log()).contains("CONNECT localhost:" + fake.port());
+            assertThat(runner.output()).doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
     void theNoProxyListSendsCallsPastTheProxy() throws Exception {
         int nothing = LoopbackProxy.freePort();
         try (FakeOrchestrator fake = FakeBackedRunner.fake().build().start();
