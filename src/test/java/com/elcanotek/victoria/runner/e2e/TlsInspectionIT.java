@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,12 +36,27 @@ class TlsInspectionIT {
     @TempDir
     Path certificates;
 
+    /** The orchestrator's authority, and the corporate one squid bumps TLS with. */
+    TestAuthority origin;
+    TestAuthority corporate;
+
+    @BeforeEach
+    void authorities() {
+        origin = TestAuthority.create(certificates, "orchestrator");
+        corporate = TestAuthority.create(certificates, "corporate");
+    }
+
+    private LoopbackProxy inspectingProxy() throws Exception {
+        return LoopbackProxy.squid(null, null, corporate, origin.certificate());
+    }
+
+    private FakeOrchestrator orchestrator() {
+        return FakeBackedRunner.fake().tls(origin.serverContext(certificates)).build().start();
+    }
+
     @Test
     void theRunnerAndItsTasksCrossAnInspectingProxyGivenItsAuthority() throws Exception {
-        TestAuthority origin = TestAuthority.create(certificates, "orchestrator");
-        TestAuthority corporate = TestAuthority.create(certificates, "corporate");
-        try (LoopbackProxy squid = LoopbackProxy.squid(null, null, corporate, origin.certificate());
-                FakeOrchestrator fake = FakeBackedRunner.fake().tls(origin.serverContext(certificates)).build().start();
+        try (LoopbackProxy squid = inspectingProxy(); FakeOrchestrator fake = orchestrator();
                 FakeBackedRunner runner = FakeBackedRunner.start(fake, work, "tls-" + ProcessHandle.current().pid(),
                         Map.of("--orchestrator-url", ProxyIT.orchestrator(fake), "--ca-file", corporate.certificate().toString()),
                         Map.of("https_proxy", squid.url(), "VICTORIA_RUNNER_CA_TO_CONTAINERS", "true"))) {
@@ -65,10 +81,7 @@ class TlsInspectionIT {
 
     @Test
     void withoutTheInspectingProxysAuthorityTheHandshakeFails() throws Exception {
-        TestAuthority origin = TestAuthority.create(certificates, "orchestrator");
-        TestAuthority corporate = TestAuthority.create(certificates, "corporate");
-        try (LoopbackProxy squid = LoopbackProxy.squid(null, null, corporate, origin.certificate());
-                FakeOrchestrator fake = FakeBackedRunner.fake().tls(origin.serverContext(certificates)).build().start();
+        try (LoopbackProxy squid = inspectingProxy(); FakeOrchestrator fake = orchestrator();
                 FakeBackedRunner runner = FakeBackedRunner.start(fake, work, "tls-refused-" + ProcessHandle.current().pid(),
                         Map.of("--orchestrator-url", ProxyIT.orchestrator(fake), "--ca-file", origin.certificate().toString()),
                         Map.of("https_proxy", squid.url()))) {
