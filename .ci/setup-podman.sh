@@ -2,7 +2,9 @@
 # Prepares a Debian 12 machine (root, no systemd as PID 1, no registry) for the tests:
 #  1. installs podman & co (+ sqlite3, + Debian's docker.io when there is no dockerd: the docker CLI, and the
 #     engine the docker tests start themselves, never as a service; + systemd and rpm for the packaging tests:
-#     systemd-analyze verify, rpm -qp; + debootstrap for deploy/systemd/check-under-systemd.sh)
+#     systemd-analyze verify, rpm -qp; + debootstrap for deploy/systemd/check-under-systemd.sh; + tinyproxy,
+#     squid-openssl and openssl for the proxy and TLS tests, which start them themselves: their services are never
+#     started here)
 #  2. writes /etc/containers/containers.conf with the fixes from PODMAN.md
 #  3. clears podman runtime state left over from an earlier boot (/run is on disk here)
 #  4. starts the Docker-compatible API on unix:///run/podman/podman.sock (detached)
@@ -27,7 +29,8 @@ fi
 
 # ---------------------------------------------------------------- 1. packages
 PKGS=(podman runc crun conmon netavark aardvark-dns containernetworking-plugins catatonit uidmap
-      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap docker-registry)
+      slirp4netns fuse-overlayfs iptables busybox-static sqlite3 systemd rpm debootstrap docker-registry
+      tinyproxy squid-openssl openssl)
 missing=()
 for p in "${PKGS[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then
@@ -54,11 +57,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     [ "$POLICY_CREATED" = 1 ] && rm -f /usr/sbin/policy-rc.d
-    if [[ " ${missing[*]} " == *" docker.io "* ]]; then
-        # Nor at the next boot of a machine with systemd: a system dockerd would set iptables' FORWARD policy to
-        # DROP (cutting podman's bridge networks) and add its docker0 bridge.
-        systemctl disable docker.service docker.socket >/dev/null 2>&1 || true
-    fi
+    # Nor at the next boot of a machine with systemd: a system dockerd would set iptables' FORWARD policy to
+    # DROP (cutting podman's bridge networks) and add its docker0 bridge; the proxies would hold their ports.
+    systemctl disable docker.service docker.socket squid.service tinyproxy.service >/dev/null 2>&1 || true
 else
     log "packages already installed"
 fi

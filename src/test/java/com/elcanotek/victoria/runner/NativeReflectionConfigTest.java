@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import com.elcanotek.victoria.runner.doctor.Report;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.status.StatusReport;
@@ -35,9 +36,9 @@ class NativeReflectionConfigTest {
 
     static final Path REFLECT_CONFIG = Path.of("src-native-config/META-INF/native-image/com.elcanotek/victoria-runner/reflect-config.json");
 
-    /** What CredentialsStore, FileTaskJournal and StatusFile read and write, and what StatusCommand prints. */
+    /** What CredentialsStore, FileTaskJournal and StatusFile read and write, and what StatusCommand and the doctor print. */
     static final List<Class<?>> BOUND = List.of(Credentials.class, JournalEntry.class, StatusFile.Content.class,
-            StatusReport.class);
+            StatusReport.class, Report.class);
 
     /** Jackson reaches a record through its canonical constructor, accessors and component annotations. */
     static final Map<String, Object> RECORD_ACCESS = Map.of("allDeclaredConstructors", true, "allDeclaredMethods", true,
@@ -79,7 +80,7 @@ class NativeReflectionConfigTest {
                     .map(path -> path.getFileName().toString().replace(".java", ""))
                     .collect(Collectors.toSet());
             assertThat(binders).containsExactlyInAnyOrder("CredentialsStore", "FileTaskJournal", "LogFitter", "StatusFile",
-                    "StatusCommand");
+                    "StatusCommand", "Report");
         }
     }
 

@@ -89,7 +89,7 @@ public class CleanupCommand implements Callable<Integer> {
         Layout layout = parent.layout(System.getenv());
         StateDirOwner owner = StateDirOwner.of(layout.stateDir());
         Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(parent.runtime(), PathLookup.fromEnvironment(), json,
-                null, command -> owner.asOwner(command, layout.engineEnvironment()));
+                null, command -> owner.asOwner(command, layout.engineEnvironment()), inherited -> { });
         if (runtime.isEmpty()) {
             spec.commandLine().getErr().println("No container runtime found: images not pruned");
             return 1;

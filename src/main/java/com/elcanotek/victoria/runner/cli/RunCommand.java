@@ -25,6 +25,9 @@ import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.OptionSources;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.daemon.Daemon;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.elcanotek.victoria.runner.network.ProxySettings;
+import com.elcanotek.victoria.runner.network.Trust;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
 import com.elcanotek.victoria.runner.state.Layout;
 
@@ -45,7 +48,7 @@ import picocli.CommandLine.Spec;
         description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
         footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
                 "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." },
-        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class })
+        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class, DoctorCommand.class })
 @TopCommand
 @Dependent
 public class RunCommand implements Callable<Integer> {
@@ -114,8 +117,27 @@ public class RunCommand implements Callable<Integer> {
             + "On the command line or in the environment only: it is read before the config file.")
     Path environmentFile;
 
-    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle to trust for HTTPS instead of the JVM's trust store.")
+    @Option(names = "--ca-file", paramLabel = "FILE", scope = ScopeType.INHERIT, description = "PEM CA bundle to trust for "
+            + "HTTPS besides the JVM's and the system's authorities (SSL_CERT_FILE, SSL_CERT_DIR).")
     Path caFile;
+
+    @Option(names = "--ca-file-only", scope = ScopeType.INHERIT, description = "Trust the --ca-file alone, not the JVM's and "
+            + "the system's authorities.")
+    boolean caFileOnly;
+
+    @Option(names = "--ca-to-containers", description = "Give task containers the authorities the runner trusts, the "
+            + "--ca-file among them: a read-only bundle named by SSL_CERT_FILE, REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS.")
+    boolean caToContainers;
+
+    @Option(names = "--proxy", paramLabel = "URL", scope = ScopeType.INHERIT, description = "HTTP proxy of orchestrator "
+            + "calls, downloads, podman pulls and task containers, http://[user:password@]host:port (default: https_proxy, "
+            + "HTTPS_PROXY, http_proxy, HTTP_PROXY). Credentials: prefer the environment, argv shows in process listings.")
+    String proxy;
+
+    @Option(names = "--no-proxy", paramLabel = "LIST", scope = ScopeType.INHERIT, description = "Hosts reached without the "
+            + "proxy: names (with their subdomains), IP addresses, CIDR ranges, optional :port, or * (default: no_proxy, "
+            + "NO_PROXY).")
+    String noProxy;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Connect timeout for orchestrator calls (default: ${DEFAULT-VALUE}).")
@@ -247,6 +269,11 @@ public class RunCommand implements Callable<Integer> {
             LOG.warn("The registration token was given on the command line, where other users can see it in process "
                     + "listings; prefer " + OptionSources.environmentName("registration-token") + " or --registration-token-file");
         }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--proxy") && config.network().proxy().https() != null
+                && config.network().proxy().https().hasCredentials()) {
+            LOG.warn("The proxy's credentials were given on the command line, where other users can see them in process "
+                    + "listings; prefer " + OptionSources.environmentName("proxy") + " or HTTPS_PROXY in the environment file");
+        }
         return daemon.run(config, new ConfigLoader(factory, () -> new RunCommand(daemon, factory), args, System.getenv()));
     }
 
@@ -283,9 +310,7 @@ public class RunCommand implements Callable<Integer> {
         if (envFile != null && !Files.isReadable(envFile)) {
             throw new InvalidOption("--env-file", "'" + envFile + "' does not exist or is not readable");
         }
-        if (caFile != null && !Files.isReadable(caFile)) {
-            throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
-        }
+        NetworkSettings network = network(environment, userHome());
         ContainerPolicy policy = containerPolicy();
         if (imageRefreshInterval < 0) {
             throw new InvalidOption("--image-refresh-interval", "must be 0 or more, got " + imageRefreshInterval);
@@ -301,12 +326,33 @@ public class RunCommand implements Callable<Integer> {
                 expand(envFile, null, home),
                 runtime,
                 stateDir(environment),
-                expand(caFile, null, home),
+                network,
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
                 maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
                 Duration.ofSeconds(shutdownTimeout), Duration.ofSeconds(startTimeout), Duration.ofSeconds(deliveryTimeout),
                 verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
                 expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"), managementPort);
+    }
+
+    /** The proxy and the trust, as every command that calls out resolves them. */
+    NetworkSettings network(Map<String, String> environment, Path home) {
+        if (caFile != null && !Files.isReadable(caFile)) {
+            throw new InvalidOption("--ca-file", "'" + caFile + "' does not exist or is not readable");
+        }
+        if (caFileOnly && caFile == null) {
+            throw new InvalidOption("--ca-file-only", "needs --ca-file: the file to trust alone");
+        }
+        Trust trust = Trust.of(expand(caFile, null, home), caFileOnly, environment);
+        try {
+            trust.check();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOption("--ca-file", e.getMessage());
+        }
+        try {
+            return new NetworkSettings(ProxySettings.resolve(proxy, noProxy, environment), trust, caToContainers);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOption(e.getMessage().startsWith("--no-proxy") ? "--no-proxy" : "--proxy", e.getMessage());
+        }
     }
 
     private ContainerPolicy containerPolicy() {

@@ -8,13 +8,16 @@ import java.util.function.Function;
  * Which options differ between the running settings and re-read ones, and which of those a reload applies: what
  * only new work or new calls read (intervals, limits of new tasks, image, concurrency, logging, the token for the
  * next registration) applies at once; what the runner's identity, state or long-lived parts were built on (the
- * orchestrator URL and TLS, the name, the state dir and Victoria home, the engine, the HTTP timeouts, the
+ * orchestrator URL, its proxy and TLS, the name, the state dir and Victoria home, the engine, the HTTP timeouts, the
  * management port) needs a restart. {@link RunnerConfig#withLiveSettingsOf} takes the same ones.
  */
 public record ConfigChanges(List<String> applied, List<String> needRestart) {
 
     private record Setting(String option, boolean live, Function<RunnerConfig, Object> value) {
     }
+
+    private static final String NETWORK = "--proxy, --no-proxy, --ca-file, --ca-file-only, --ca-to-containers (or the "
+            + "proxy variables, SSL_CERT_FILE, SSL_CERT_DIR)";
 
     private static final List<Setting> SETTINGS = List.of(
             new Setting("--orchestrator-url", false, RunnerConfig::orchestratorUrl),
@@ -28,7 +31,7 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--env-file", true, RunnerConfig::envFile),
             new Setting("--container-runtime", false, RunnerConfig::containerRuntime),
             new Setting("--state-dir", false, RunnerConfig::stateDir),
-            new Setting("--ca-file", false, RunnerConfig::caFile),
+            new Setting(NETWORK, false, RunnerConfig::network),
             new Setting("--connect-timeout", false, RunnerConfig::connectTimeout),
             new Setting("--read-timeout", false, RunnerConfig::readTimeout),
             new Setting("--logs-timeout", false, RunnerConfig::logsTimeout),

@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * The runner's settings after the command line, the environment and the config file were merged
- * and checked. {@code managementPort} is as given (null: the default), for a reload to tell it changed. The registration token is kept out of {@link #toString()}.
+ * and checked. {@code network} holds the proxy (its credentials too) and the trust, out of {@link #toString()} but for
+ * the proxy's address. {@code managementPort} is as given (null: the default), for a reload to tell it changed. The registration token is kept out of {@link #toString()}.
  */
 public record RunnerConfig(
         URI orchestratorUrl,
@@ -23,7 +25,7 @@ public record RunnerConfig(
         Path envFile,
         String containerRuntime,
         Path stateDir,
-        Path caFile,
+        NetworkSettings network,
         Duration connectTimeout,
         Duration readTimeout,
         Duration logsTimeout,
@@ -54,8 +56,9 @@ public record RunnerConfig(
     public RunnerConfig withLiveSettingsOf(RunnerConfig next) {
         return new RunnerConfig(orchestratorUrl, next.registrationToken, name, next.pollInterval, next.heartbeatInterval,
                 next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
-                caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
-                next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose, housekeeping, next.containerPolicy,
+                network, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
+                next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose, housekeeping,
+                next.containerPolicy,
                 next.imageRefreshInterval, registryAuthFile, next.jsonLogs, managementPort);
     }
 
@@ -64,7 +67,7 @@ public record RunnerConfig(
         return "RunnerConfig[orchestratorUrl=" + orchestratorUrl + ", name=" + name + ", pollInterval=" + pollInterval
                 + ", heartbeatInterval=" + heartbeatInterval + ", containerImage=" + containerImage
                 + ", victoriaHome=" + victoriaHome + ", envFile=" + envFile + ", containerRuntime=" + containerRuntime
-                + ", stateDir=" + stateDir + ", caFile=" + caFile + ", maxConcurrentTasks=" + maxConcurrentTasks
+                + ", stateDir=" + stateDir + ", network=" + network + ", maxConcurrentTasks=" + maxConcurrentTasks
                 + ", registrationToken=<redacted>]";
     }
 }

@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs one container CLI command: an argv list (never a shell, so no argument is ever
@@ -33,13 +35,23 @@ final class Cli {
     private static final int RUNNING_STDERR_LIMIT = 8192;
 
     private final List<String> baseCommand;
+    private final Consumer<Map<String, String>> environment;
 
     /** {@code baseCommand} is the executable and its global options, e.g. {@code [docker, -H, unix:///run/podman/podman.sock]}. */
     Cli(List<String> baseCommand) {
+        this(baseCommand, inherited -> { });
+    }
+
+    /**
+     * @param environment adjusts each child's environment (inherited from the runner's), e.g. to give podman's pulls
+     *                    the runner's proxy: an environment is readable by its user alone, unlike an argv
+     */
+    Cli(List<String> baseCommand, Consumer<Map<String, String>> environment) {
         if (baseCommand.isEmpty()) {
             throw new IllegalArgumentException("empty base command");
         }
         this.baseCommand = List.copyOf(baseCommand);
+        this.environment = environment;
     }
 
     record Result(int exitCode, String stdout, String stderr) {
@@ -164,6 +176,7 @@ final class Cli {
             // systemd's variables are addressed to the runner: podman, seeing NOTIFY_SOCKET, would pass a container's
             // readiness, and its conmon's pid as MAINPID, to the runner's unit
             builder.environment().keySet().removeAll(SERVICE_MANAGER_VARIABLES);
+            environment.accept(builder.environment());
             process = builder.start();
         } catch (IOException e) {
             throw new ContainerException(describe(args) + " could not be started: " + e.getMessage(),

@@ -33,9 +33,9 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     private final InspectJson inspectJson;
     private Engine engine;
 
-    CliContainerRuntime(String name, List<String> baseCommand, ObjectMapper mapper) {
+    CliContainerRuntime(String name, List<String> baseCommand, ObjectMapper mapper, Consumer<Map<String, String>> environment) {
         this.name = name;
-        this.cli = new Cli(baseCommand);
+        this.cli = new Cli(baseCommand, environment);
         this.mapper = mapper;
         this.inspectJson = new InspectJson(mapper);
     }

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * A container CLI (podman or docker) as the runner uses it. Every call runs the CLI once with a
  * time limit; failures throw {@link ContainerException} carrying the CLI's own message.
@@ -54,6 +56,14 @@ public interface ContainerRuntime {
 
     /** Removes an image unless a container (running or not) still uses it, which is an error. */
     void removeImage(String id);
+
+    /**
+     * What the engine says of itself ({@code podman info --format json}, {@code docker info --format '{{json .}}'}):
+     * its cgroups, storage and security, for the doctor. @throws ContainerException when it does not answer
+     */
+    default JsonNode info() {
+        throw new ContainerException(name() + " info is not available", ContainerException.NO_EXIT_CODE);
+    }
 
     /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
     boolean supportsHostGateway();

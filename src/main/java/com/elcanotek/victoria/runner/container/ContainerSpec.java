@@ -3,10 +3,10 @@ package com.elcanotek.victoria.runner.container;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -17,8 +17,8 @@ import com.elcanotek.victoria.runner.state.Layout;
 /**
  * What to start: everything that becomes the {@code run -d} command line.
  *
- * @param volumes        host directory to container path; relabelled on SELinux hosts, see {@link #selinuxOption}
- * @param privateVolumes the host directories of {@code volumes} that no other container mounts
+ * @param mounts         what the container sees of the host, sorted by container path: the same spec always gives the
+ *                       same command line
  * @param envFiles       passed as {@code --env-file}, so secret values are read by the CLI from a
  *                       file and never appear in any process's argv
  * @param addHostGateway map {@code host.containers.internal} to the host with
@@ -27,9 +27,8 @@ import com.elcanotek.victoria.runner.state.Layout;
  * @param policy         limits, hardening and devices
  * @param entrypoint     the command run instead of the image's entrypoint; null: the image's
  */
-public record ContainerSpec(String name, String image, List<String> args, Map<Path, String> volumes,
-        Set<Path> privateVolumes, List<Path> envFiles, Map<String, String> labels, boolean addHostGateway,
-        ContainerPolicy policy, String entrypoint) {
+public record ContainerSpec(String name, String image, List<String> args, List<Mount> mounts, List<Path> envFiles,
+        Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy, String entrypoint) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
@@ -56,13 +55,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
             throw new IllegalArgumentException("invalid image: " + image);
         }
         args = List.copyOf(args);
-        // sorted: the same spec always gives the same command line
-        volumes = Collections.unmodifiableSortedMap(new TreeMap<>(volumes));
-        volumes.forEach(ContainerSpec::checkVolume);
-        privateVolumes = Set.copyOf(privateVolumes);
-        if (!volumes.keySet().containsAll(privateVolumes)) {
-            throw new IllegalArgumentException("private volumes " + privateVolumes + " not among the volumes " + volumes.keySet());
-        }
+        mounts = mounts.stream().sorted(Comparator.comparing(Mount::target)).toList();
         envFiles = List.copyOf(envFiles);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         labels.forEach((key, value) -> {
@@ -102,9 +95,8 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 "victoria-" + TaskAssignment.shortId(taskId),
                 image,
                 List.of("--accept-license", "--task", prompt),
-                new TreeMap<>(Map.of(layout.victoriaHome(), VICTORIA_HOME_IN_CONTAINER,
-                        layout.sessionDir(taskId), CRUSH_DIR_IN_CONTAINER)),
-                Set.of(layout.sessionDir(taskId)),
+                List.of(Mount.shared(layout.victoriaHome(), VICTORIA_HOME_IN_CONTAINER),
+                        Mount.own(layout.sessionDir(taskId), CRUSH_DIR_IN_CONTAINER)),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true, policy, null);
@@ -125,8 +117,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
                 "victoria-probe-" + UUID.randomUUID().toString().substring(0, 8),
                 image,
                 List.of(),
-                Map.of(layout.probeDir(), VICTORIA_HOME_IN_CONTAINER),
-                Set.of(layout.probeDir()),
+                List.of(Mount.own(layout.probeDir(), VICTORIA_HOME_IN_CONTAINER)),
                 operatorEnvFile == null ? List.of() : List.of(operatorEnvFile),
                 Map.of(LABEL_PROBE, runnerName),
                 true, policy, PROBE_COMMAND);
@@ -140,7 +131,7 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name));
         argv.addAll(policy.runOptions(dialect));
         labels.forEach((key, value) -> argv.addAll(List.of("--label", key + "=" + value)));
-        volumes.forEach((host, target) -> argv.addAll(List.of("-v", host + ":" + target + ":" + selinuxOption(host))));
+        mounts.forEach(mount -> argv.addAll(List.of("-v", mount.argument())));
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
         if (addHostGateway && hostGatewaySupported) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));
@@ -153,24 +144,10 @@ public record ContainerSpec(String name, String image, List<String> args, Map<Pa
         return argv;
     }
 
-    /**
-     * How a volume is relabelled on an SELinux host (hosts without SELinux ignore it): {@code Z} gives the folder a
-     * label private to this container, and any other container that mounts it, running or started later, then loses
-     * access to it (podman issues 2043 and 7512): two concurrent tasks would lock each other out of the Victoria home.
-     * So only a folder no other container mounts is private; every other one gets the label all containers share,
-     * {@code z}.
-     */
-    String selinuxOption(Path host) {
-        return privateVolumes.contains(host) ? "Z" : "z";
-    }
-
-    /** {@code -v} splits on ":", so a path holding one would mount something else. */
-    private static void checkVolume(Path host, String target) {
-        if (!host.isAbsolute() || host.toString().contains(":")) {
-            throw new IllegalArgumentException("host path must be absolute, without ':': " + host);
-        }
-        if (!target.startsWith("/") || target.contains(":")) {
-            throw new IllegalArgumentException("container path must be absolute, without ':': " + target);
-        }
+    /** This spec with {@code mount} too. */
+    public ContainerSpec with(Mount mount) {
+        List<Mount> more = new ArrayList<>(mounts);
+        more.add(mount);
+        return new ContainerSpec(name, image, args, more, envFiles, labels, addHostGateway, policy, entrypoint);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,9 +43,10 @@ public class ContainerSupervisor implements TaskDriver {
     /**
      * @param operatorEnvFile the operator's {@code --env-file}, or {@code null}
      * @param stopGrace time between SIGTERM and SIGKILL when a container is stopped
+     * @param network the proxy variables and authorities each container gets
      */
     public record Settings(String image, Layout layout, Path operatorEnvFile, String runnerName, Duration stopGrace,
-            ContainerPolicy policy) {
+            ContainerPolicy policy, TaskNetwork network) {
     }
 
     private final ContainerRuntime runtime;
@@ -61,7 +63,8 @@ public class ContainerSupervisor implements TaskDriver {
     /** A reload's new image, operator env file and limits: the containers started from now on get them. */
     public void apply(String image, Path operatorEnvFile, ContainerPolicy policy) {
         Settings now = settings;
-        settings = new Settings(image, now.layout(), operatorEnvFile, now.runnerName(), now.stopGrace(), policy);
+        settings = new Settings(image, now.layout(), operatorEnvFile, now.runnerName(), now.stopGrace(), policy,
+                now.network());
     }
 
     @Override
@@ -70,23 +73,34 @@ public class ContainerSupervisor implements TaskDriver {
         PromptArgument.check(task.prompt());
         Settings current = settings; // one reload's settings for the whole container, never a mix
         emptySessionDir(current.layout(), task);
-        Path secrets = writeEnvFile(current.layout(), launch);
+        List<Path> written = new ArrayList<>();
         try {
             List<Path> envFiles = new ArrayList<>();
+            Map<String, String> network = current.network().environment();
+            if (!network.isEmpty()) {
+                // First: an operator file may give the agent another proxy.
+                written.add(writeEnvFile(current.layout(), task, network));
+                envFiles.add(written.get(0));
+            }
             if (current.operatorEnvFile() != null) {
                 envFiles.add(current.operatorEnvFile());
             }
             // Last, so that the runner's values win over an operator file that sets the same names.
+            Path secrets = writeEnvFile(current.layout(), task, taskVariables(current.layout(), launch));
+            written.add(secrets);
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(), current.layout(),
                     envFiles, launch.nodeId(), current.runnerName(), current.policy());
+            if (current.network().caBundle() != null) {
+                spec = spec.with(new Mount(current.network().caBundle(), TaskNetwork.CA_BUNDLE_IN_CONTAINER, false, true));
+            }
             String id = startRemovingLeftover(spec);
             LOG.infof("container %s started (%s)", spec.name(), shortId(id));
             return id;
         } catch (ContainerException e) {
             throw StartFailed.ofHost("container could not start: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(secrets);
+            written.forEach(ContainerSupervisor::deleteQuietly);
         }
     }
 
@@ -275,16 +289,23 @@ public class ContainerSupervisor implements TaskDriver {
         }
     }
 
-    private static Path writeEnvFile(Layout layout, Launch launch) {
+    /** What the agent is told of its task, the orchestrator and its key (a secret: never in an argument). */
+    private static Map<String, String> taskVariables(Layout layout, Launch launch) {
         TaskAssignment task = launch.task();
-        StringBuilder env = new StringBuilder()
-                .append("TASK_ID=").append(task.taskId()).append('\n')
-                .append("ORCHESTRATOR_URL=").append(launch.orchestratorUrl()).append('\n')
-                .append("NODE_API_KEY=").append(launch.apiKey()).append('\n');
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("TASK_ID", task.taskId());
+        variables.put("ORCHESTRATOR_URL", launch.orchestratorUrl().toString());
+        variables.put("NODE_API_KEY", launch.apiKey());
         if (launch.hasFiles()) {
-            env.append("TASK_FILES_DIR=").append(ContainerSpec.inContainer(layout, layout.taskFiles(task.taskId())))
-                    .append('\n');
+            variables.put("TASK_FILES_DIR", ContainerSpec.inContainer(layout, layout.taskFiles(task.taskId())));
         }
+        return variables;
+    }
+
+    /** A 0600 file of {@code NAME=value} lines, read by the engine's CLI while it creates the container. */
+    private static Path writeEnvFile(Layout layout, TaskAssignment task, Map<String, String> variables) {
+        StringBuilder env = new StringBuilder();
+        variables.forEach((name, value) -> env.append(name).append('=').append(value).append('\n'));
         try {
             Path dir = StateFiles.privateDir(layout.envFiles());
             Path file = Files.createTempFile(dir, task.shortId() + "-", ".env",

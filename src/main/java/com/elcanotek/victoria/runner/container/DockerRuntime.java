@@ -3,7 +3,9 @@ package com.elcanotek.victoria.runner.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The docker CLI, talking to a Docker engine or to podman's Docker-compatible API
@@ -16,7 +18,15 @@ public final class DockerRuntime extends CliContainerRuntime {
      *                    private registries' credentials come with a global {@code --config DIR} (see ContainerRuntimes)
      */
     public DockerRuntime(List<String> baseCommand, ObjectMapper mapper) {
-        super("docker", baseCommand, mapper);
+        this(baseCommand, mapper, inherited -> { });
+    }
+
+    /**
+     * @param environment adjusts the environment of each docker CLI process (see {@link Cli}); the engine's own pulls
+     *                    take the daemon's proxy settings, not the CLI's
+     */
+    public DockerRuntime(List<String> baseCommand, ObjectMapper mapper, Consumer<Map<String, String>> environment) {
+        super("docker", baseCommand, mapper, environment);
     }
 
     /** Docker reads them from its config dir, a global option. */
@@ -34,6 +44,11 @@ public final class DockerRuntime extends CliContainerRuntime {
             podman |= component.path("Name").asText().startsWith("Podman");
         }
         return new Engine(podman ? Engine.Kind.PODMAN : Engine.Kind.DOCKER, server.path("Version").asText());
+    }
+
+    @Override
+    public JsonNode info() {
+        return callForJson(List.of("info", "--format", "{{json .}}"));
     }
 
     /**

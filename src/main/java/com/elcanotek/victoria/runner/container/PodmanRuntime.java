@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The podman CLI. */
 public final class PodmanRuntime extends CliContainerRuntime {
@@ -18,7 +20,13 @@ public final class PodmanRuntime extends CliContainerRuntime {
 
     /** @param registryAuthFile credentials of private registries (podman's {@code --authfile}); null: podman's own */
     public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper, Path registryAuthFile) {
-        super("podman", baseCommand, mapper);
+        this(baseCommand, mapper, registryAuthFile, inherited -> { });
+    }
+
+    /** @param environment adjusts the environment of each podman process (see {@link Cli}) */
+    public PodmanRuntime(List<String> baseCommand, ObjectMapper mapper, Path registryAuthFile,
+            Consumer<Map<String, String>> environment) {
+        super("podman", baseCommand, mapper, environment);
         this.registryAuthFile = registryAuthFile;
     }
 
@@ -34,6 +42,11 @@ public final class PodmanRuntime extends CliContainerRuntime {
         JsonNode server = version.path("Server").path("Version");
         String text = server.isTextual() ? server.asText() : version.path("Client").path("Version").asText();
         return new Engine(Engine.Kind.PODMAN, text);
+    }
+
+    @Override
+    public JsonNode info() {
+        return callForJson(List.of("info", "--format", "json"));
     }
 
     /** -t 0: plain rm -f first waits 10 s for SIGTERM to work, even when the container ignores it. */

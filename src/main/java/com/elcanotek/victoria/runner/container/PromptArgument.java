@@ -73,7 +73,7 @@ public final class PromptArgument {
      * the default charset on Java 17. Under a locale without UTF-8 (systemd gives a service none unless the system
      * has one) it cannot carry most of the world's text. Read when asked, never in static state (native images).
      */
-    static Charset charset() {
+    public static Charset charset() {
         if (Runtime.version().feature() < 18) {
             return Charset.defaultCharset();
         }

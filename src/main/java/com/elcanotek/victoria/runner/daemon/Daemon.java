@@ -3,7 +3,9 @@ package com.elcanotek.victoria.runner.daemon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +26,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.admission.ClaimAdmission;
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
+import com.elcanotek.victoria.runner.admission.Draining;
+import com.elcanotek.victoria.runner.admission.HostBreaker;
+import com.elcanotek.victoria.runner.admission.HostProbe;
+import com.elcanotek.victoria.runner.admission.RuntimeProbe;
 import com.elcanotek.victoria.runner.config.HousekeepingConfig;
+import com.elcanotek.victoria.runner.config.InvalidOption;
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerExits;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
@@ -34,19 +43,15 @@ import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.container.PromptArgument;
-import com.elcanotek.victoria.runner.logs.LogFitter;
-import com.elcanotek.victoria.runner.logs.SessionLogReader;
+import com.elcanotek.victoria.runner.container.TaskNetwork;
 import com.elcanotek.victoria.runner.health.RunnerHealth;
 import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
+import com.elcanotek.victoria.runner.logs.LogFitter;
+import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
-import com.elcanotek.victoria.runner.state.DrainFlag;
-import com.elcanotek.victoria.runner.state.StateDirLock;
-import com.elcanotek.victoria.runner.state.StateDirOwner;
-import com.elcanotek.victoria.runner.state.StateFiles;
-import com.elcanotek.victoria.runner.status.StatusFile;
-import com.elcanotek.victoria.runner.systemd.ServiceManager;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
 import com.elcanotek.victoria.runner.node.NodeCredentials;
@@ -55,13 +60,15 @@ import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
-import com.elcanotek.victoria.runner.admission.ClaimAdmission;
-import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
-import com.elcanotek.victoria.runner.admission.Draining;
-import com.elcanotek.victoria.runner.admission.HostBreaker;
-import com.elcanotek.victoria.runner.admission.HostProbe;
-import com.elcanotek.victoria.runner.admission.RuntimeProbe;
+import com.elcanotek.victoria.runner.orchestrator.UserAgent;
+import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.Layout;
+import com.elcanotek.victoria.runner.state.StateDirLock;
+import com.elcanotek.victoria.runner.state.StateDirOwner;
+import com.elcanotek.victoria.runner.state.StateFiles;
+import com.elcanotek.victoria.runner.state.StatePlacement;
+import com.elcanotek.victoria.runner.status.StatusFile;
+import com.elcanotek.victoria.runner.systemd.ServiceManager;
 import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.Reconciler;
@@ -71,6 +78,7 @@ import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.elcanotek.victoria.runner.task.TaskRun;
 import com.elcanotek.victoria.runner.task.TaskRuns;
 import com.elcanotek.victoria.runner.task.TaskServices;
+import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,6 +114,7 @@ public class Daemon {
     private final HostBreaker.Settings breaker;
     private final int maxAttempts;
     private final RunnerMetrics metrics;
+    private final String version;
 
     public Daemon(ObjectMapper json, Scheduler scheduler, RunnerHealth health, MeterRegistry registry,
             @ConfigProperty(name = "runner.retry.initial-delay", defaultValue = "1s") Duration retryInitial,
@@ -117,7 +126,9 @@ public class Daemon {
             @ConfigProperty(name = "runner.host-breaker.threshold", defaultValue = "3") int breakerThreshold,
             @ConfigProperty(name = "runner.host-breaker.first-pause", defaultValue = "15s") Duration breakerFirstPause,
             @ConfigProperty(name = "runner.host-breaker.max-pause", defaultValue = "5m") Duration breakerMaxPause,
-            @ConfigProperty(name = "runner.max-attempts", defaultValue = "3") int maxAttempts) {
+            @ConfigProperty(name = "runner.max-attempts", defaultValue = "3") int maxAttempts,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+        this.version = version;
         this.json = json;
         this.scheduler = scheduler;
         this.health = health;
@@ -147,8 +158,11 @@ public class Daemon {
             }
         });
         LogSettings.apply(config.verbose(), config.jsonLogs());
+        StatePlacement.problem(config.layout()).ifPresent(problem -> {
+            throw new InvalidOption("--state-dir", problem);
+        });
         Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json,
-                config.registryAuthFile());
+                config.registryAuthFile(), UnaryOperator.identity(), config.network().proxy()::applyTo);
         if (runtime.isEmpty()) {
             System.err.println(NO_RUNTIME);
             return 1;
@@ -216,10 +230,13 @@ public class Daemon {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         Layout layout = config.layout();
         NodeCredentials credentials = new NodeCredentials();
+        UserAgent userAgent = UserAgent.of(version, UserAgent.engine(Optional.of(runtime)));
+        metrics.buildInfo(userAgent);
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
-                        config.logsTimeout(), config.caFile(), retry),
+                        config.logsTimeout(), config.network(), userAgent.header(), retry),
                 credentials::apiKey, json, clock);
+        logNetwork(config, orchestrator);
         Registration registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity(NodeIdentity.hostname(NodeIdentity.KERNEL_HOSTNAME), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
@@ -227,7 +244,6 @@ public class Daemon {
         TaskRuns runs = new TaskRuns();
         TaskJournal journal = new FileTaskJournal(layout.journal(), json);
         metrics.watch(runs::size, () -> (int) journal.all().stream().filter(JournalEntry::awaitsAcknowledgement).count());
-        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics);
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ExecutorService renewals = Executors.newCachedThreadPool(named("lease"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
@@ -236,7 +252,7 @@ public class Daemon {
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
                 new ContainerSupervisor.Settings(config.containerImage(), layout, config.envFile(), config.name(), STOP_GRACE,
-                        config.containerPolicy()));
+                        config.containerPolicy(), taskNetwork(config)));
         LogFitter fitter = new LogFitter(json);
         DiskSpaceGuard diskSpace = DiskSpaceGuard.of(layout.victoriaHome(), config.housekeeping().minFreeDisk());
         // A thread of its own: a probe asks the engine, which no deadline or renewal should wait behind.
@@ -255,6 +271,9 @@ public class Daemon {
         // Last: the others cost nothing, this one asks the engine.
         ClaimAdmission admission = new ClaimAdmission(
                 List.of(new Draining(drain), hostBreaker, images::notReadyBecause, diskSpace, engine));
+        // What keeps an idle node from work for a reason of the host, not of the operator (a drain) nor a first pull.
+        Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics,
+                () -> hostBreaker.closedBecause().or(diskSpace::closedBecause).or(engine::closedBecause));
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter), fitter,
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
@@ -301,6 +320,38 @@ public class Daemon {
                 Quarkus.asyncExit(0);
             });
         }
+    }
+
+    private static void logNetwork(RunnerConfig config, Orchestrator orchestrator) {
+        NetworkSettings network = config.network();
+        if (orchestrator.proxy().isPresent()) {
+            LOG.infof("Orchestrator calls and downloads go through the proxy %s (from %s)", orchestrator.proxy().get(),
+                    network.proxy().source());
+        } else if (network.proxy().bypassed(config.orchestratorUrl())) {
+            LOG.infof("Orchestrator calls go direct: %s is in the no-proxy list", config.orchestratorUrl().getHost());
+        }
+        if ("https".equalsIgnoreCase(config.orchestratorUrl().getScheme())) {
+            LOG.debugf("Trusted authorities: %s", network.trust().describe());
+        }
+    }
+
+    /**
+     * The proxy variables and, with {@code --ca-to-containers}, the runner's authorities as a bundle in the state dir
+     * (written anew at each start, world-readable: an agent may run as any user; it holds no secret).
+     */
+    private static TaskNetwork taskNetwork(RunnerConfig config) {
+        NetworkSettings network = config.network();
+        Path bundle = null;
+        if (network.caToContainers()) {
+            bundle = config.stateDir().resolve("ca-bundle.pem");
+            try {
+                StateFiles.writeAtomically(bundle, network.trust().pem().getBytes(StandardCharsets.US_ASCII));
+                Files.setPosixFilePermissions(bundle, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the containers' CA bundle " + bundle, e);
+            }
+        }
+        return new TaskNetwork(network.proxy().environment(), bundle);
     }
 
     private static void warnIfPlainHttp(RunnerConfig config) {

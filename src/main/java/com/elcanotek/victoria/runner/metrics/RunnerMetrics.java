@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
+import com.elcanotek.victoria.runner.orchestrator.UserAgent;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -115,6 +117,17 @@ public class RunnerMetrics {
     public void watchDraining(BooleanSupplier draining) {
         gauge("victoria.runner.draining", "1 while the operator drains this runner: it claims nothing new",
                 () -> draining.getAsBoolean() ? 1 : 0);
+    }
+
+    /**
+     * {@code victoria_runner_build_info{version, os, arch, engine} 1}: what the User-Agent says, for a fleet's dashboards
+     * to count builds and engines. A later runner's replaces an earlier one's, as the gauges of {@link #watch} do.
+     */
+    public void buildInfo(UserAgent agent) {
+        registry.find("victoria.runner.build.info").gauges().forEach(registry::remove);
+        Gauge.builder("victoria.runner.build.info", () -> 1).description("The runner's build, system and engine, as its "
+                + "User-Agent says them").tag("version", agent.version()).tag("os", agent.os()).tag("arch", agent.arch())
+                .tag("engine", agent.engine()).strongReference(true).register(registry);
     }
 
     public void claimingStopped() {

@@ -15,7 +15,9 @@ import com.elcanotek.victoria.runner.orchestrator.Refusal;
 /**
  * Tells the orchestrator this node is alive and what it runs. A busy heartbeat naming a task also
  * renews that task's lease, so it names the task whose lease matters most; the others are renewed
- * by their own {@code running} reports. A failure is logged and left to the next beat.
+ * by their own {@code running} reports. A node that holds no task and cannot take one because the host is broken says
+ * {@code error}, so that the orchestrator shows it as broken rather than idle. A failure is logged and left to the next
+ * beat.
  */
 public class Heartbeat {
 
@@ -25,14 +27,20 @@ public class Heartbeat {
     private final Registration registration;
     private final Supplier<Optional<String>> namedTask;
     private final RunnerMetrics metrics;
+    private final Supplier<Optional<String>> hostTrouble;
 
-    /** @param namedTask the task to name in the heartbeat, empty when the node is idle */
+    /**
+     * @param namedTask the task to name in the heartbeat, empty when the node is idle
+     * @param hostTrouble why this host cannot take work now (an open host breaker, a full disk, an engine gone; never a
+     *                    drain, which the operator chose), empty while it can
+     */
     public Heartbeat(Orchestrator orchestrator, Registration registration, Supplier<Optional<String>> namedTask,
-            RunnerMetrics metrics) {
+            RunnerMetrics metrics, Supplier<Optional<String>> hostTrouble) {
         this.orchestrator = orchestrator;
         this.registration = registration;
         this.namedTask = namedTask;
         this.metrics = metrics;
+        this.hostTrouble = hostTrouble;
     }
 
     /** @return whether the orchestrator took the heartbeat */
@@ -42,11 +50,13 @@ public class Heartbeat {
             return false;
         }
         Optional<String> task = namedTask.get();
+        Optional<String> trouble = task.isPresent() ? Optional.empty() : hostTrouble.get();
         HeartbeatRequest request = new HeartbeatRequest(credentials.get().nodeId(),
-                task.isPresent() ? NodeStatus.BUSY : NodeStatus.IDLE, task.orElse(null));
+                task.isPresent() ? NodeStatus.BUSY : trouble.isPresent() ? NodeStatus.ERROR : NodeStatus.IDLE, task.orElse(null));
         try {
             orchestrator.heartbeat(request);
-            LOG.debugf("Heartbeat sent (%s%s)", request.status().wire(), task.map(t -> ", task " + t).orElse(""));
+            LOG.debugf("Heartbeat sent (%s%s%s)", request.status().wire(), task.map(t -> ", task " + t).orElse(""),
+                    trouble.map(why -> ": " + why).orElse(""));
             return true;
         } catch (OrchestratorException e) {
             metrics.heartbeatFailed();

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
 
+import com.elcanotek.victoria.runner.network.ProxyUrl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -20,9 +21,12 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
     private static final int MAX_DETAIL = 500;
 
     private final ObjectMapper json;
+    private final ProxyUrl proxy;
 
-    ErrorResponseMapper(ObjectMapper json) {
+    /** @param proxy the proxy plain-HTTP calls go through, whose own refusals are told apart; null for none */
+    ErrorResponseMapper(ObjectMapper json, ProxyUrl proxy) {
         this.json = json;
+        this.proxy = proxy;
     }
 
     /** Redirects too: the runner never follows them, so the call did not reach the orchestrator's API. */
@@ -34,6 +38,10 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
     @Override
     public OrchestratorException toThrowable(Response response) {
         String body = response.hasEntity() ? response.readEntity(String.class) : "";
+        if (proxy != null && isProxyRefusal(response.getStatus(), body)) {
+            return OrchestratorException.proxyRefused(null, proxy, response.getStatus() + " "
+                    + response.getStatusInfo().getReasonPhrase());
+        }
         return new OrchestratorException(null, response.getStatus(), detail(body, response),
                 retryAfter(response.getHeaderString(HttpHeaders.RETRY_AFTER)), hasOwnDetail(body), null);
     }
@@ -45,6 +53,24 @@ final class ErrorResponseMapper implements ResponseExceptionMapper<OrchestratorE
             return answer != null && answer.isObject() && answer.hasNonNull("detail");
         } catch (Exception notJson) {
             return false;
+        }
+    }
+
+    /**
+     * A 407 is always the proxy's; a 403 is the orchestrator's ("not assigned", the cancellation signal) only with its
+     * JSON {@code detail}: a proxy's access rules answer with a page of their own, which must not stop a task.
+     */
+    private boolean isProxyRefusal(int status, String body) {
+        if (status == 407) {
+            return true;
+        }
+        if (status != 403) {
+            return false;
+        }
+        try {
+            return json.readTree(body).path("detail").isMissingNode();
+        } catch (Exception notJson) {
+            return true;
         }
     }
 

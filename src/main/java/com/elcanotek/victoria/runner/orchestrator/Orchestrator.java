@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.orchestrator;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import com.elcanotek.victoria.runner.network.ProxyUrl;
+
+import io.netty.handler.proxy.ProxyConnectException;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
@@ -49,10 +53,14 @@ public class Orchestrator {
     /** On the monotonic clock: what a lease's end is compared with. */
     private final AtomicReference<Long> lastSuccessNanos = new AtomicReference<>();
     private final OutageLog outage;
+    /** The proxy every call goes through; null when they go direct. */
+    private final ProxyUrl proxy;
 
     public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
-        this.api = client(settings, settings.readTimeout(), apiKey, json);
-        this.logsApi = client(settings, settings.logsTimeout(), apiKey, json);
+        this.proxy = settings.network().proxy().forTarget(settings.url()).orElse(null);
+        KeyStore trust = "https".equalsIgnoreCase(settings.url().getScheme()) ? settings.network().trust().keyStore() : null;
+        this.api = client(settings, proxy, trust, settings.readTimeout(), apiKey, json);
+        this.logsApi = client(settings, proxy, trust, settings.logsTimeout(), apiKey, json);
         this.answerDeadline = settings.connectTimeout().plus(settings.readTimeout());
         this.logsDeadline = settings.connectTimeout().plus(settings.logsTimeout());
         this.clock = clock;
@@ -65,19 +73,35 @@ public class Orchestrator {
         this.reports = retrying("report", settings.retry(), 5, OrchestratorException::isTransient);
     }
 
-    private static OrchestratorApi client(ClientSettings settings, Duration readTimeout, Supplier<String> apiKey,
-            ObjectMapper json) {
+    /**
+     * One client per read timeout; every file download goes through the same one as the JSON calls, so one proxy
+     * decision and one trust store serve them all.
+     */
+    private static OrchestratorApi client(ClientSettings settings, ProxyUrl proxy, KeyStore trust, Duration readTimeout,
+            Supplier<String> apiKey, ObjectMapper json) {
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(settings.url())
                 .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .followRedirects(false)
-                .register(new ErrorResponseMapper(json))
+                .userAgent(settings.userAgent())
+                .register(new ErrorResponseMapper(json, proxy))
                 .register(new ApiKeyFilter(apiKey));
-        if (settings.caFile() != null) {
-            builder.trustStore(TrustBundle.load(settings.caFile()));
+        if (trust != null) {
+            builder.trustStore(trust);
+        }
+        if (proxy != null) {
+            builder.proxyAddress(proxy.host(), proxy.port());
+            if (proxy.hasCredentials()) {
+                builder.proxyUser(proxy.user()).proxyPassword(proxy.password() == null ? "" : proxy.password());
+            }
         }
         return builder.build(OrchestratorApi.class);
+    }
+
+    /** The proxy the calls go through, for the log at start; empty when they go direct. */
+    public Optional<ProxyUrl> proxy() {
+        return Optional.ofNullable(proxy);
     }
 
     private Guard retrying(String name, Backoff.Policy policy, int maxRetries,
@@ -245,7 +269,7 @@ public class Orchestrator {
         }
     }
 
-    private static OrchestratorException translate(String endpoint, Throwable thrown) {
+    private OrchestratorException translate(String endpoint, Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof OrchestratorException failure) {
                 return failure.at(endpoint);
@@ -253,7 +277,12 @@ public class Orchestrator {
             if (t instanceof JsonProcessingException) {
                 return OrchestratorException.malformed(endpoint, t);
             }
+            if (proxy != null && t instanceof ProxyConnectException refused) {
+                // The proxy's answer to CONNECT (403, 407) or its silence: the orchestrator was never asked.
+                return OrchestratorException.proxyFailed(endpoint, proxy, refused);
+            }
         }
-        return OrchestratorException.unreachable(endpoint, thrown);
+        return proxy == null ? OrchestratorException.unreachable(endpoint, thrown)
+                : OrchestratorException.unreachableThrough(endpoint, proxy, thrown);
     }
 }

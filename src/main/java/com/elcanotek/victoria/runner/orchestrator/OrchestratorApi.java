@@ -16,7 +16,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The orchestrator's node API (../shared/PROTOCOL.md). Instances are built by
+ * The orchestrator's node API (docs/PROTOCOL.md). Instances are built by
  * {@link OrchestratorClients} with the URL, timeouts and trust settings of the command line; the
  * node key is added by {@link ApiKeyFilter}, errors become {@link OrchestratorException}. The JSON calls answer
  * a {@link Uni}, whose cancellation resets the request: the read timeout is only the longest silence, and a

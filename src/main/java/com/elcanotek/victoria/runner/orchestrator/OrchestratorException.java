@@ -3,6 +3,8 @@ package com.elcanotek.victoria.runner.orchestrator;
 import java.time.Duration;
 import java.util.Optional;
 
+import com.elcanotek.victoria.runner.network.ProxyUrl;
+
 /**
  * A call to the orchestrator that did not succeed: either an answer with an error status (and the
  * server's {@code detail}), or no usable answer at all (status 0). The message names the endpoint
@@ -35,6 +37,32 @@ public class OrchestratorException extends RuntimeException {
 
     public static OrchestratorException unreachable(String endpoint, Throwable cause) {
         return new OrchestratorException(endpoint, NO_ANSWER, "orchestrator unreachable: " + rootMessage(cause), null, cause);
+    }
+
+    /** No answer through {@code proxy}: named, so that an operator looks at the proxy, not at the orchestrator. */
+    public static OrchestratorException unreachableThrough(String endpoint, ProxyUrl proxy, Throwable cause) {
+        return new OrchestratorException(endpoint, NO_ANSWER, "orchestrator unreachable through the proxy "
+                + proxy.address() + ": " + rootMessage(cause), null, cause);
+    }
+
+    /**
+     * The proxy itself refused the call (403, 407 to the tunnel or to the request) or failed it: the orchestrator was
+     * never asked, so this is no answer of its, and is tried again like an outage.
+     *
+     * @param why the proxy's status line, e.g. "407 Proxy Authentication Required", or its silence
+     */
+    public static OrchestratorException proxyRefused(String endpoint, ProxyUrl proxy, String why) {
+        String hint = why.startsWith("407") ? (proxy.hasCredentials() ? ": it does not take the credentials given"
+                : ": it wants credentials (http://user:password@host:port in --proxy or HTTPS_PROXY)")
+                : why.startsWith("403") ? ": it does not let this host reach the orchestrator (its access rules)" : "";
+        return new OrchestratorException(endpoint, NO_ANSWER, "the proxy " + proxy.address() + " refused the request ("
+                + why + ")" + hint, null, null);
+    }
+
+    static OrchestratorException proxyFailed(String endpoint, ProxyUrl proxy, Throwable refusal) {
+        String message = String.valueOf(refusal.getMessage());
+        int status = message.indexOf("status: ");
+        return proxyRefused(endpoint, proxy, status >= 0 ? message.substring(status + "status: ".length()).strip() : message);
     }
 
     public static OrchestratorException malformed(String endpoint, Throwable cause) {

@@ -3,6 +3,8 @@ package com.elcanotek.victoria.runner.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.Map;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.elcanotek.victoria.runner.network.ProxySettings;
+import com.elcanotek.victoria.runner.network.Trust;
 
 class ConfigChangesTest {
 
@@ -19,8 +24,11 @@ class ConfigChangesTest {
     /** Every setting differs from {@link #RUNNING}. */
     static final RunnerConfig OTHER = new RunnerConfig(URI.create("https://other:2"), "token-B", "node-2", Duration.ofSeconds(5),
             Duration.ofSeconds(7), Duration.ofSeconds(9), "other/image:2", Path.of("/b/home"), Path.of("/b/env"), "docker",
-            Path.of("/b/state"), Path.of("/b/ca.pem"), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
-            5, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
+            Path.of("/b/state"),
+            new NetworkSettings(ProxySettings.resolve("http://proxy:3128", null, Map.of()), Trust.of(Path.of("/b/ca.pem"), false,
+                    Map.of()), true), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
+            5, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true,
+            new HousekeepingConfig(Duration.ofDays(2), 0, true),
             new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of("/dev/fuse"), "all", "always"),
             Duration.ZERO, Path.of("/b/auth.json"), true, "9100");
 
@@ -32,8 +40,10 @@ class ConfigChangesTest {
                 "--container-image", "--max-concurrent-tasks", "--verbose", "--log-format", "--image-refresh-interval",
                 "--registration-token").anyMatch(option -> option.contains("--memory"));
         assertThat(changes.needRestart()).containsExactlyInAnyOrder("--orchestrator-url", "--name", "--victoria-home",
-                "--container-runtime", "--state-dir", "--ca-file", "--connect-timeout", "--read-timeout", "--logs-timeout",
-                "--start-timeout", "--delivery-timeout",
+                "--container-runtime", "--state-dir",
+                "--proxy, --no-proxy, --ca-file, --ca-file-only, --ca-to-containers (or the proxy variables, SSL_CERT_FILE, "
+                        + "SSL_CERT_DIR)", "--connect-timeout", "--read-timeout", "--logs-timeout", "--start-timeout",
+                "--delivery-timeout",
                 "--max-file-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
                 "--registry-auth-file", "--management-port");
     }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +76,7 @@ abstract class ContainerExitsContractTest {
     private String start(String prompt) {
         String name = "victoria-exits-" + UUID.randomUUID().toString().substring(0, 8);
         return runtime.start(new ContainerSpec(name, TestEngine.IMAGE, List.of("--accept-license", "--task", prompt),
-                Map.of(), Set.of(), List.of(), labels, false, ContainerPolicy.DEFAULT, null));
+                List.of(), List.of(), labels, false, ContainerPolicy.DEFAULT, null));
     }
 
     private Future<Integer> awaitInBackground(ContainerExits exits, String container) {

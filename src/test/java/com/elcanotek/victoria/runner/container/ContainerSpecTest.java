@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,8 @@ class ContainerSpecTest {
             assertThat(mounts).contains("/home/v/Victoria:/workspace/Victoria:z");
             for (String mount : mounts.stream().filter(m -> m.endsWith(":Z")).toList()) {
                 Path host = Path.of(mount.substring(0, mount.indexOf(':')));
-                assertThat(other.volumes().keySet()).as(mount).noneMatch(path -> path.equals(host) || path.startsWith(host));
+                assertThat(other.mounts()).extracting(Mount::host).as(mount)
+                        .noneMatch(path -> path.equals(host) || path.startsWith(host));
             }
         }
         assertThat(volumeOptions(first)).contains("/home/v/Victoria/tasks/task-0001/.crush:/workspace/Victoria/.crush:Z");
@@ -156,7 +156,7 @@ class ContainerSpecTest {
     void relativeHomeIsMadeAbsolute() {
         ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", layout(Path.of("rel/home")), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
-        assertThat(spec.volumes()).containsOnlyKeys(Path.of("rel/home").toAbsolutePath(),
+        assertThat(spec.mounts()).extracting(Mount::host).containsExactlyInAnyOrder(Path.of("rel/home").toAbsolutePath(),
                 Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
     }
 
@@ -199,12 +199,9 @@ class ContainerSpecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
         assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/a:b")), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "rel"), Set.of(),
-                List.of(), Map.of(), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("container path");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(), Set.of(), List.of(),
+        assertThatThrownBy(() -> Mount.shared(Path.of("/h"), "rel")).hasMessageContaining("container path");
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), List.of(), List.of(),
                 Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("label key");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), Map.of(Path.of("/h"), "/h"), Set.of(Path.of("/x")),
-                List.of(), Map.of(), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("private volumes [/x]");
     }
 
     @Test
@@ -213,7 +210,7 @@ class ContainerSpecTest {
 
         assertThatThrownBy(() -> spec.args().add("x")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> spec.labels().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> spec.volumes().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> spec.mounts().clear()).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> spec.envFiles().clear()).isInstanceOf(UnsupportedOperationException.class);
     }
 }

@@ -106,7 +106,7 @@ class ContainerSupervisorStartTest {
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1),
-                ContainerPolicy.DEFAULT);
+                ContainerPolicy.DEFAULT, TaskNetwork.NONE);
         return new ContainerSupervisor(runtime, null, settings);
     }
 

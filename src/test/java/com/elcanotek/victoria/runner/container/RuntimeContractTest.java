@@ -66,8 +66,8 @@ abstract class RuntimeContractTest {
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
-        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.volumes(), spec.privateVolumes(),
-                spec.envFiles(), allLabels, spec.addHostGateway(), spec.policy(), spec.entrypoint());
+        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.mounts(), spec.envFiles(), allLabels,
+                spec.addHostGateway(), spec.policy(), spec.entrypoint());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -145,7 +145,7 @@ abstract class RuntimeContractTest {
                 "NODE_API_KEY", secret,
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
-        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.volumes(), base.privateVolumes(),
+        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.mounts(),
                 List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy(), base.entrypoint());
 
         assertThat(exits.await(runtime.start(spec))).isZero();

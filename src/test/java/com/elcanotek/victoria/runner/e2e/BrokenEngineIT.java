@@ -104,6 +104,7 @@ class BrokenEngineIT {
             orchestrator.awaitState(orchestrator.createTask("exit=0"), TaskState.SUCCESS, WAIT);
             Files.writeString(failing, "all\n");
             awaitReadiness(503, "container runtime does not answer");
+            awaitNodeStatus("error");
             List<String> ids = createTasks(3, "exit=0");
             Thread.sleep(3000);
             assertThat(ids).allSatisfy(id -> assertThat(orchestrator.task(id).state()).isEqualTo(TaskState.PENDING));
@@ -118,6 +119,7 @@ class BrokenEngineIT {
                 assertThat(orchestrator.awaitState(id, TaskState.SUCCESS, WAIT).claims()).isEqualTo(1);
             }
             awaitReadiness(200, null);
+            awaitNodeStatus("idle");
             assertThat(runner.output()).contains("The container engine answers again");
         }
     }
@@ -165,6 +167,8 @@ class BrokenEngineIT {
             Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Claiming stopped"));
             Duration toStop = Duration.between(brokeAt, Instant.now());
             Instant stoppedAt = Instant.now();
+            // While it holds nothing and cannot take work, the node says so in its heartbeat.
+            awaitNodeStatus("error");
             // Probes after 1, 2, 3, 3, 3 and 3 s: each starts a container as tasks do, and is refused. A probe that
             // passed would let a task in to fail.
             Awaitility.await().atMost(WAIT).until(() -> runner.occurrences("The host is still unhealthy") >= 6
@@ -190,6 +194,7 @@ class BrokenEngineIT {
             assertThat(ids.stream().map(orchestrator::task).filter(t -> t.state() == TaskState.ERROR)).hasSize(3);
             assertThat(Podman.containersLabelled(ContainerSpec.LABEL_PROBE + "=" + name)).as("no probe container left")
                     .isEmpty();
+            awaitNodeStatus("idle");
             System.out.printf("BrokenEngineIT: claiming stopped %.1f s after starts began to fail, %d task(s) failed before"
                     + " and none in the %.1f s and %d probes after; the %d waiting task(s) done %.1f s after it healed%n",
                     toStop.toMillis() / 1000.0, failed.size(), window.toMillis() / 1000.0,
@@ -293,6 +298,13 @@ class BrokenEngineIT {
         Map<String, String> mergedEnv = new HashMap<>(environment);
         mergedEnv.putAll(env);
         return RunnerProcess.start(work, FakeBackedRunner.arguments(orchestrator, work, name, merged), mergedEnv);
+    }
+
+    /** The status this runner's heartbeats gave the node: error while the host cannot work, idle again after. */
+    private void awaitNodeStatus(String status) {
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(orchestrator.nodes())
+                .filteredOn(node -> node.name().equals(name)).singleElement()
+                .satisfies(node -> assertThat(node.status()).isEqualTo(status)));
     }
 
     private List<String> createTasks(int count, String prompt) {

@@ -66,15 +66,24 @@ public final class FakeBackedRunner implements AutoCloseable {
      * process themselves (kill, restart, other tokens).
      */
     public static List<String> arguments(FakeOrchestrator fake, Path dir, String name, Map<String, String> options) {
+        return arguments(fake.url(), dir, name, options);
+    }
+
+    /** {@link #arguments(FakeOrchestrator, Path, String, Map)} against an orchestrator URL, where no fake need run. */
+    static List<String> arguments(String url, Path dir, String name, Map<String, String> options) {
         List<String> args = new ArrayList<>();
-        options(fake, dir, name, options).forEach((option, value) -> args.addAll(List.of(option, value)));
+        options(url, dir, name, options).forEach((option, value) -> args.addAll(List.of(option, value)));
         return args;
     }
 
     /** {@link #arguments} as {@code --option} to value, in order. */
     static Map<String, String> options(FakeOrchestrator fake, Path dir, String name, Map<String, String> options) {
+        return options(fake.url(), dir, name, options);
+    }
+
+    private static Map<String, String> options(String url, Path dir, String name, Map<String, String> options) {
         Map<String, String> merged = new LinkedHashMap<>();
-        merged.put("--orchestrator-url", fake.url());
+        merged.put("--orchestrator-url", url);
         merged.put("--name", name);
         merged.put("--poll-interval", "1");
         merged.put("--container-image", RunnerProcess.TEST_IMAGE);

@@ -17,7 +17,11 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A stateful stand-in for the All-Time Quarterback orchestrator's node API (see PROTOCOL.md), quirks
@@ -32,6 +36,7 @@ public final class FakeOrchestrator implements AutoCloseable {
     private final Hang hang = new Hang();
     private final FakeRouter router;
     private final Duration sweepInterval;
+    private final SSLContext tls;
     private int port;
     private HttpServer server;
     private ExecutorService workers;
@@ -43,6 +48,7 @@ public final class FakeOrchestrator implements AutoCloseable {
         this.board = new TaskBoard(builder.leaseDuration);
         this.router = new FakeRouter(registry, board, faults, hang, builder.orchestratorUrl, builder.logsLimitBytes);
         this.sweepInterval = builder.sweepInterval;
+        this.tls = builder.tls;
         this.port = builder.port;
     }
 
@@ -105,7 +111,13 @@ public final class FakeOrchestrator implements AutoCloseable {
             throw new IllegalStateException("already listening on " + url());
         }
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            } else {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
         }
@@ -149,12 +161,22 @@ public final class FakeOrchestrator implements AutoCloseable {
         stop();
     }
 
-    /** {@code http://127.0.0.1:PORT}, known once started; stays the same across restarts. */
+    /**
+     * {@code http://127.0.0.1:PORT}, or {@code https://localhost:PORT} when serving TLS (the name its certificate
+     * carries); known once started; stays the same across restarts.
+     */
     public synchronized String url() {
         if (port == 0) {
             throw new IllegalStateException("not started yet");
         }
-        return "http://127.0.0.1:" + port;
+        return (tls == null ? "http://127.0.0.1:" : "https://localhost:") + port;
+    }
+
+    public synchronized int port() {
+        if (port == 0) {
+            throw new IllegalStateException("not started yet");
+        }
+        return port;
     }
 
     public String createTask(String prompt) {
@@ -294,6 +316,7 @@ public final class FakeOrchestrator implements AutoCloseable {
         private Duration sweepInterval = Duration.ofSeconds(30);
         private long logsLimitBytes = 1024 * 1024;
         private String orchestratorUrl = "";
+        private SSLContext tls;
 
         private Builder() {
         }
@@ -346,6 +369,12 @@ public final class FakeOrchestrator implements AutoCloseable {
         /** The assignment's {@code orchestrator_url}; default {@code ""}, as the real server sends. */
         public Builder orchestratorUrl(String url) {
             this.orchestratorUrl = url;
+            return this;
+        }
+
+        /** Serves HTTPS with this context's key (see {@link TestCertificates}) instead of plain HTTP. */
+        public Builder tls(SSLContext context) {
+            this.tls = context;
             return this;
         }
 

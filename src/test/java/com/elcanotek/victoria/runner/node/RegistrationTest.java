@@ -61,6 +61,7 @@ class RegistrationTest {
 
     private Path stateDir;
     private final AtomicReference<Optional<String>> heartbeatTask = new AtomicReference<>(Optional.empty());
+    private final AtomicReference<Optional<String>> hostTrouble = new AtomicReference<>(Optional.empty());
 
     @BeforeEach
     void stateDirIn() {
@@ -72,7 +73,7 @@ class RegistrationTest {
     }
 
     private TestNode start(String orchestratorUrl, String name) {
-        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, heartbeatTask::get);
+        return TestNode.start(server, json, stateDir, TOKEN, orchestratorUrl, name, heartbeatTask::get, hostTrouble::get, Clock.systemUTC());
     }
 
     /** A node registered with key-1, whose heartbeats the orchestrator takes. */
@@ -176,7 +177,7 @@ class RegistrationTest {
                 registered("key-4"), registered("key-5"));
         server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
         SettableClock clock = new SettableClock();
-        TestNode node = TestNode.start(server, json, stateDir, TOKEN, server.baseUrl(), "node-1", heartbeatTask::get, clock);
+        TestNode node = TestNode.start(server, json, stateDir, TOKEN, server.baseUrl(), "node-1", heartbeatTask::get, Optional::empty, clock);
         node.registration().ensure();
 
         node.heartbeat().beat();
@@ -270,6 +271,34 @@ class RegistrationTest {
     void aBusyHeartbeatNamesTheTaskWhoseLeaseMatters() throws Exception {
         TestNode node = registeredNode();
         heartbeatTask.set(Optional.of("22222222-0000-0000-0000-000000000000"));
+
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "busy", "current_task_id": "22222222-0000-0000-0000-000000000000"}"""
+                .formatted(NODE_ID)));
+    }
+
+    @Test
+    void anIdleNodeWhoseHostCannotTakeWorkSaysErrorUntilItCanAgain() throws Exception {
+        TestNode node = registeredNode();
+        hostTrouble.set(Optional.of("claiming stopped: the image cannot be pulled"));
+        node.heartbeat().beat();
+        hostTrouble.set(Optional.empty());
+        node.heartbeat().beat();
+
+        assertThat(heartbeatBodies()).containsExactly(json.readTree("""
+                {"node_id": "%s", "status": "error", "current_task_id": null}""".formatted(NODE_ID)), json.readTree("""
+                {"node_id": "%s", "status": "idle", "current_task_id": null}""".formatted(NODE_ID)));
+        assertThat(server.requests()).allSatisfy(request -> assertThat(request.getHeader("User-Agent"))
+                .isEqualTo(WireMockOrchestrator.USER_AGENT));
+    }
+
+    @Test
+    void aBusyNodeStaysBusyWhateverTheHost() throws Exception {
+        TestNode node = registeredNode();
+        heartbeatTask.set(Optional.of("22222222-0000-0000-0000-000000000000"));
+        hostTrouble.set(Optional.of("free disk space is below the minimum"));
 
         node.heartbeat().beat();
 

@@ -22,17 +22,18 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
 
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, Supplier<Optional<String>> heartbeatTask) {
-        return start(server, json, stateDir, token, orchestratorUrl, name, heartbeatTask, Clock.systemUTC());
+        return start(server, json, stateDir, token, orchestratorUrl, name, heartbeatTask, Optional::empty, Clock.systemUTC());
     }
 
+    /** @param hostTrouble why the host cannot take work, as the heartbeat asks it */
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
-            String name, Supplier<Optional<String>> heartbeatTask, Clock clock) {
+            String name, Supplier<Optional<String>> heartbeatTask, Supplier<Optional<String>> hostTrouble, Clock clock) {
         NodeCredentials credentials = new NodeCredentials();
         Orchestrator orchestrator = server.client(credentials::apiKey, json, clock);
         CredentialsStore store = new CredentialsStore(new Layout(stateDir, stateDir.resolve("Victoria")).credentials(), json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),
                 () -> token, orchestratorUrl, credentials, clock);
         return new TestNode(registration, new Heartbeat(orchestrator, registration, heartbeatTask,
-                new RunnerMetrics(new SimpleMeterRegistry())), store);
+                new RunnerMetrics(new SimpleMeterRegistry()), hostTrouble), store);
     }
 }

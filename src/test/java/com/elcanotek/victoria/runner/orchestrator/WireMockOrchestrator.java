@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -38,6 +39,9 @@ public class WireMockOrchestrator extends WireMockExtension {
         super(WireMockExtension.newInstance().options(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")));
     }
 
+    /** What the clients built here say they are. */
+    public static final String USER_AGENT = "victoria-runner/0.0.0-test (debian 12; amd64; podman 4.3.1)";
+
     public Orchestrator client(Supplier<String> apiKey, ObjectMapper json, Clock clock) {
         return client(TIMEOUT, apiKey, json, clock);
     }
@@ -46,7 +50,8 @@ public class WireMockOrchestrator extends WireMockExtension {
         var config = ConfigProvider.getConfig();
         Backoff.Policy retry = new Backoff.Policy(config.getValue("runner.retry.initial-delay", Duration.class),
                 config.getValue("runner.retry.max-delay", Duration.class));
-        return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT, null, retry),
+        return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT,
+                NetworkSettings.direct(), USER_AGENT, retry),
                 apiKey, json, clock);
     }
 

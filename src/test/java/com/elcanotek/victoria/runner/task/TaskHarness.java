@@ -17,6 +17,7 @@ import com.elcanotek.victoria.runner.fake.RequestRecord;
 import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.NodeCredentials;
 import com.elcanotek.victoria.runner.node.NodeIdentity;
@@ -25,6 +26,7 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -65,7 +67,7 @@ final class TaskHarness implements AutoCloseable {
         this.layout = new Layout(dir.resolve("state"), dir.resolve("Victoria"));
         NodeCredentials credentials = new NodeCredentials();
         this.orchestrator = new Orchestrator(new ClientSettings(URI.create(this.fake.url()), Duration.ofSeconds(2),
-                Duration.ofSeconds(5), Duration.ofSeconds(5), null,
+                Duration.ofSeconds(5), Duration.ofSeconds(5), NetworkSettings.direct(), WireMockOrchestrator.USER_AGENT,
                 new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200))), credentials::apiKey, json, clock);
         this.registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity("host-1", "node-1", "debian"), () -> "fake-registration-token", this.fake.url(),
