@@ -55,6 +55,13 @@ public interface ContainerRuntime {
     /** Removes an image unless a container (running or not) still uses it, which is an error. */
     void removeImage(String id);
 
+    /**
+     * Which of a container's limits the engine enforces on this host, as it reports them now ({@code info}).
+     *
+     * @throws ContainerException when it does not answer
+     */
+    LimitSupport limitSupport();
+
     /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
     boolean supportsHostGateway();
 

@@ -36,6 +36,11 @@ public final class DockerRuntime extends CliContainerRuntime {
         return new Engine(podman ? Engine.Kind.PODMAN : Engine.Kind.DOCKER, server.path("Version").asText());
     }
 
+    @Override
+    public LimitSupport limitSupport() {
+        return LimitSupport.ofDockerInfo(callForJson(List.of("info", "--format", "{{json .}}")));
+    }
+
     /**
      * Kill first: through podman's API, rm -f waits 10 s for SIGTERM before it kills, and the
      * docker CLI cannot pass podman's -t 0. Kill fails for a container that is not running,

@@ -36,6 +36,11 @@ public final class PodmanRuntime extends CliContainerRuntime {
         return new Engine(Engine.Kind.PODMAN, text);
     }
 
+    @Override
+    public LimitSupport limitSupport() {
+        return LimitSupport.ofPodmanInfo(callForJson(List.of("info", "--format", "json")));
+    }
+
     /** -t 0: plain rm -f first waits 10 s for SIGTERM to work, even when the container ignores it. */
     @Override
     public void remove(String nameOrId) {

@@ -30,6 +30,7 @@ import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
+import com.elcanotek.victoria.runner.container.LimitSupport;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.container.PromptArgument;
 import com.elcanotek.victoria.runner.logs.LogFitter;
@@ -209,7 +210,7 @@ public class Daemon {
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
-        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, LimitSupport.of(runtime),
                 new ContainerSupervisor.Settings(config.containerImage(), config.victoriaHome(), config.envFile(),
                         config.stateDir(), config.name(), STOP_GRACE, config.containerPolicy()),
                 timers, Executors.newCachedThreadPool(named("stop")), clock);
@@ -244,12 +245,13 @@ public class Daemon {
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock,
-                operations(live, runtime, engine, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd));
+                operations(live, runtime, engine, clock, diskSpace, gates, images, runs, journal, reconfigure, systemd,
+                        supervisor));
     }
 
     private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
             DiskSpaceGuard diskSpace, List<ClaimGate> gates, ImageKeeper images, TaskRuns runs, TaskJournal journal,
-            Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
+            Consumer<RunnerConfig> reconfigure, ServiceManager systemd, ContainerSupervisor supervisor) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.victoriaHome(), clock), settings.retention(),
@@ -257,7 +259,7 @@ public class Daemon {
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.stateDir(), json),
-                engine, gates, images, systemd, reconfigure);
+                engine, gates, images, systemd, reconfigure, supervisor::unenforcedLimits);
     }
 
     /**

@@ -104,7 +104,7 @@ class ContainerSupervisorStartTest {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 dir.resolve("Victoria"), null, dir.resolve("state"), "runner", Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT);
-        return new ContainerSupervisor(runtime, null, settings, null, null, Clock.systemUTC());
+        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings, null, null, Clock.systemUTC());
     }
 
     /** Records the calls a start makes; the rest is never called by one. */
@@ -203,6 +203,11 @@ class ContainerSupervisorStartTest {
 
         @Override
         public int endLeftoverExitEvents(Map<String, String> labels) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public LimitSupport limitSupport() {
             throw new UnsupportedOperationException();
         }
     }

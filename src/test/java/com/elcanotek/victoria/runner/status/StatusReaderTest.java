@@ -46,7 +46,7 @@ class StatusReaderTest {
                 .started("victoria-11111111", CLAIMED.plusSeconds(2)).ranOn("sha256:" + "ab".repeat(32)));
         journal.write(JournalEntry.claimed(task("22222222-bbbb-4000-8000-000000000002"), CLAIMED)
                 .exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
-        new StatusFile(state, json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty());
+        new StatusFile(state, json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty(), Optional.empty());
     }
 
     private static TaskAssignment task(String id) {
@@ -95,14 +95,14 @@ class StatusReaderTest {
     void theStatusFileIsPrivateAndWrittenOnlyWhenTheContactMoved() throws Exception {
         StatusFile file = new StatusFile(state, json);
         Path written = state.resolve("status.json");
-        file.record(Optional.of(NOW), Optional.empty());
+        file.record(Optional.of(NOW), Optional.empty(), Optional.empty());
         FileTime untouched = FileTime.from(NOW.minusSeconds(3600));
         Files.setLastModifiedTime(written, untouched);
 
-        file.record(Optional.of(NOW), Optional.empty());
+        file.record(Optional.of(NOW), Optional.empty(), Optional.empty());
         assertThat(Files.getLastModifiedTime(written)).isEqualTo(untouched);
 
-        file.record(Optional.of(NOW.plusSeconds(1)), Optional.empty());
+        file.record(Optional.of(NOW.plusSeconds(1)), Optional.empty(), Optional.empty());
         assertThat(file.read()).map(StatusFile.Content::lastContact).hasValue(NOW.plusSeconds(1));
         assertThat(Files.getPosixFilePermissions(written)).isEqualTo(StateFiles.OWNER_ONLY_FILE);
     }
