@@ -76,10 +76,26 @@ class StatusReaderTest {
 
         String text = StatusText.format(report, NOW);
         String asJson = json.writeValueAsString(report);
+        assertThat(text).doesNotContain("Limits:");
         assertThat(text).contains("node-7 (" + NODE_ID + ")", "https://atq.example", "running (pid", "(4s ago)",
                 "victoria-11111111", "5m 30s", "Outbox:           1 final status", "sha256:" + "ab".repeat(32));
         assertThat(asJson).contains("\"node_id\":\"" + NODE_ID + "\"", "\"outbox_depth\":1", "\"last_contact\":\"2026-06-30T10:05:26Z\"");
         assertThat(List.of(text, asJson)).noneMatch(out -> out.contains(KEY));
+    }
+
+    /** Limits the daemon's engine does not enforce are shown while it runs, in text and JSON. */
+    @Test
+    void showsTheLimitsTheEngineDoesNotEnforce() throws Exception {
+        daemonWasHere();
+        String warning = "not enforced on this host (rootless podman, cgroup v1, cgroupfs cgroup manager): --memory 8g; "
+                + "rootless podman sets no cgroup limits on cgroup v1";
+        new StatusFile(state, json).record(Optional.of(NOW), Optional.empty(), Optional.of(warning));
+
+        StatusReport report = new StatusReader(state, json, Clock.fixed(NOW, ZoneOffset.UTC)).read();
+
+        assertThat(report.limitsNotEnforced()).isEqualTo(warning);
+        assertThat(StatusText.format(report, NOW)).contains("Limits:           " + warning + "\n");
+        assertThat(json.writeValueAsString(report)).contains("\"limits_not_enforced\":\"not enforced on this host");
     }
 
     @Test
