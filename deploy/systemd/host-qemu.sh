@@ -91,10 +91,11 @@ host_boot() {
         in_box mount -o ro /dev/vdb "$HOST_FILES"
 }
 
+# COMMAND... run in the guest as root, in / as podman exec does (runuser cannot enter root's home).
 in_box() {
     ssh -F /dev/null -i "$GUEST/id_ed25519" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o LogLevel=ERROR -o ConnectTimeout=30 -o ServerAliveInterval=30 -o ControlMaster=auto \
-        -o "ControlPath=$WORK/ssh-%p" -o ControlPersist=yes root@127.0.0.1 "$(printf '%q ' "$@")"
+        -o "ControlPath=$WORK/ssh-%p" -o ControlPersist=yes root@127.0.0.1 "cd / && $(printf '%q ' "$@")"
 }
 
 host_up() { [ -n "$GUEST_PID" ] && kill -0 "$GUEST_PID" 2>/dev/null; }

@@ -24,6 +24,8 @@
 # Directives: whitespace-separated tokens anywhere in the prompt (unknown tokens are ignored):
 #   exit=N        exit code (0-255, default 0)
 #   sleep=S       sleep S seconds (fractional allowed) before exiting; SIGTERM ends it (exit 143)
+#   wait-for=REL  after any sleep, wait until /workspace/Victoria/REL exists: a test ends the run when it is ready
+#                 to (SIGTERM ends it too, exit 143)
 #   ignore-term   ignore SIGTERM (only SIGKILL stops it)
 #   print=WORD    print WORD on stdout
 #   write=REL     write /workspace/Victoria/REL containing the task id
@@ -76,6 +78,7 @@ IGNORE_TERM=0
 SESSION=write
 EAT_MB=
 LIMITS=0
+WAIT_FOR=
 set -f
 for tok in $PROMPT; do
     case "$tok" in
@@ -95,6 +98,7 @@ for tok in $PROMPT; do
             fi ;;
         no-session) SESSION=none ;;
         limits) LIMITS=1 ;;
+        wait-for=?*) WAIT_FOR=${tok#wait-for=} ;;
         eat-memory=*)
             v=${tok#eat-memory=}
             case "$v" in ''|*[!0-9]*) ;; *) EAT_MB=$v ;; esac ;;
@@ -194,6 +198,13 @@ if [ -n "$SLEEP" ]; then
     SPID=$!
     while kill -0 "$SPID" 2>/dev/null; do
         wait "$SPID"
+    done
+fi
+
+if [ -n "$WAIT_FOR" ]; then
+    while [ ! -e "$VHOME/$WAIT_FOR" ]; do
+        sleep 1 &
+        wait $!
     done
 fi
 
