@@ -174,7 +174,7 @@ java -cp "$(test_classpath)" -Dfake.lease=PT$((5 * PATIENCE))M com.elcanotek.vic
     < "$WORK/prompts" > "$WORK/fake.log" 2>&1 &
 FAKE_PID=$!
 exec 7> "$WORK/prompts"
-wait_for 30 grep -q 'listening on' "$WORK/fake.log" || { cat "$WORK/fake.log"; exit 1; }
+wait_for 30 grep -qs 'listening on' "$WORK/fake.log" || { cat "$WORK/fake.log"; exit 1; }
 URL=$(sed -n 's/.*listening on //p' "$WORK/fake.log")
 FAKE_PORT=${URL##*:}
 URL_IN_HOST=${ORCHESTRATOR_IN_HOST:-$URL}
