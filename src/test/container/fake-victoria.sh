@@ -24,11 +24,16 @@
 # Directives: whitespace-separated tokens anywhere in the prompt (unknown tokens are ignored):
 #   exit=N        exit code (0-255, default 0)
 #   sleep=S       sleep S seconds (fractional allowed) before exiting; SIGTERM ends it (exit 143)
+#   wait-for=REL  after any sleep, wait until /workspace/Victoria/REL exists: a test ends the run when it is ready
+#                 to (SIGTERM ends it too, exit 143)
 #   ignore-term   ignore SIGTERM (only SIGKILL stops it)
 #   print=WORD    print WORD on stdout
 #   write=REL     write /workspace/Victoria/REL containing the task id
 #   stderr=WORD   print WORD on stderr
 #   no-session    write no crush.db at all
+#   limits        write the limits the container runs under to runs/$TASK_ID/limits, one "NAME VALUE" a line, as
+#                 cgroup v2 names them whatever the host has: memory.max (bytes or max), pids.max (a count or
+#                 max), cpu.max ("QUOTA PERIOD" in us, or "max PERIOD"), shm (the size of /dev/shm in KiB)
 #   eat-memory=MB hold MB megabytes of memory (a pipe into tail, which keeps what it reads); killed by the
 #                 container's memory limit, the agent exits as tail did (137)
 #   session-from=REL  copy /workspace/Victoria/REL to .crush/crush.db instead of writing a session
@@ -72,6 +77,8 @@ SLEEP=
 IGNORE_TERM=0
 SESSION=write
 EAT_MB=
+LIMITS=0
+WAIT_FOR=
 set -f
 for tok in $PROMPT; do
     case "$tok" in
@@ -90,6 +97,8 @@ for tok in $PROMPT; do
                 mkdir -p "$(dirname "$VHOME/$rel")" && printf '%s\n' "${TASK_ID-}" > "$VHOME/$rel"
             fi ;;
         no-session) SESSION=none ;;
+        limits) LIMITS=1 ;;
+        wait-for=?*) WAIT_FOR=${tok#wait-for=} ;;
         eat-memory=*)
             v=${tok#eat-memory=}
             case "$v" in ''|*[!0-9]*) ;; *) EAT_MB=$v ;; esac ;;
@@ -97,6 +106,27 @@ for tok in $PROMPT; do
     esac
 done
 set +f
+
+# The container's own cgroup is the root of its cgroup namespace: /sys/fs/cgroup (v2), or one folder per controller (v1).
+write_limits() {
+    cg=/sys/fs/cgroup
+    if [ -f $cg/cgroup.controllers ]; then
+        mem=$(cat $cg/memory.max 2>/dev/null || echo absent)
+        pids=$(cat $cg/pids.max 2>/dev/null || echo absent)
+        cpu=$(cat $cg/cpu.max 2>/dev/null || echo absent)
+    else
+        mem=$(cat $cg/memory/memory.limit_in_bytes 2>/dev/null || echo absent)
+        # v1 says "no limit" as the largest page-aligned number
+        [ "$mem" = 9223372036854771712 ] && mem=max
+        pids=$(cat $cg/pids/pids.max 2>/dev/null || echo absent)
+        quota=$(cat $cg/cpu/cpu.cfs_quota_us 2>/dev/null || echo absent)
+        [ "$quota" = -1 ] && quota=max
+        cpu="$quota $(cat $cg/cpu/cpu.cfs_period_us 2>/dev/null || echo absent)"
+    fi
+    shm=$(df -k /dev/shm | awk 'NR == 2 { print $2 }')
+    printf 'memory.max %s\npids.max %s\ncpu.max %s\nshm %s\n' "$mem" "$pids" "$cpu" "$shm" | tee "$RUN_DIR/limits"
+}
+[ "$LIMITS" = 0 ] || write_limits
 
 # SQL string literal of $1: quotes doubled (the task id is data too).
 sql_quote() {
@@ -168,6 +198,13 @@ if [ -n "$SLEEP" ]; then
     SPID=$!
     while kill -0 "$SPID" 2>/dev/null; do
         wait "$SPID"
+    done
+fi
+
+if [ -n "$WAIT_FOR" ]; then
+    while [ ! -e "$VHOME/$WAIT_FOR" ]; do
+        sleep 1 &
+        wait $!
     done
 fi
 

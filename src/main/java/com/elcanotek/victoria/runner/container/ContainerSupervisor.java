@@ -51,20 +51,43 @@ public class ContainerSupervisor implements TaskDriver {
 
     private final ContainerRuntime runtime;
     private final ContainerExits exits;
+    private final LimitSupport limits;
     private volatile Settings settings;
 
-    /** @param exits watches the containers labelled with this runner's name ({@link #runnerLabel}) */
-    public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, Settings settings) {
+    /**
+     * Says at once, loudly, which of the policy's limits the engine does not enforce.
+     *
+     * @param exits  watches the containers labelled with this runner's name ({@link #runnerLabel})
+     * @param limits what the engine enforces, asked at start ({@link LimitSupport#of})
+     */
+    public ContainerSupervisor(ContainerRuntime runtime, ContainerExits exits, LimitSupport limits, Settings settings) {
         this.runtime = runtime;
         this.exits = exits;
+        this.limits = limits;
         this.settings = settings;
+        unenforcedLimits().ifPresent(ContainerSupervisor::warnOfLimits);
     }
 
     /** A reload's new image, operator env file and limits: the containers started from now on get them. */
     public void apply(String image, Path operatorEnvFile, ContainerPolicy policy) {
         Settings now = settings;
+        Optional<String> before = unenforcedLimits();
         settings = new Settings(image, now.layout(), operatorEnvFile, now.runnerName(), now.stopGrace(), policy,
                 now.network());
+        Optional<String> after = unenforcedLimits();
+        if (after.isPresent() && !after.equals(before)) {
+            warnOfLimits(after.get());
+        }
+    }
+
+    /** Which of the limits set the engine does not enforce, and why; empty while all of them hold. */
+    public Optional<String> unenforcedLimits() {
+        return limits.warning(settings.policy());
+    }
+
+    private static void warnOfLimits(String warning) {
+        LOG.warnf("Task container limits %s. Tasks run without them; 'victoria-runner status' and readiness say so too",
+                warning);
     }
 
     @Override
@@ -120,21 +143,28 @@ public class ContainerSupervisor implements TaskDriver {
     }
 
     /**
-     * A SIGKILL with a memory limit in force is the kernel's OOM killer, unless the runner sent it (a stop past its
-     * grace), which the runner tells apart. Inspect says so where the engine knows (cgroup v2); podman 4 on cgroup v1
-     * reports OOMKilled false even then, so the exit code and the limit say it.
+     * A SIGKILL the runner did not send (a stop past its grace is a timeout or a cancel, which the runner tells apart)
+     * is the kernel's OOM killer when the engine says so (inspect's OOMKilled, where it knows: cgroup v2), or, most
+     * likely, when a memory limit was in force: podman 4 on cgroup v1 reports OOMKilled false even then. A limit set
+     * but not enforced (rootless podman on cgroupfs or cgroup v1) makes a 137 nothing of the kind.
      */
-    private String outOfMemory(int code, boolean oomKilled) {
-        String limit = settings.policy().memory();
-        if (code != SIGKILL_EXIT || limit == null) {
+    String outOfMemory(int code, boolean oomKilled) {
+        if (code != SIGKILL_EXIT) {
             return null;
         }
+        ContainerPolicy policy = settings.policy();
+        boolean inForce = limits.memoryLimitInForce(policy);
         if (oomKilled) {
-            return "out of memory: the agent was killed for passing the container's memory limit of " + limit
-                    + " (exit code " + code + ")";
+            return inForce ? "out of memory: the agent was killed for passing the container's memory limit of " + policy.memory()
+                    + " (exit code " + code + ")"
+                    : "out of memory: the engine reports the agent killed by the kernel's out-of-memory killer (exit code "
+                            + code + ")";
+        }
+        if (!inForce) {
+            return null;
         }
         return "out of memory, most likely: the agent was killed by SIGKILL (exit code " + code
-                + ") with a memory limit of " + limit + " and no stop by the runner";
+                + ") with a memory limit of " + policy.memory() + " and no stop by the runner";
     }
 
     @Override

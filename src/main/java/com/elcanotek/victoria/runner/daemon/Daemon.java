@@ -41,6 +41,7 @@ import com.elcanotek.victoria.runner.container.ContainerRuntimes;
 import com.elcanotek.victoria.runner.container.ContainerSpec;
 import com.elcanotek.victoria.runner.container.ContainerSupervisor;
 import com.elcanotek.victoria.runner.container.ImageKeeper;
+import com.elcanotek.victoria.runner.container.LimitSupport;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.container.PromptArgument;
 import com.elcanotek.victoria.runner.container.TaskNetwork;
@@ -250,7 +251,7 @@ public class Daemon {
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
-        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, LimitSupport.of(runtime),
                 new ContainerSupervisor.Settings(config.containerImage(), layout, config.envFile(), config.name(), STOP_GRACE,
                         config.containerPolicy(), taskNetwork(config)));
         LogFitter fitter = new LogFitter(json);
@@ -292,12 +293,13 @@ public class Daemon {
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock, lastPollTick,
-                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd));
+                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd,
+                        supervisor));
     }
 
     private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
             DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, TaskRuns runs, TaskJournal journal,
-            Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
+            Consumer<RunnerConfig> reconfigure, ServiceManager systemd, ContainerSupervisor supervisor) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.layout().victoriaHome(), clock),
@@ -306,7 +308,7 @@ public class Daemon {
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.layout().statusFile(), json),
-                engine, admission, images, systemd, reconfigure);
+                engine, admission, images, systemd, reconfigure, supervisor::unenforcedLimits);
     }
 
     /**

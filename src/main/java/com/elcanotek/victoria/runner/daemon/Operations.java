@@ -1,7 +1,9 @@
 package com.elcanotek.victoria.runner.daemon;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import com.elcanotek.victoria.runner.admission.ClaimAdmission;
 import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
@@ -17,8 +19,9 @@ import com.elcanotek.victoria.runner.systemd.ServiceManager;
  * status file, what readiness reads, what systemd is told, and how a reload reaches the parts that read settings.
  *
  * @param reconfigure hands a reload's settings to the parts that keep their own copy (image, limits, logging)
+ * @param unenforcedLimits which of the limits set the engine does not enforce; empty while all hold
  */
 record Operations(DiskSpaceGuard diskSpace, Housekeeping housekeeping, Duration housekeepingInterval,
         StatusFile statusFile, RuntimeProbe runtime, ClaimAdmission admission, ImageKeeper images,
-        ServiceManager systemd, Consumer<RunnerConfig> reconfigure) {
+        ServiceManager systemd, Consumer<RunnerConfig> reconfigure, Supplier<Optional<String>> unenforcedLimits) {
 }

@@ -122,7 +122,7 @@ public class Runner implements RunnerView {
             scheduleHeartbeat();
             schedule("reconcile", reconcileInterval, reconcileInterval, reconciler::reconcile);
             schedule("status-file", STATUS_FILE_INTERVAL, Duration.ZERO, () -> {
-                operations.statusFile().record(orchestrator.lastContact(), claimingStopped());
+                operations.statusFile().record(orchestrator.lastContact(), claimingStopped(), limitsNotEnforced());
                 operations.systemd().status(this);
             });
             schedule("housekeeping", operations.housekeepingInterval(), HOUSEKEEPING_DELAY, operations.housekeeping()::run);
@@ -344,6 +344,11 @@ public class Runner implements RunnerView {
     @Override
     public Optional<String> claimingStopped() {
         return operations.admission().closedBecause();
+    }
+
+    @Override
+    public Optional<String> limitsNotEnforced() {
+        return operations.unenforcedLimits().get();
     }
 
     @Override

@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.container.ContainerException;
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.LimitSupport;
 
 /**
  * The container engine as the runner would use it: found, answering, rootless or not (and then the user's
@@ -66,7 +66,7 @@ final class EngineChecks {
                 checks.add(subordinateIds("subuid", places.subuid()));
                 checks.add(subordinateIds("subgid", places.subgid()));
             }
-            checks.add(limits(config.containerPolicy(), engine));
+            checks.add(limits(config.containerPolicy(), engine.limits()));
         });
         checks.add(selinux());
         checks.add(image(runtime, config));
@@ -111,16 +111,13 @@ final class EngineChecks {
         return Check.ok(GROUP, name, file + " gives " + user + " " + total + " ids");
     }
 
-    static Check limits(ContainerPolicy policy, EngineFacts engine) {
-        String cgroups = "cgroup v" + (engine.cgroupVersion() == 0 ? "?" : engine.cgroupVersion()) + " ("
-                + engine.cgroupManager() + ")";
-        Map<String, String> unenforced = LimitSupport.unenforced(policy, engine);
-        if (unenforced.isEmpty()) {
-            return Check.ok(GROUP, "limits", cgroups + ": the configured limits are enforced");
+    /** The same judgement as the daemon's, which says it at start (container/LimitSupport). */
+    static Check limits(ContainerPolicy policy, LimitSupport support) {
+        Optional<String> warning = support.warning(policy);
+        if (warning.isEmpty()) {
+            return Check.ok(GROUP, "limits", support.host() + ": the configured limits are enforced");
         }
-        List<String> parts = new ArrayList<>();
-        unenforced.forEach((option, why) -> parts.add(option + " (" + why + ")"));
-        return Check.warn(GROUP, "limits", cgroups + ": not enforced: " + String.join(", ", parts),
+        return Check.warn(GROUP, "limits", warning.get(),
                 "run the engine as root, or rootless on cgroup v2 with a systemd user session (loginctl enable-linger)"
                         + " and the controllers delegated; or drop the limits the host cannot keep");
     }

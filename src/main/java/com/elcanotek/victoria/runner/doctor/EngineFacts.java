@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import com.elcanotek.victoria.runner.container.LimitSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -15,8 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param controllers the cgroup controllers the engine can use for its containers ({@code memory}, {@code cpu},
  *        {@code pids}, ...), as it reports them
  * @param imageStore where it keeps images
+ * @param limits which limits it enforces, by the rule the daemon judges by
  */
-record EngineFacts(boolean rootless, int cgroupVersion, String cgroupManager, Set<String> controllers, Path imageStore) {
+record EngineFacts(boolean rootless, int cgroupVersion, String cgroupManager, Set<String> controllers, Path imageStore,
+        LimitSupport limits) {
 
     EngineFacts {
         controllers = Set.copyOf(controllers);
@@ -29,7 +32,7 @@ record EngineFacts(boolean rootless, int cgroupVersion, String cgroupManager, Se
         String graphRoot = info.path("store").path("graphRoot").asText("");
         return new EngineFacts(host.path("security").path("rootless").asBoolean(false),
                 version(host.path("cgroupVersion").asText("")), host.path("cgroupManager").asText(""), controllers,
-                graphRoot.isEmpty() ? null : Path.of(graphRoot));
+                graphRoot.isEmpty() ? null : Path.of(graphRoot), LimitSupport.ofPodmanInfo(info));
     }
 
     /** Docker reports each limit it can enforce ({@code MemoryLimit}, ...), not controllers: they are named after them. */
@@ -50,7 +53,7 @@ record EngineFacts(boolean rootless, int cgroupVersion, String cgroupManager, Se
         }
         String root = info.path("DockerRootDir").asText("");
         return new EngineFacts(rootless, version(info.path("CgroupVersion").asText("")), info.path("CgroupDriver").asText(""),
-                controllers, root.isEmpty() ? null : Path.of(root));
+                controllers, root.isEmpty() ? null : Path.of(root), LimitSupport.ofDockerInfo(info));
     }
 
     private static int version(String text) {

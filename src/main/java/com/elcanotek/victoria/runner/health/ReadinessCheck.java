@@ -41,6 +41,8 @@ public class ReadinessCheck implements HealthCheck {
         view.lastContact().ifPresent(t -> response.withData("last_contact", t.toString()));
         view.nodeId().ifPresent(id -> response.withData("node_id", id));
         response.withData("tasks_held", view.tasksHeld());
+        // A detail, not a reason to be unready: tasks run, without the limits.
+        view.limitsNotEnforced().ifPresent(warning -> response.withData("limits_not_enforced", warning));
         String reason = notReadyBecause(view);
         return (reason == null ? response.up() : response.down().withData("reason", reason)).build();
     }

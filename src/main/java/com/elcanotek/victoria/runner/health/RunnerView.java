@@ -26,6 +26,9 @@ public interface RunnerView {
      */
     Optional<String> claimingStopped();
 
+    /** Which of the task containers' limits the engine does not enforce, and why; empty while all of them hold. */
+    Optional<String> limitsNotEnforced();
+
     int tasksHeld();
 
     /** When the scheduler last ran the poll job; empty before the first run. */

@@ -27,10 +27,12 @@ public class StatusFile {
      * @param pid the daemon's process id, to tell a running daemon from a stale file
      * @param claimingStopped why the daemon claims no task (a drain, a first image pull, a host that cannot start
      *                        tasks); null while it claims
+     * @param limitsNotEnforced which of the task containers' limits the engine does not enforce; null while all hold
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Content(@JsonProperty("last_contact") Instant lastContact, @JsonProperty("pid") long pid,
-            @JsonProperty("claiming_stopped") String claimingStopped) {
+            @JsonProperty("claiming_stopped") String claimingStopped,
+            @JsonProperty("limits_not_enforced") String limitsNotEnforced) {
     }
 
     private final Path file;
@@ -42,10 +44,14 @@ public class StatusFile {
         this.json = json;
     }
 
-    /** Records the orchestrator's last answer and whether claiming is stopped; called often, it writes only changes. */
-    public void record(Optional<Instant> lastContact, Optional<String> claimingStopped) {
-        Content now = new Content(lastContact.orElse(null), ProcessHandle.current().pid(), claimingStopped.orElse(null));
-        if (lastContact.isEmpty() && claimingStopped.isEmpty() || Objects.equals(now, written)) {
+    /**
+     * Records the orchestrator's last answer, whether claiming is stopped and which limits do not hold; called often, it
+     * writes only changes.
+     */
+    public void record(Optional<Instant> lastContact, Optional<String> claimingStopped, Optional<String> limitsNotEnforced) {
+        Content now = new Content(lastContact.orElse(null), ProcessHandle.current().pid(), claimingStopped.orElse(null),
+                limitsNotEnforced.orElse(null));
+        if (lastContact.isEmpty() && claimingStopped.isEmpty() && limitsNotEnforced.isEmpty() || Objects.equals(now, written)) {
             return;
         }
         try {

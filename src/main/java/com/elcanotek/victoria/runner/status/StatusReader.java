@@ -47,6 +47,7 @@ public class StatusReader {
                 (int) journal.stream().filter(JournalEntry::awaitsAcknowledgement).count(),
                 status.map(StatusFile.Content::claimingStopped).orElse(null),
                 new DrainFlag(layout.drainFlag()).since().orElse(null),
+                status.map(StatusFile.Content::limitsNotEnforced).orElse(null),
                 tasks);
     }
 

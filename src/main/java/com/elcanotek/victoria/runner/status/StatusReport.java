@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param claimingStopped why the daemon claims no task (a drain, a first image pull, a host that cannot start tasks); null
  *                        while it claims
  * @param drainingSince  when the operator asked the runner to drain; null when not draining
+ * @param limitsNotEnforced which of the task containers' limits the daemon's engine does not enforce, and why; null
+ *                          while all hold
  */
 public record StatusReport(
         @JsonProperty("node_name") String nodeName,
@@ -26,6 +28,7 @@ public record StatusReport(
         @JsonProperty("outbox_depth") int outboxDepth,
         @JsonProperty("claiming_stopped") String claimingStopped,
         @JsonProperty("draining_since") String drainingSince,
+        @JsonProperty("limits_not_enforced") String limitsNotEnforced,
         @JsonProperty("tasks") List<Task> tasks) {
 
     /** A task in flight, as the journal last recorded it. */

@@ -28,6 +28,9 @@ public final class StatusText {
         } else if (report.daemonRunning() && report.claimingStopped() != null) {
             out.append("Claiming:         ").append(report.claimingStopped()).append('\n');
         }
+        if (report.daemonRunning() && report.limitsNotEnforced() != null) {
+            out.append("Limits:           ").append(report.limitsNotEnforced()).append('\n');
+        }
         out.append("Tasks in flight:  ").append(report.tasks().size()).append('\n');
         if (!report.tasks().isEmpty()) {
             out.append(String.format("  %-36s  %-17s  %-17s  %-11s  %s%n", "TASK", "STAGE", "CONTAINER", "RUNNING FOR",

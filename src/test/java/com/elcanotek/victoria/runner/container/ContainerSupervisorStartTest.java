@@ -107,7 +107,7 @@ class ContainerSupervisorStartTest {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT, TaskNetwork.NONE);
-        return new ContainerSupervisor(runtime, null, settings);
+        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings);
     }
 
     private static Launch launch(TaskAssignment task) {

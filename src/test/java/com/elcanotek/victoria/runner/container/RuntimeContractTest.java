@@ -121,6 +121,30 @@ abstract class RuntimeContractTest {
         assertThat(exits.await(failed)).isEqualTo(3);
     }
 
+    /**
+     * What {@link LimitSupport#of} says is what a container started with limits sees of them: each limit
+     * it says holds is in force, and each it says does not is absent. {@code --shm-size} holds everywhere.
+     */
+    @Test
+    void theLimitsTheEngineSaysItEnforcesAreTheOnesTheContainerSees() throws Exception {
+        String taskId = newTaskId();
+        ContainerSpec plain = task(taskId, "limits no-session");
+        ContainerPolicy limited = new ContainerPolicy("64m", "0.5", 100, "32m", true, true, List.of(), null, null);
+        ContainerSpec spec = new ContainerSpec(plain.name(), plain.image(), plain.args(), plain.mounts(), plain.envFiles(),
+                plain.labels(), plain.addHostGateway(), limited, plain.entrypoint());
+        LimitSupport support = LimitSupport.of(runtime);
+
+        assertThat(exits.await(runtime.start(spec))).isZero();
+
+        Map<String, String> seen = new HashMap<>();
+        Files.readAllLines(runDir(taskId).resolve("limits")).forEach(line -> seen.put(line.substring(0, line.indexOf(' ')),
+                line.substring(line.indexOf(' ') + 1)));
+        assertThat(seen.get("memory.max")).as(support.toString()).isEqualTo(support.memory() ? "67108864" : "max");
+        assertThat(seen.get("cpu.max")).as(support.toString()).startsWith(support.cpus() ? "50000 " : "max ");
+        assertThat(seen.get("pids.max")).as(support.toString()).isEqualTo(support.pids() ? "100" : "max");
+        assertThat(seen.get("shm")).isEqualTo("32768");
+    }
+
     @Test
     void promptArrivesByteExact() throws Exception {
         String taskId = newTaskId();

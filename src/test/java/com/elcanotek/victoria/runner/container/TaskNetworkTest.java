@@ -107,7 +107,7 @@ class TaskNetworkTest {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings(TestEngine.IMAGE,
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), operatorEnvFile, runner, Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT, network);
-        return new ContainerSupervisor(runtime, null, settings);
+        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings);
     }
 
     private static TaskAssignment task(String prompt) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,11 +17,13 @@ import com.elcanotek.victoria.runner.config.RunnerConfig;
 import com.elcanotek.victoria.runner.config.TestConfigs;
 import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
+import com.elcanotek.victoria.runner.container.LimitSupport;
 import com.elcanotek.victoria.runner.container.PathLookup;
 import com.elcanotek.victoria.runner.container.PodmanRuntime;
 import com.elcanotek.victoria.runner.container.TestEngine;
 import com.elcanotek.victoria.runner.doctor.Check.Result;
 import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The engine checks against the real podman, a podman that does not answer, and hosts described by files. */
@@ -111,19 +112,30 @@ class EngineChecksTest {
     @Test
     void limitsTheHostCannotKeepAreNamed() {
         ContainerPolicy limited = new ContainerPolicy("8g", "2", 4096, null, true, true, List.of(), null, null);
-        EngineFacts rootful = new EngineFacts(false, 1, "cgroupfs", Set.of("memory", "cpu", "pids"), null);
-        EngineFacts rootlessV1 = new EngineFacts(true, 1, "cgroupfs", Set.of(), null);
-        EngineFacts rootlessV2WithoutSession = new EngineFacts(true, 2, "cgroupfs", Set.of("memory", "pids"), null);
-        EngineFacts rootlessV2Delegated = new EngineFacts(true, 2, "systemd", Set.of("memory", "pids"), null);
+        LimitSupport rootful = podman(false, "v1", "cgroupfs", "\"memory\", \"cpu\", \"pids\"");
+        LimitSupport rootlessV1 = podman(true, "v1", "cgroupfs", "");
+        LimitSupport rootlessV2WithoutSession = podman(true, "v2", "cgroupfs", "\"memory\", \"pids\"");
+        LimitSupport rootlessV2Delegated = podman(true, "v2", "systemd", "\"memory\", \"pids\"");
 
         assertThat(EngineChecks.limits(limited, rootful).result()).isEqualTo(Result.OK);
         assertThat(EngineChecks.limits(limited, rootlessV1).why()).contains("--memory 8g", "--cpus 2", "--pids-limit 4096",
-                "rootless on cgroup v1");
-        assertThat(EngineChecks.limits(limited, rootlessV2WithoutSession).why()).contains("no systemd user session");
+                "rootless podman sets no cgroup limits on cgroup v1");
+        assertThat(EngineChecks.limits(limited, rootlessV2WithoutSession).why()).contains("loginctl enable-linger");
         Check delegated = EngineChecks.limits(limited, rootlessV2Delegated);
         assertThat(delegated.result()).isEqualTo(Result.WARN);
-        assertThat(delegated.why()).contains("--cpus 2 (the cpu cgroup controller").doesNotContain("--memory");
+        assertThat(delegated.why()).contains("--cpus 2", "no cpu controller").doesNotContain("--memory");
         assertThat(EngineChecks.limits(new ContainerPolicy(null, null, 0, null, true, true, List.of(), null, null), rootlessV1).result()).isEqualTo(Result.OK);
+    }
+
+    /** What podman info says, as the daemon judges it. */
+    private static LimitSupport podman(boolean rootless, String cgroupVersion, String manager, String controllers) {
+        try {
+            return LimitSupport.ofPodmanInfo(new ObjectMapper().readTree("""
+                    {"host": {"cgroupManager": "%s", "cgroupVersion": "%s", "cgroupControllers": [%s],
+                              "security": {"rootless": %s}}}""".formatted(manager, cgroupVersion, controllers, rootless)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

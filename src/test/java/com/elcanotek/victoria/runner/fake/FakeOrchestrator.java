@@ -61,14 +61,17 @@ public final class FakeOrchestrator implements AutoCloseable {
      * creates a task per prompt, prints what happens to them and, once they are all final, the line
      * {@code all N task(s) final: S succeeded, F failed}; serves until killed. With the single prompt {@code -}
      * (deploy/systemd/check-under-systemd.sh) it instead queues a task for each line read from stdin, printing
-     * {@code queued task ID}, and prints what happens to all of them until killed. PORT 0 picks a free port.
+     * {@code queued task ID}, and prints what happens to all of them until killed. PORT 0 picks a free port. The
+     * system property {@code fake.lease} (ISO-8601, default PT5M) sets the lease: a host under software emulation
+     * restarts the runner in minutes where a real one takes seconds.
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
             System.err.println("usage: FakeOrchestrator PORT REGISTRATION_TOKEN [PROMPT...|-]");
             System.exit(2);
         }
-        FakeOrchestrator fake = builder().port(Integer.parseInt(args[0])).registrationToken(args[1]).build().start();
+        FakeOrchestrator fake = builder().port(Integer.parseInt(args[0])).registrationToken(args[1])
+                .leaseDuration(Duration.parse(System.getProperty("fake.lease", "PT5M"))).build().start();
         System.out.println("fake orchestrator listening on " + fake.url());
         if (args.length == 3 && args[2].equals("-")) {
             watchTasksFromStdin(fake);

@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -26,7 +28,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -157,6 +161,41 @@ class HealthTest {
                 .body("checks.find { it.name == 'runner' }.data.container_runtime", equalTo("podman " + RUNTIME.version()))
                 .body("checks.find { it.name == 'runner' }.data.tasks_held", equalTo(0));
         live().statusCode(200).body("checks.find { it.name == 'task-loop' }.data.last_poll", notNullValue());
+    }
+
+    /**
+     * An engine that says it cannot enforce the limits (podman as a system service's user on cgroup v2 with cgroupfs:
+     * what podman 4.3 printed there) leaves the runner ready, and readiness says which limits do not hold. The engine
+     * is the real podman behind a CLI that answers {@code info} as that host's did.
+     */
+    @Test
+    void readinessSaysWhichLimitsTheEngineDoesNotEnforce() throws Exception {
+        Path cli = tmp.resolve("podman-on-cgroupfs");
+        Files.writeString(cli, """
+                #!/bin/sh
+                if [ "$1" = info ]; then
+                    echo '{"host": {"cgroupManager": "cgroupfs", "cgroupVersion": "v2", "cgroupControllers": ["cpu", "memory", "pids"],'
+                    echo '          "security": {"rootless": true}}}'
+                    exit 0
+                fi
+                exec podman "$@"
+                """);
+        Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwx------"));
+        assemble(new PodmanRuntime(List.of(cli.toString()), new ObjectMapper()));
+        startAttached();
+
+        ready().statusCode(200).body("checks.find { it.name == 'runner' }.data.limits_not_enforced", equalTo(
+                "not enforced on this host (rootless podman, cgroup v2, cgroupfs cgroup manager): --pids-limit 4096; rootless "
+                        + "podman with the cgroupfs cgroup manager has no cgroup it may write on cgroup v2: it needs the systemd "
+                        + "manager and the user's own systemd instance (loginctl enable-linger)"));
+    }
+
+    @Test
+    void readinessNamesNoLimitsWhereTheEngineEnforcesThem() {
+        assemble(RUNTIME);
+        startAttached();
+
+        ready().statusCode(200).body("checks.find { it.name == 'runner' }.data", not(hasKey("limits_not_enforced")));
     }
 
     @Test

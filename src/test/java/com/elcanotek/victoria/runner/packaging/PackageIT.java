@@ -42,6 +42,7 @@ class PackageIT {
     static final String CONFIG = "/etc/victoria-runner/runner.conf";
     static final String ENV = "/etc/victoria-runner/runner.env";
     static final String CDS_ARCHIVE = "/usr/lib/victoria-runner/app-cds.jsa";
+    static final String LINGER = "/var/lib/systemd/linger/victoria-runner";
 
     @Test
     void debInstallsUpgradesKeepingEditsRemovesAndPurges() throws IOException {
@@ -75,9 +76,12 @@ class PackageIT {
             assertThat(Files.readString(Path.of(CONFIG))).endsWith("max-concurrent-tasks = 2\n");
             assertThat(Path.of(STATE, "credentials.json")).exists();
 
+            assertThat(Path.of(LINGER)).as("a removal keeps the user's instance: task containers run in it").exists();
+
             ok("dpkg", "-P", "victoria-runner");
             assertThat(Path.of("/etc/victoria-runner")).doesNotExist();
             assertThat(Path.of(STATE)).doesNotExist();
+            assertThat(Path.of(LINGER)).doesNotExist();
         } finally {
             if (installed()) {
                 ok("dpkg", "-P", "victoria-runner");
@@ -103,6 +107,11 @@ class PackageIT {
         // rootless podman's own choice, vfs, would copy the whole image for every task container
         assertThat(mode(STATE + "/.config/containers/storage.conf")).isEqualTo("644 victoria-runner:victoria-runner");
         assertThat(Files.readString(Path.of(STATE, ".config/containers/storage.conf"))).contains("driver = \"overlay\"");
+        // on cgroup v2 rootless podman enforces task limits only in the user's own systemd instance: linger keeps one
+        // running (without systemd as PID 1, as here, the file loginctl would write), podman's systemd manager uses it
+        assertThat(Files.readString(Path.of(STATE, ".config/containers/containers.conf.d/victoria-runner.conf")))
+                .contains("cgroup_manager = \"systemd\"");
+        assertThat(Path.of(LINGER)).exists();
         assertThat(lines(ok("dpkg-query", "-W", "-f=${Conffiles}\\n", "victoria-runner")))
                 .extracting(line -> line.split(" ")[0]).containsExactlyInAnyOrder(CONFIG, ENV);
 

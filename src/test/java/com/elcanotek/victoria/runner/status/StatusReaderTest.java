@@ -51,7 +51,7 @@ class StatusReaderTest {
                 .started("victoria-11111111", CLAIMED.plusSeconds(2)).ranOn("sha256:" + "ab".repeat(32)));
         journal.write(JournalEntry.claimed(task("22222222-bbbb-4000-8000-000000000002"), CLAIMED)
                 .exited(0, "success", "completed", CLAIMED.plusSeconds(60)));
-        new StatusFile(layout().statusFile(), json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty());
+        new StatusFile(layout().statusFile(), json).record(Optional.of(NOW.minusSeconds(4)), Optional.empty(), Optional.empty());
     }
 
     private static TaskAssignment task(String id) {
@@ -81,10 +81,26 @@ class StatusReaderTest {
 
         String text = StatusText.format(report, NOW);
         String asJson = json.writeValueAsString(report);
+        assertThat(text).doesNotContain("Limits:");
         assertThat(text).contains("node-7 (" + NODE_ID + ")", "https://atq.example", "running (pid", "(4s ago)",
                 "victoria-11111111", "5m 30s", "Outbox:           1 final status", "sha256:" + "ab".repeat(32));
         assertThat(asJson).contains("\"node_id\":\"" + NODE_ID + "\"", "\"outbox_depth\":1", "\"last_contact\":\"2026-06-30T10:05:26Z\"");
         assertThat(List.of(text, asJson)).noneMatch(out -> out.contains(KEY));
+    }
+
+    /** Limits the daemon's engine does not enforce are shown while it runs, in text and JSON. */
+    @Test
+    void showsTheLimitsTheEngineDoesNotEnforce() throws Exception {
+        daemonWasHere();
+        String warning = "not enforced on this host (rootless podman, cgroup v1, cgroupfs cgroup manager): --memory 8g; "
+                + "rootless podman sets no cgroup limits on cgroup v1";
+        new StatusFile(layout().statusFile(), json).record(Optional.of(NOW), Optional.empty(), Optional.of(warning));
+
+        StatusReport report = new StatusReader(layout(), json, Clock.fixed(NOW, ZoneOffset.UTC)).read();
+
+        assertThat(report.limitsNotEnforced()).isEqualTo(warning);
+        assertThat(StatusText.format(report, NOW)).contains("Limits:           " + warning + "\n");
+        assertThat(json.writeValueAsString(report)).contains("\"limits_not_enforced\":\"not enforced on this host");
     }
 
     @Test
@@ -100,14 +116,14 @@ class StatusReaderTest {
     void theStatusFileIsPrivateAndWrittenOnlyWhenTheContactMoved() throws Exception {
         StatusFile file = new StatusFile(layout().statusFile(), json);
         Path written = state.resolve("status.json");
-        file.record(Optional.of(NOW), Optional.empty());
+        file.record(Optional.of(NOW), Optional.empty(), Optional.empty());
         FileTime untouched = FileTime.from(NOW.minusSeconds(3600));
         Files.setLastModifiedTime(written, untouched);
 
-        file.record(Optional.of(NOW), Optional.empty());
+        file.record(Optional.of(NOW), Optional.empty(), Optional.empty());
         assertThat(Files.getLastModifiedTime(written)).isEqualTo(untouched);
 
-        file.record(Optional.of(NOW.plusSeconds(1)), Optional.empty());
+        file.record(Optional.of(NOW.plusSeconds(1)), Optional.empty(), Optional.empty());
         assertThat(file.read()).map(StatusFile.Content::lastContact).hasValue(NOW.plusSeconds(1));
         assertThat(Files.getPosixFilePermissions(written)).isEqualTo(StateFiles.OWNER_ONLY_FILE);
     }

@@ -216,6 +216,11 @@ class ServiceManagerTest {
         }
 
         @Override
+        public Optional<String> limitsNotEnforced() {
+            return Optional.empty();
+        }
+
+        @Override
         public int tasksHeld() {
             return tasksHeld;
         }
