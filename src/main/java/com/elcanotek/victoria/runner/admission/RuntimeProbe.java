@@ -84,7 +84,11 @@ public class RuntimeProbe implements ClaimGate {
         }
         try {
             long patience = Duration.between(clock.instant(), since.plus(PATIENCE)).toMillis();
-            return pending.get(Math.max(0, patience), TimeUnit.MILLISECONDS);
+            Answer answer = pending.get(Math.max(0, patience), TimeUnit.MILLISECONDS);
+            // Here too, not only when the question completes: that runs on the asker's thread, maybe after this returns,
+            // and whoever asked next would read the answer before last.
+            record(answer);
+            return answer;
         } catch (TimeoutException e) {
             Answer none = new Answer(clock.instant(), Optional.empty(), "the container engine has not answered for "
                     + Duration.between(since, clock.instant()).toSeconds() + " s");
@@ -115,6 +119,11 @@ public class RuntimeProbe implements ClaimGate {
                 asking = null;
             }
             before = last;
+            // Recorded twice (by whoever waited, and when the question completed): the second time, or an answer older
+            // than the newest, changes nothing.
+            if (before == answer || before != null && answer.at().isBefore(before.at())) {
+                return;
+            }
             last = answer;
         }
         boolean answered = answer.version().isPresent();
