@@ -104,6 +104,8 @@ public final class TaskRun {
         });
         this.delivery = new ResultDelivery(task.taskId(), services, lease, lost::get);
         this.stopper = new InstanceStopper(services);
+        // At once, not when the worker thread begins: the heartbeat right after a restart names what really runs.
+        lease.renewUntil(boundOfJournal());
     }
 
     /** A task just read from {@code /tasks/pending}: ours from that moment. */
@@ -216,12 +218,10 @@ public final class TaskRun {
         });
     }
 
-    /** Each step's bound is set before the lease starts, so that its first renewal (at once, after a restart) goes. */
     private void proceed() throws InterruptedException {
         try {
             switch (stage()) {
                 case CLAIMED, FILES_READY -> {
-                    lease.renewUntil(bounds.start());
                     lease.start(resumed ? Duration.ZERO : services.settings().leaseRenewal().get());
                     if (resumed) {
                         resumeContainer();
@@ -230,14 +230,10 @@ public final class TaskRun {
                     }
                 }
                 case CONTAINER_STARTED -> {
-                    lease.renewUntil(runningBoundOfJournal());
                     lease.start(Duration.ZERO);
                     resumeContainer();
                 }
                 case EXITED -> {
-                    // Counted from the exit, also across restarts, which buy the log no more time.
-                    bounds.exited(bounds.at(currentEntry().updatedAt()));
-                    lease.renewUntil(bounds.delivery());
                     lease.start(Duration.ZERO);
                     deliver();
                 }
@@ -407,7 +403,7 @@ public final class TaskRun {
     }
 
     private void resumeContainer() throws InterruptedException {
-        Optional<Instance> found = engine.call("look for the container", runningBoundOfJournal(),
+        Optional<Instance> found = engine.call("look for the container", boundOfJournal(),
                 () -> services.driver().find(taskId()));
         JournalEntry known = currentEntry();
         if (found.isPresent() && found.get().handle().equals(known.previousContainer())) {
@@ -659,12 +655,23 @@ public final class TaskRun {
         return stop != null && stop.stopsContainer();
     }
 
-    /** The end of the step a journal entry was in: the start's, or the running container's (from its real start). */
-    private long runningBoundOfJournal() {
+    /**
+     * The end of the step the journal entry is in, as the journal's times say: the start's, the running container's
+     * (from its real start), or the log's delivery (from the exit: a restart buys the log no more time). The final
+     * status has no bound of its own: it is tried while the lease can still be ours.
+     */
+    private long boundOfJournal() {
         JournalEntry known = currentEntry();
-        return known.stage() == Stage.CONTAINER_STARTED && known.containerStartedAt() != null
-                ? bounds.running(StepBounds.deadline(bounds.at(known.containerStartedAt()), task.effectiveTimeoutSeconds()))
-                : bounds.start();
+        return switch (known.stage()) {
+            case CONTAINER_STARTED -> known.containerStartedAt() == null ? bounds.start()
+                    : bounds.running(StepBounds.deadline(bounds.at(known.containerStartedAt()), task.effectiveTimeoutSeconds()));
+            case EXITED -> {
+                bounds.exited(bounds.at(known.updatedAt()));
+                yield bounds.delivery();
+            }
+            case LOGS_SENT, REPORTED -> System.nanoTime();
+            default -> bounds.start();
+        };
     }
 
     private URI containerOrchestratorUrl() {

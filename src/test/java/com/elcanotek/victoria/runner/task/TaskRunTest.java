@@ -352,6 +352,19 @@ class TaskRunTest {
         assertThat(done.result()).startsWith("cannot look for the container, and its time is up: Cannot connect to the engine");
     }
 
+    /** The first heartbeat after a restart comes right after the reconcile: it must name what really runs. */
+    @Test
+    void aRunTakenUpFromTheJournalIsNamedInTheHeartbeatBeforeItsThreadBegins() throws Exception {
+        TaskHarness h = harness();
+        TaskAssignment task = h.claim("sleep=60");
+        Instant started = Instant.now().minusSeconds(5);
+        TaskRuns runs = new TaskRuns();
+
+        runs.add(TaskRun.resumed(h.services(), JournalEntry.claimed(task, started).started("c-running", started)));
+
+        assertThat(runs.heartbeatTask()).contains(task.taskId());
+    }
+
     @Test
     void theHeartbeatNamesTheLongestHeldTaskAndNoneWhenIdle() throws Exception {
         TaskHarness h = harness();
