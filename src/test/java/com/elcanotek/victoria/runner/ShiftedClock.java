@@ -14,6 +14,11 @@ public final class ShiftedClock extends Clock {
 
     public volatile Duration shift = Duration.ZERO;
 
+    /** Moves the clock forward by {@code by}, from where it is. */
+    public void advance(Duration by) {
+        shift = shift.plus(by);
+    }
+
     @Override
     public Instant instant() {
         return Instant.now().plus(shift);

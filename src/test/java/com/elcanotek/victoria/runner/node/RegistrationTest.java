@@ -17,9 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import com.elcanotek.victoria.runner.LogCapture;
+import com.elcanotek.victoria.runner.ShiftedClock;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -176,7 +174,7 @@ class RegistrationTest {
         server.answerInTurn(() -> post("/register"), registered("key-1"), registered("key-2"), registered("key-3"),
                 registered("key-4"), registered("key-5"));
         server.stubFor(post("/nodes/heartbeat").willReturn(refusal(401, "Invalid API key")));
-        SettableClock clock = new SettableClock();
+        ShiftedClock clock = new ShiftedClock();
         TestNode node = TestNode.start(server, json, stateDir, TOKEN, server.baseUrl(), "node-1", heartbeatTask::get, Optional::empty, clock);
         node.registration().ensure();
 
@@ -329,30 +327,6 @@ class RegistrationTest {
     /** What an earlier start stored: node-1 with key-1, registered with the orchestrator at {@code url}. */
     private void storeKey1For(String url) {
         new CredentialsStore(new Layout(stateDir, tmp.resolve("Victoria")).credentials(), json).save(new Credentials(NODE_ID, "key-1", "node-1", url, "2025-06-01T10:00:00Z"));
-    }
-
-    /** A clock the test moves. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-06-01T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     private static List<LoggedRequest> registrations() {
