@@ -241,7 +241,7 @@ public class Daemon {
         ClaimAdmission admission = new ClaimAdmission(
                 List.of(new Draining(drain), hostBreaker, images::notReadyBecause, diskSpace, engine));
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
-                new SessionLogReader(fitter), fitter,
+                new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
                         () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
                         config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),

@@ -3,12 +3,7 @@ package com.elcanotek.victoria.runner.task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -33,10 +28,13 @@ import com.elcanotek.victoria.runner.orchestrator.OrchestratorApi;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
 import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * Downloads a task's files into {@code <home>/tasks/<id8>/files/}: each streamed through SHA-256
- * into a temporary file in that folder and renamed into place only once it is whole and verified.
+ * into a temporary file in that folder and renamed into place only once it is whole and verified, never through a
+ * symbolic link (see {@link ConfinedFolder}).
  * A download cut short by the network or the server (reset, 5xx) resumes with a Range request from
  * where it stopped, also after a restart of the runner. Any other problem fails the task before its
  * container starts, naming the file and the reason.
@@ -66,11 +64,13 @@ public class TaskFiles {
     }
 
     /**
-     * Downloads the task's files into {@code folder}, all of them before {@code deadlineNanos} (monotonic).
+     * Downloads the task's files into its folder ({@link Layout#taskFiles}), all of them before {@code deadlineNanos}
+     * (monotonic). No symbolic link under the Victoria home is followed on the way (an earlier run's agent could have
+     * planted one in the task's folder): a link where a folder or a file is written fails the task.
      *
      * @return the folder holding the verified files
      */
-    public Path download(TaskAssignment task, Path folder, long deadlineNanos) {
+    public Path download(TaskAssignment task, Layout layout, long deadlineNanos) {
         List<String> names = task.files();
         List<String> checksums = checkedChecksums(task);
         Set<String> seen = new HashSet<>();
@@ -85,15 +85,21 @@ public class TaskFiles {
                         + " is kept as '" + FileNames.printable(base) + "' too");
             }
         }
+        Path target = layout.taskFiles(task.taskId());
+        ConfinedFolder folder;
         try {
-            Files.createDirectories(folder);
+            folder = ConfinedFolder.open(layout.victoriaHome(), target, true);
         } catch (IOException e) {
-            throw new TaskFailure("cannot create the task file folder " + folder + ": " + e.getMessage(), e);
+            throw new TaskFailure("cannot create the task file folder " + target + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < names.size(); i++) {
-            fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), deadlineNanos);
+        try (folder) {
+            for (int i = 0; i < names.size(); i++) {
+                fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), deadlineNanos);
+            }
+        } catch (IOException e) {
+            throw new TaskFailure("cannot close the task file folder " + target + ": " + e.getMessage(), e);
         }
-        return folder;
+        return target;
     }
 
     private static List<String> checkedChecksums(TaskAssignment task) {
@@ -112,31 +118,27 @@ public class TaskFiles {
     }
 
     /** Asks for the file by the name the task lists, the server's, and keeps it under its base name. */
-    private void fetch(TaskAssignment task, Path folder, String name, String expected, long deadlineNanos) {
-        Path target = folder.resolve(FileNames.baseName(name));
-        if (!target.normalize().getParent().equals(folder.normalize())) {
-            throw new TaskFailure("file '" + name + "' refused: it would land outside the task folder");
-        }
-        if (!target.getFileName().toString().equals(name)) {
+    private void fetch(TaskAssignment task, ConfinedFolder folder, String name, String expected, long deadlineNanos) {
+        String target = FileNames.baseName(name);
+        if (!target.equals(name)) {
             LOG.infof("file '%s' is kept as '%s' in the task's folder (directories stripped)", FileNames.printable(name),
-                    target.getFileName());
+                    target);
         }
-        // Named after the task and the file alone: a runner restarted mid-download resumes from what it had.
-        Path partial = folder.resolve("." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part");
+        String partial = partName(task, name);
         boolean kept = false;
         Backoff backoff = new Backoff(RETRY);
         try {
             for (int attempt = 1;; attempt++) {
-                long have = Files.exists(partial) ? Files.size(partial) : 0;
+                long have = folder.sizeOf(partial);
                 try {
-                    fetchFrom(name, expected, partial, target, have, deadlineNanos);
+                    fetchFrom(name, expected, folder, partial, target, have, deadlineNanos);
                     return;
                 } catch (Interrupted e) {
                     if (attempt >= DOWNLOAD_TRIES) {
                         throw new TaskFailure("file '" + name + "' could not be downloaded after " + attempt + " tries: "
                                 + e.getMessage(), e);
                     }
-                    long resumeAt = Files.exists(partial) ? Files.size(partial) : 0;
+                    long resumeAt = folder.sizeOf(partial);
                     // The cause, not the wrapper: a 503's Retry-After is honoured.
                     long pause = backoff.nextDelayInMillis(e.getCause());
                     LOG.warnf("file '%s' download interrupted (%s); resuming from byte %d in %d ms", name, e.getMessage(),
@@ -154,12 +156,17 @@ public class TaskFiles {
         } finally {
             if (!kept) {
                 try {
-                    Files.deleteIfExists(partial);
+                    folder.delete(partial);
                 } catch (IOException ignored) {
                     // Best effort: a leftover .part file holds no secret and is replaced next time.
                 }
             }
         }
+    }
+
+    /** Named after the task and the file alone: a runner restarted mid-download resumes from what it had. */
+    static String partName(TaskAssignment task, String name) {
+        return "." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part";
     }
 
     /** A download cut short by the network or the server, worth resuming. */
@@ -169,35 +176,38 @@ public class TaskFiles {
         }
     }
 
-    private void fetchFrom(String name, String expected, Path partial, Path target, long have, long deadlineNanos)
-            throws IOException, Interrupted {
+    private void fetchFrom(String name, String expected, ConfinedFolder folder, String partial, String target, long have,
+            long deadlineNanos) throws IOException, Interrupted {
         try (Response response = orchestrator.file(name, have)) {
             boolean resumed = have > 0 && response.getStatus() == 206;
             String header = response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER);
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
-            String actual = copy(response, partial, name, resumed, deadlineNanos);
+            String actual = copy(response, folder, partial, name, resumed, deadlineNanos);
             if (wanted.isEmpty()) {
                 LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
                 if (resumed) {
                     // What an earlier run left may not be what it received: once more, whole.
-                    Files.delete(partial);
+                    folder.delete(partial);
                     throw new Interrupted("checksum mismatch after resuming; downloading it whole again", null);
                 }
                 throw new TaskFailure("file '" + name + "' checksum mismatch: expected " + wanted + ", got " + actual);
             }
-            move(partial, target);
-            metrics.downloaded(Files.size(target));
+            long size = folder.sizeOf(partial);
+            folder.rename(partial, target);
+            metrics.downloaded(size);
             LOG.debugf("file '%s' downloaded and verified", name);
         } catch (OrchestratorException e) {
             if (e.status() == 416) {
-                Files.delete(partial);
+                folder.delete(partial);
                 throw new Interrupted("the part already downloaded is not a part of the file; downloading it whole again", e);
             }
             if (e.refusal() == Refusal.LATER) {
                 throw new Interrupted(e.getMessage(), e);
             }
             throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
+        } catch (ConfinedFolder.LinkRefused e) {
+            throw e;
         } catch (IOException e) {
             // The body was cut short (connection reset, server gone): the bytes received so far are kept.
             throw new Interrupted(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
@@ -208,12 +218,12 @@ public class TaskFiles {
      * Streams the body into {@code partial} (after what it holds when {@code append}), enforcing the size limit and
      * the stall timeout. @return the SHA-256 of the whole file
      */
-    private String copy(Response response, Path partial, String name, boolean append, long deadlineNanos)
-            throws IOException {
+    private String copy(Response response, ConfinedFolder folder, String partial, String name, boolean append,
+            long deadlineNanos) throws IOException {
         MessageDigest sha256 = sha256();
         long start = 0;
         if (append) {
-            try (InputStream earlier = Files.newInputStream(partial)) {
+            try (InputStream earlier = folder.read(partial)) {
                 byte[] buffer = new byte[BUFFER];
                 for (int read; (read = earlier.read(buffer)) != -1;) {
                     sha256.update(buffer, 0, read);
@@ -225,9 +235,7 @@ public class TaskFiles {
         long[] lastSeen = { -1 };
         boolean[] stalled = { false };
         Thread downloader = Thread.currentThread();
-        OpenOption[] mode = append ? new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.APPEND }
-                : new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE };
-        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = Files.newOutputStream(partial, mode)) {
+        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = folder.write(partial, append)) {
             ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
                 long now = progress.get();
                 if (now == lastSeen[0] && !stalled[0]) {
@@ -266,14 +274,6 @@ public class TaskFiles {
             }
         }
         return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    private static void move(Path partial, Path target) throws IOException {
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static MessageDigest sha256() {

@@ -320,7 +320,7 @@ public final class TaskRun {
                 if (!reportRunning()) {
                     return;
                 }
-                services.files().download(task, services.settings().layout().taskFiles(taskId()), startDeadline());
+                services.files().download(task, services.settings().layout(), startDeadline());
                 journal(e -> e.at(Stage.FILES_READY, now()));
             }
             if (lost.get()) {

@@ -101,7 +101,7 @@ final class TaskHarness implements AutoCloseable {
         LogFitter fitter = new LogFitter(json);
         return new TaskServices(orchestrator, registration, journal,
                 new TaskFiles(orchestrator, 1 << 20, Duration.ofSeconds(5), timers, metrics), driver,
-                new SessionLogReader(fitter), fitter,
+                new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, URI.create(fake.url()), 1 << 20, () -> leaseRenewal,
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
                         deliveryBudget, stopSlack, Duration.ofMillis(100), maxAttempts),
