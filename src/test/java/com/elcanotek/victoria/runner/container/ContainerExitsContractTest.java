@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -72,7 +73,7 @@ abstract class ContainerExitsContractTest {
     private String start(String prompt) {
         String name = "victoria-exits-" + UUID.randomUUID().toString().substring(0, 8);
         return runtime.start(new ContainerSpec(name, TestEngine.IMAGE, List.of("--accept-license", "--task", prompt),
-                Map.of(), List.of(), labels, false, ContainerPolicy.DEFAULT));
+                Map.of(), Set.of(), List.of(), List.of(), labels, false, ContainerPolicy.DEFAULT));
     }
 
     private Future<Integer> awaitInBackground(ContainerExits exits, String container) {
