@@ -136,6 +136,11 @@ public class RunCommand implements Callable<Integer> {
             description = "Largest task file accepted (default: ${DEFAULT-VALUE}).")
     long maxFileSize;
 
+    @Option(names = "--max-task-files-size", paramLabel = "BYTES", defaultValue = "4294967296",
+            description = "Largest total of one task's files; each file is also checked against the free disk "
+                    + "(--min-free-disk kept) before it is written (default: ${DEFAULT-VALUE}).")
+    long maxTaskFilesSize;
+
     @Option(names = "--logs-max-bytes", paramLabel = "BYTES", defaultValue = "1048576",
             description = "Largest session log body sent (default: ${DEFAULT-VALUE}).")
     int logsMaxBytes;
@@ -264,6 +269,7 @@ public class RunCommand implements Callable<Integer> {
         positive("--logs-timeout", logsTimeout);
         positive("--max-concurrent-tasks", maxConcurrentTasks);
         positive("--max-file-size", maxFileSize);
+        positive("--max-task-files-size", maxTaskFilesSize);
         positive("--logs-max-bytes", logsMaxBytes);
         positive("--shutdown-timeout", shutdownTimeout);
         positive("--start-timeout", startTimeout);
@@ -298,7 +304,7 @@ public class RunCommand implements Callable<Integer> {
                 stateDir(environment),
                 expand(caFile, null, home),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
-                maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
+                maxConcurrentTasks, maxFileSize, maxTaskFilesSize, logsMaxBytes, shutdownAction.equals("stop"),
                 Duration.ofSeconds(shutdownTimeout), Duration.ofSeconds(startTimeout), Duration.ofSeconds(deliveryTimeout),
                 verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
                 expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"), managementPort);

@@ -34,6 +34,7 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--logs-timeout", false, RunnerConfig::logsTimeout),
             new Setting("--max-concurrent-tasks", true, RunnerConfig::maxConcurrentTasks),
             new Setting("--max-file-size", false, RunnerConfig::maxFileSize),
+            new Setting("--max-task-files-size", false, RunnerConfig::maxTaskFilesSize),
             new Setting("--logs-max-bytes", false, RunnerConfig::logsMaxBytes),
             new Setting("--on-shutdown", true, RunnerConfig::stopContainersOnShutdown),
             new Setting("--shutdown-timeout", true, RunnerConfig::shutdownTimeout),

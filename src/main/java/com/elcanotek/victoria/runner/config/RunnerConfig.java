@@ -29,6 +29,7 @@ public record RunnerConfig(
         Duration logsTimeout,
         int maxConcurrentTasks,
         long maxFileSize,
+        long maxTaskFilesSize,
         int logsMaxBytes,
         boolean stopContainersOnShutdown,
         Duration shutdownTimeout,
@@ -54,7 +55,7 @@ public record RunnerConfig(
     public RunnerConfig withLiveSettingsOf(RunnerConfig next) {
         return new RunnerConfig(orchestratorUrl, next.registrationToken, name, next.pollInterval, next.heartbeatInterval,
                 next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
-                caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
+                caFile, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, maxTaskFilesSize, logsMaxBytes,
                 next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose, housekeeping, next.containerPolicy,
                 next.imageRefreshInterval, registryAuthFile, next.jsonLogs, managementPort);
     }

@@ -218,7 +218,8 @@ public class Daemon {
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ExecutorService renewals = Executors.newCachedThreadPool(named("lease"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
-        TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
+        TaskFiles files = new TaskFiles(orchestrator, new TaskFiles.Limits(config.maxFileSize(), config.maxTaskFilesSize(),
+                config.housekeeping().minFreeDisk()), DiskSpaceGuard.FreeSpace.usable(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
@@ -47,17 +48,32 @@ public class TaskFiles {
     static final int DOWNLOAD_TRIES = 5;
     private static final Backoff.Policy RETRY = new Backoff.Policy(Duration.ofMillis(500), Duration.ofSeconds(8));
 
+    /**
+     * What a task may download.
+     *
+     * @param maxFileSize      bytes of one file ({@code --max-file-size})
+     * @param maxTaskFilesSize bytes of all of a task's files together ({@code --max-task-files-size})
+     * @param minFreeDisk      bytes that must stay free in the Victoria home ({@code --min-free-disk}); 0: none
+     */
+    public record Limits(long maxFileSize, long maxTaskFilesSize, long minFreeDisk) {
+    }
+
     private final Orchestrator orchestrator;
-    private final long maxFileSize;
+    private final Limits limits;
+    private final DiskRoom room;
     private final Duration stallTimeout;
     private final ScheduledExecutorService watchdog;
     private final RunnerMetrics metrics;
 
-    /** @param watchdog checks running downloads for progress; shared, never shut down here */
-    public TaskFiles(Orchestrator orchestrator, long maxFileSize, Duration stallTimeout, ScheduledExecutorService watchdog,
-            RunnerMetrics metrics) {
+    /**
+     * @param freeSpace measures the free disk where the files go
+     * @param watchdog checks running downloads for progress; shared, never shut down here
+     */
+    public TaskFiles(Orchestrator orchestrator, Limits limits, DiskSpaceGuard.FreeSpace freeSpace, Duration stallTimeout,
+            ScheduledExecutorService watchdog, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
-        this.maxFileSize = maxFileSize;
+        this.limits = limits;
+        this.room = new DiskRoom(freeSpace, limits.minFreeDisk());
         this.stallTimeout = stallTimeout;
         this.watchdog = watchdog;
         this.metrics = metrics;
@@ -66,7 +82,9 @@ public class TaskFiles {
     /**
      * Downloads the task's files into its folder ({@link Layout#taskFiles}), all of them before {@code deadlineNanos}
      * (monotonic). No symbolic link under the Victoria home is followed on the way (an earlier run's agent could have
-     * planted one in the task's folder): a link where a folder or a file is written fails the task.
+     * planted one in the task's folder): a link where a folder or a file is written fails the task. Each file is held
+     * to {@code --max-file-size}, all of them together to {@code --max-task-files-size}, and to the free disk
+     * ({@link DiskRoom}): by the length its answer declares before any of its bytes are written, and by what arrives.
      *
      * @return the folder holding the verified files
      */
@@ -93,8 +111,9 @@ public class TaskFiles {
             throw new TaskFailure("cannot create the task file folder " + target + ": " + e.getMessage(), e);
         }
         try (folder) {
+            long done = 0;
             for (int i = 0; i < names.size(); i++) {
-                fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), deadlineNanos);
+                done += fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), done, deadlineNanos);
             }
         } catch (IOException e) {
             throw new TaskFailure("cannot close the task file folder " + target + ": " + e.getMessage(), e);
@@ -117,8 +136,14 @@ public class TaskFiles {
         return checksums.stream().map(c -> c == null ? "" : c.strip()).toList();
     }
 
-    /** Asks for the file by the name the task lists, the server's, and keeps it under its base name. */
-    private void fetch(TaskAssignment task, ConfinedFolder folder, String name, String expected, long deadlineNanos) {
+    /**
+     * Asks for the file by the name the task lists, the server's, and keeps it under its base name.
+     *
+     * @param done the bytes of the task's files before this one
+     * @return its size
+     */
+    private long fetch(TaskAssignment task, ConfinedFolder folder, String name, String expected, long done,
+            long deadlineNanos) {
         String target = FileNames.baseName(name);
         if (!target.equals(name)) {
             LOG.infof("file '%s' is kept as '%s' in the task's folder (directories stripped)", FileNames.printable(name),
@@ -131,8 +156,7 @@ public class TaskFiles {
             for (int attempt = 1;; attempt++) {
                 long have = folder.sizeOf(partial);
                 try {
-                    fetchFrom(name, expected, folder, partial, target, have, deadlineNanos);
-                    return;
+                    return fetchFrom(name, expected, folder, partial, target, have, done, deadlineNanos);
                 } catch (Interrupted e) {
                     if (attempt >= DOWNLOAD_TRIES) {
                         throw new TaskFailure("file '" + name + "' could not be downloaded after " + attempt + " tries: "
@@ -176,13 +200,22 @@ public class TaskFiles {
         }
     }
 
-    private void fetchFrom(String name, String expected, ConfinedFolder folder, String partial, String target, long have,
-            long deadlineNanos) throws IOException, Interrupted {
+    /** @return the file's size */
+    private long fetchFrom(String name, String expected, ConfinedFolder folder, String partial, String target, long have,
+            long done, long deadlineNanos) throws IOException, Interrupted {
         try (Response response = orchestrator.file(name, have)) {
             boolean resumed = have > 0 && response.getStatus() == 206;
+            long start = resumed ? have : 0;
+            long declared = response.getLength();
+            if (declared >= 0) {
+                checkLimits(name, start + declared, done);
+            }
             String header = response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER);
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
-            String actual = copy(response, folder, partial, name, resumed, deadlineNanos);
+            String actual;
+            try (DiskRoom.Claim claim = room.claim(name, declared, folder.path())) {
+                actual = copy(response, folder, partial, name, start, done, claim, deadlineNanos);
+            }
             if (wanted.isEmpty()) {
                 LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
@@ -197,6 +230,7 @@ public class TaskFiles {
             folder.rename(partial, target);
             metrics.downloaded(size);
             LOG.debugf("file '%s' downloaded and verified", name);
+            return size;
         } catch (OrchestratorException e) {
             if (e.status() == 416) {
                 folder.delete(partial);
@@ -215,20 +249,41 @@ public class TaskFiles {
     }
 
     /**
-     * Streams the body into {@code partial} (after what it holds when {@code append}), enforcing the size limit and
-     * the stall timeout. @return the SHA-256 of the whole file
+     * A file of {@code size} bytes after {@code done} bytes of the task's files before it.
+     *
+     * @throws TaskFailure when it passes {@code --max-file-size} or, with those before it, {@code --max-task-files-size}
      */
-    private String copy(Response response, ConfinedFolder folder, String partial, String name, boolean append,
-            long deadlineNanos) throws IOException {
+    private void checkLimits(String name, long size, long done) {
+        if (size > limits.maxFileSize()) {
+            throw new TaskFailure("file '" + name + "' is larger than the limit of " + limits.maxFileSize()
+                    + " bytes (--max-file-size)");
+        }
+        if (done + size > limits.maxTaskFilesSize()) {
+            throw new TaskFailure("the task's files are larger than the limit of " + limits.maxTaskFilesSize()
+                    + " bytes together (--max-task-files-size): file '" + name + "' has " + size + " bytes after " + done
+                    + " bytes of the files before it");
+        }
+    }
+
+    /**
+     * Streams the body into {@code partial} (after the {@code start} bytes it holds, when resumed), enforcing the
+     * limits, the room on disk and the stall timeout. @return the SHA-256 of the whole file
+     */
+    private String copy(Response response, ConfinedFolder folder, String partial, String name, long start, long done,
+            DiskRoom.Claim claim, long deadlineNanos) throws IOException {
         MessageDigest sha256 = sha256();
-        long start = 0;
+        boolean append = start > 0;
         if (append) {
+            long hashed = 0;
             try (InputStream earlier = folder.read(partial)) {
                 byte[] buffer = new byte[BUFFER];
                 for (int read; (read = earlier.read(buffer)) != -1;) {
                     sha256.update(buffer, 0, read);
-                    start += read;
+                    hashed += read;
                 }
+            }
+            if (hashed != start) {
+                throw new IOException("the partial file changed while it was read (" + hashed + " bytes, not " + start + ")");
             }
         }
         AtomicLong progress = new AtomicLong();
@@ -251,9 +306,8 @@ public class TaskFiles {
                 long total = start;
                 for (int read; (read = in.read(buffer)) != -1;) {
                     total += read;
-                    if (total > maxFileSize) {
-                        throw new TaskFailure("file '" + name + "' is larger than the limit of " + maxFileSize + " bytes");
-                    }
+                    checkLimits(name, total, done);
+                    claim.wrote(read);
                     if (System.nanoTime() - deadlineNanos >= 0) {
                         throw new TaskFailure("file '" + name + "' not downloaded within the task's start budget ("
                                 + total + " bytes so far)");

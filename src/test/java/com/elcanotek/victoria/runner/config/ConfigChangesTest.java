@@ -20,7 +20,7 @@ class ConfigChangesTest {
     static final RunnerConfig OTHER = new RunnerConfig(URI.create("https://other:2"), "token-B", "node-2", Duration.ofSeconds(5),
             Duration.ofSeconds(7), Duration.ofSeconds(9), "other/image:2", Path.of("/b/home"), Path.of("/b/env"), "docker",
             Path.of("/b/state"), Path.of("/b/ca.pem"), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
-            5, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
+            5, 13, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
             new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of("/dev/fuse"), "all", "always"),
             Duration.ZERO, Path.of("/b/auth.json"), true, "9100");
 
@@ -34,7 +34,7 @@ class ConfigChangesTest {
         assertThat(changes.needRestart()).containsExactlyInAnyOrder("--orchestrator-url", "--name", "--victoria-home",
                 "--container-runtime", "--state-dir", "--ca-file", "--connect-timeout", "--read-timeout", "--logs-timeout",
                 "--start-timeout", "--delivery-timeout",
-                "--max-file-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
+                "--max-file-size", "--max-task-files-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
                 "--registry-auth-file", "--management-port");
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
@@ -58,7 +59,11 @@ class TaskFilesTest {
     }
 
     private TaskFiles files(long maxFileSize, Duration stall) {
-        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), maxFileSize, stall, WATCHDOG,
+        return files(new TaskFiles.Limits(maxFileSize, 1L << 40, 0), path -> 1L << 40, stall);
+    }
+
+    private TaskFiles files(TaskFiles.Limits limits, DiskSpaceGuard.FreeSpace freeSpace, Duration stall) {
+        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), limits, freeSpace, stall, WATCHDOG,
                 new RunnerMetrics(registry));
     }
 
@@ -77,9 +82,11 @@ class TaskFilesTest {
         return new TaskAssignment(ID, "p", "", null, names, checksums);
     }
 
+    /** With its length, as the orchestrator sends a file (WireMock would send it chunked). */
     private static void serve(String encodedPath, byte[] body) {
         server.stubFor(get(urlPathEqualTo("/files/" + encodedPath)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/octet-stream").withBody(body)));
+                .withHeader("Content-Type", "application/octet-stream")
+                .withHeader("Content-Length", Integer.toString(body.length)).withBody(body)));
     }
 
     @Test
@@ -268,6 +275,58 @@ class TaskFilesTest {
         assertThat(victim).hasContent("untouched");
         assertThat(Files.isSymbolicLink(folder().resolve("a.txt"))).isFalse();
         assertThat(Files.readAllBytes(folder().resolve("a.txt"))).isEqualTo(body);
+    }
+
+    /**
+     * The task's files together are held to --max-task-files-size: a file whose declared length passes what is left
+     * is refused before any byte of it is written, naming the limit; the files before it are kept.
+     */
+    @Test
+    void filesThatTogetherPassTheTasksLimitAreRefusedBeforeTheOneThatPassesItIsWritten() throws Exception {
+        serve("a.bin", new byte[600]);
+        serve("b.bin", new byte[600]);
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1000, 1000, 0), path -> 1L << 40, Duration.ofSeconds(5))
+                .download(task(List.of("a.bin", "b.bin"), List.of("", "")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessage("the task's files are larger than the limit of 1000 bytes together"
+                        + " (--max-task-files-size): file 'b.bin' has 600 bytes after 600 bytes of the files before it");
+        assertThat(folder().resolve("a.bin")).hasSize(600);
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).hasSize(1);
+        }
+    }
+
+    /** Without a declared length (chunked), the bytes as they come are held to the task's limit. */
+    @Test
+    void aFileWithoutADeclaredLengthIsStoppedOnceTheTasksFilesPassTheLimit() throws Exception {
+        serve("a.bin", new byte[600]);
+        server.stubFor(get(urlPathEqualTo("/files/b.bin")).willReturn(aResponse().withStatus(200).withBody(new byte[600])));
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1000, 1000, 0), path -> 1L << 40, Duration.ofSeconds(5))
+                .download(task(List.of("a.bin", "b.bin"), List.of("", "")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("--max-task-files-size");
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).containsExactly(folder().resolve("a.bin"));
+        }
+    }
+
+    /**
+     * A file that would leave less than --min-free-disk free is refused by its declared length, before any of it is
+     * written, saying how much is free and what keeps it.
+     */
+    @Test
+    void aFileThatWouldEatIntoTheMinimumFreeDiskIsRefusedBeforeItIsWritten() throws Exception {
+        serve("big.bin", new byte[5000]);
+        long mib = 1024 * 1024;
+        DiskSpaceGuard.FreeSpace freeSpace = path -> 3 * mib;
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1L << 30, 1L << 30, 3 * mib - 4000), freeSpace,
+                Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessage("not enough free disk for file 'big.bin' (5000 bytes): 3 MiB free"
+                        + " in the Victoria home, of which --min-free-disk keeps 2 MiB");
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).isEmpty();
+        }
     }
 
     private static String sha256(byte[] bytes) throws Exception {

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.admission.HostBreaker;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.RequestRecord;
@@ -100,7 +101,8 @@ final class TaskHarness implements AutoCloseable {
                 Duration.ofMinutes(5)), timers, clock, metrics);
         LogFitter fitter = new LogFitter(json);
         return new TaskServices(orchestrator, registration, journal,
-                new TaskFiles(orchestrator, 1 << 20, Duration.ofSeconds(5), timers, metrics), driver,
+                new TaskFiles(orchestrator, new TaskFiles.Limits(1 << 20, 1 << 22, 0), DiskSpaceGuard.FreeSpace.usable(),
+                        Duration.ofSeconds(5), timers, metrics), driver,
                 new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, URI.create(fake.url()), 1 << 20, () -> leaseRenewal,
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
