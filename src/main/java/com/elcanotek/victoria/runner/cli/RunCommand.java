@@ -203,6 +203,12 @@ public class RunCommand implements Callable<Integer> {
             + "agent needs setuid binaries such as sudo).")
     boolean allowNewPrivileges;
 
+    @Option(names = "--cap-add", paramLabel = "CAPABILITY", split = ",",
+            description = "The capabilities task containers keep, repeatable (or comma-separated); every other one is "
+                    + "dropped (--cap-drop ALL). Replaces the default list; 'none' keeps none "
+                    + "(default: CHOWN,DAC_OVERRIDE,FOWNER,KILL,SETGID,SETUID, what Victoria Terminal's entrypoint needs).")
+    List<String> capAdd;
+
     @Option(names = "--device", paramLabel = "DEVICE", split = ",",
             description = "Device for each task container, repeatable (or comma-separated): a path, HOST:CONTAINER[:PERMS], "
                     + "or a CDI name such as nvidia.com/gpu=all.")
@@ -333,7 +339,34 @@ public class RunCommand implements Callable<Integer> {
             throw new InvalidOption("--pull", "'" + pull + "' is not one of always, newer, missing, never");
         }
         return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
-                !noInit, !allowNewPrivileges, deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(), pullPolicy);
+                !noInit, !allowNewPrivileges, capabilities(), deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(), pullPolicy);
+    }
+
+    /** The allow-list of {@code --cap-add}: names with or without CAP_, any case; none, or the default when not given. */
+    private List<String> capabilities() {
+        if (capAdd == null) {
+            return ContainerPolicy.DEFAULT_CAPABILITIES;
+        }
+        List<String> given = capAdd.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        if (given.size() == 1 && given.get(0).equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String capability : given) {
+            String name = capability.toUpperCase(Locale.ROOT);
+            name = name.startsWith("CAP_") ? name.substring(4) : name;
+            if (name.equals("ALL")) {
+                throw new InvalidOption("--cap-add", "ALL would give task containers every capability back; list the ones they need");
+            }
+            if (!ContainerPolicy.KNOWN_CAPABILITIES.contains(name)) {
+                throw new InvalidOption("--cap-add", "'" + capability + "' is not a Linux capability (e.g. CHOWN, SYS_PTRACE)"
+                        + (name.equals("NONE") ? "; 'none' stands alone" : ""));
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     /** A size as both engines take it: digits and an optional unit b, k, m or g. @return null when not given */

@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.container;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a task's container may take from the host, and how it is hardened: the operator's choice, the same
@@ -13,6 +14,8 @@ import java.util.List;
  * @param shmSize         {@code --shm-size} (e.g. {@code 1g}); null: the engine's default (64 MB)
  * @param init            {@code --init}: a tiny init as PID 1 reaps the agent's orphaned children and forwards signals
  * @param noNewPrivileges {@code --security-opt no-new-privileges}: no setuid binary raises the agent's privileges
+ * @param capabilities    the capabilities the container keeps ({@code --cap-drop ALL}, then {@code --cap-add} each),
+ *                        names without {@code CAP_}
  * @param devices         {@code --device} each (a path, {@code host:container[:perms]}, or a CDI name such as
  *                        {@code nvidia.com/gpu=all} where the engine supports CDI)
  * @param gpus            GPUs to hand the container ({@code all}, a count, or {@code device=0,1}): docker's
@@ -21,14 +24,35 @@ import java.util.List;
  *                        {@code never}); null: the engine's default (missing), the image kept fresh in the background
  */
 public record ContainerPolicy(String memory, String cpus, int pidsLimit, String shmSize, boolean init,
-        boolean noNewPrivileges, List<String> devices, String gpus, String pull) {
+        boolean noNewPrivileges, List<String> capabilities, List<String> devices, String gpus, String pull) {
 
     /** A runaway fork bomb is stopped; no real agent run comes near 4096 processes. */
     public static final int DEFAULT_PIDS_LIMIT = 4096;
+    /**
+     * What Victoria Terminal's entrypoint needs as root before it drops to its user: CHOWN, DAC_OVERRIDE and FOWNER
+     * to give that user its home and files, SETUID and SETGID to switch to it ({@code setpriv}), and KILL for the init
+     * (root) to pass a stop on to the agent (another uid). What the engines grant besides (NET_RAW: forged packets on
+     * the host's network, MKNOD, SYS_CHROOT, SETFCAP, SETPCAP, NET_BIND_SERVICE, AUDIT_WRITE, FSETID) no agent needs.
+     */
+    public static final List<String> DEFAULT_CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID",
+            "SETUID");
+    /** Linux's capabilities (capabilities(7), kernel 6.x), as both engines name them. */
+    public static final Set<String> KNOWN_CAPABILITIES = Set.of("AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE",
+            "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID",
+            "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN",
+            "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID",
+            "SYSLOG", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE",
+            "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "WAKE_ALARM");
     public static final ContainerPolicy DEFAULT = new ContainerPolicy(null, null, DEFAULT_PIDS_LIMIT, null, true, true,
-            List.of(), null, null);
+            DEFAULT_CAPABILITIES, List.of(), null, null);
 
     public ContainerPolicy {
+        capabilities = List.copyOf(capabilities);
+        for (String capability : capabilities) {
+            if (!KNOWN_CAPABILITIES.contains(capability)) {
+                throw new IllegalArgumentException("unknown capability: " + capability);
+            }
+        }
         devices = List.copyOf(devices);
         for (String device : devices) {
             if (device.isBlank() || device.startsWith("-")) {
@@ -66,6 +90,8 @@ public record ContainerPolicy(String memory, String cpus, int pidsLimit, String 
         if (noNewPrivileges) {
             options.addAll(List.of("--security-opt", "no-new-privileges"));
         }
+        options.addAll(List.of("--cap-drop", "ALL"));
+        capabilities.forEach(capability -> options.addAll(List.of("--cap-add", capability)));
         devices.forEach(device -> options.addAll(List.of("--device", device)));
         if (gpus != null) {
             options.addAll(dialect == Dialect.DOCKER ? List.of("--gpus", gpus) : List.of("--device", "nvidia.com/gpu=" + gpus));

@@ -19,6 +19,8 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Optional;
@@ -35,6 +37,10 @@ import java.util.Set;
  * {@code mkdirat}): the new folder is then opened through its parent, so a swap in between fails there, at worst
  * leaving an empty folder where the link pointed.
  *
+ * <p>What it makes (folders, files) belongs to the owner of the root, as far as the runner may give it away (as root):
+ * a container's agent that runs as the home's owner (docker's user-namespace remap maps the container's root to it; an
+ * image's entrypoint may switch to it) can then write its task's folders, which the runner made.
+ *
  * <p>One user at a time; close it.
  */
 public final class ConfinedFolder implements Closeable {
@@ -42,10 +48,13 @@ public final class ConfinedFolder implements Closeable {
     private final SecureDirectoryStream<Path> dir;
     /** Where it is, for messages and for the one step taken by path. */
     private final Path path;
+    /** Who what it makes is given to: the root's owner and group. */
+    private final PosixFileAttributes owner;
 
-    private ConfinedFolder(SecureDirectoryStream<Path> dir, Path path) {
+    private ConfinedFolder(SecureDirectoryStream<Path> dir, Path path, PosixFileAttributes owner) {
         this.dir = dir;
         this.path = path;
+        this.owner = owner;
     }
 
     /**
@@ -87,7 +96,7 @@ public final class ConfinedFolder implements Closeable {
             stream.close();
             throw new IOException("this platform cannot open folders without following symbolic links: " + root);
         }
-        return new ConfinedFolder(secure, root);
+        return new ConfinedFolder(secure, root, Files.readAttributes(root, PosixFileAttributes.class));
     }
 
     /**
@@ -104,6 +113,7 @@ public final class ConfinedFolder implements Closeable {
             }
             try {
                 Files.createDirectory(path.resolve(child));
+                giveToOwner(child);
             } catch (FileAlreadyExistsException raced) {
                 // made meanwhile: opened below, and refused there if it is no folder
             }
@@ -113,7 +123,7 @@ public final class ConfinedFolder implements Closeable {
             throw new FileSystemException(shown(name), null, "not a folder");
         }
         try {
-            return new ConfinedFolder(dir.newDirectoryStream(child, LinkOption.NOFOLLOW_LINKS), path.resolve(child));
+            return new ConfinedFolder(dir.newDirectoryStream(child, LinkOption.NOFOLLOW_LINKS), path.resolve(child), owner);
         } catch (FileSystemException e) {
             // a link swapped in since the look above (openat with O_NOFOLLOW refuses it)
             if (isLink(name)) {
@@ -157,7 +167,14 @@ public final class ConfinedFolder implements Closeable {
     public OutputStream write(String name, boolean append) throws IOException {
         Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE));
         options.add(append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-        return Channels.newOutputStream(channel(name, options));
+        SeekableByteChannel channel = channel(name, options);
+        try {
+            giveToOwner(name(name));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return Channels.newOutputStream(channel);
     }
 
     private SeekableByteChannel channel(String name, Set<OpenOption> options) throws IOException {
@@ -244,6 +261,25 @@ public final class ConfinedFolder implements Closeable {
     @Override
     public void close() throws IOException {
         dir.close();
+    }
+
+    /**
+     * Gives {@code child} (made by the runner, never followed) to the root's owner and group. A runner that is not root
+     * may not (EPERM), and then what it made stays its own, as it would have without this.
+     */
+    private void giveToOwner(Path child) throws IOException {
+        PosixFileAttributeView view = dir.getFileAttributeView(child, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes now = view.readAttributes();
+        try {
+            if (!now.owner().equals(owner.owner())) {
+                view.setOwner(owner.owner());
+            }
+            if (!now.group().equals(owner.group())) {
+                view.setGroup(owner.group());
+            }
+        } catch (FileSystemException notRoot) {
+            // as anyone but root, only the file's owner (the runner) may have it: nothing to give
+        }
     }
 
     private boolean isLink(String name) {

@@ -67,6 +67,22 @@ class OptionPrecedenceTest {
     }
 
     @Test
+    void theCapabilitiesKeptAreTheDefaultListOrTheOperatorsInsteadOrNone() {
+        Map<String, String> required = Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", "https://o.example",
+                "VICTORIA_RUNNER_REGISTRATION_TOKEN", "t");
+
+        assertThat(resolve(required).containerPolicy().capabilities())
+                .containsExactly("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID");
+        assertThat(resolve(required, "--cap-add", "cap_sys_ptrace,chown", "--cap-add", "CHOWN").containerPolicy().capabilities())
+                .containsExactly("SYS_PTRACE", "CHOWN");
+        assertThat(resolve(required, "--cap-add", "none").containerPolicy().capabilities()).isEmpty();
+        assertThatThrownBy(() -> resolve(required, "--cap-add", "ALL")).isInstanceOf(InvalidOption.class)
+                .hasMessageContaining("--cap-add").hasMessageContaining("every capability");
+        assertThatThrownBy(() -> resolve(required, "--cap-add", "SYS_ADMN")).isInstanceOf(InvalidOption.class)
+                .hasMessageContaining("'SYS_ADMN' is not a Linux capability");
+    }
+
+    @Test
     void theEnvironmentCanNameTheConfigFile() throws Exception {
         Path file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n");
 

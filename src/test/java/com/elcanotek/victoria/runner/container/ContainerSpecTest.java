@@ -38,6 +38,8 @@ class ContainerSpecTest {
         assertThat(spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN)).containsExactly(
                 "run", "-d", "--name", "victoria-0f1e2d3c",
                 "--pids-limit", "4096", "--init", "--security-opt", "no-new-privileges",
+                "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER",
+                "--cap-add", "KILL", "--cap-add", "SETGID", "--cap-add", "SETUID",
                 "--label", "victoria-runner.node=node-7",
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
@@ -108,16 +110,18 @@ class ContainerSpecTest {
 
     @Test
     void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
-        ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false,
+        ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false, List.of("SYS_PTRACE"),
                 List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
         ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", layout(Path.of("/h")), List.of(), "n", "r", policy);
 
         List<String> podman = spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN);
         List<String> docker = spec.runArguments(DOCKER, ContainerPolicy.Dialect.DOCKER);
 
-        assertThat(podman.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+        assertThat(podman.subList(4, 20)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--cap-drop", "ALL", "--cap-add", "SYS_PTRACE",
                 "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=all");
-        assertThat(docker.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+        assertThat(docker.subList(4, 20)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--cap-drop", "ALL", "--cap-add", "SYS_PTRACE",
                 "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--gpus", "all");
         assertThat(podman).doesNotContain("--init", "--pids-limit", "--security-opt").contains("--pull=newer");
         // docker has no "newer": "always" asks the registry each time too and fetches only what changed

@@ -199,6 +199,22 @@ abstract class RuntimeContractTest {
         runtime.stop(runningContainer, Duration.ZERO);
     }
 
+    /**
+     * The agent keeps the policy's capabilities and no other: CHOWN (bit 0), DAC_OVERRIDE (1), FOWNER (3), KILL (5),
+     * SETGID (6), SETUID (7), as the kernel shows them to a process of the agent (its session is a copy of
+     * /proc/self/status here).
+     */
+    @Test
+    void theAgentKeepsOnlyThePolicysCapabilities() throws Exception {
+        String taskId = newTaskId();
+
+        String id = runtime.start(task(taskId, "session-from=../../proc/self/status exit=0"));
+
+        assertThat(exits.await(id)).isZero();
+        List<String> status = Files.readAllLines(home.resolve("tasks/" + taskId.substring(0, 8) + "/.crush/crush.db"));
+        assertThat(status).contains("CapBnd:\t00000000000000eb", "CapEff:\t00000000000000eb");
+    }
+
     @Test
     void stopKillsAContainerIgnoringSigtermAfterTheGrace() throws Exception {
         String taskId = newTaskId();
