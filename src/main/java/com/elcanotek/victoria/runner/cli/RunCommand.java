@@ -218,6 +218,12 @@ public class RunCommand implements Callable<Integer> {
             + "device=0,1 (docker --gpus; podman: the CDI device nvidia.com/gpu=GPUS) (default: none).")
     String gpus;
 
+    @Option(names = "--devices-per-task", paramLabel = "N", defaultValue = "0",
+            description = "Give each task N devices of its own out of --gpus device=... (indices or UUIDs) or else the CDI "
+                    + "devices of --device; at most as many tasks as there are N of them run at once. 0: every task gets "
+                    + "all of them (default: ${DEFAULT-VALUE}).")
+    int devicesPerTask;
+
     @Option(names = "--pull", paramLabel = "POLICY", description = "The engine's pull policy for each task: always, newer, "
             + "missing or never (default: the engine's, missing, with the image refreshed in the background).")
     String pull;
@@ -338,8 +344,16 @@ public class RunCommand implements Callable<Integer> {
         if (pullPolicy != null && !PULL_POLICIES.contains(pullPolicy)) {
             throw new InvalidOption("--pull", "'" + pull + "' is not one of always, newer, missing, never");
         }
-        return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
-                !noInit, !allowNewPrivileges, capabilities(), deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(), pullPolicy);
+        if (devicesPerTask < 0) {
+            throw new InvalidOption("--devices-per-task", "must be 0 or more, got " + devicesPerTask);
+        }
+        try {
+            return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
+                    !noInit, !allowNewPrivileges, capabilities(), deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(),
+                    devicesPerTask, pullPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOption("--devices-per-task", e.getMessage());
+        }
     }
 
     /** The allow-list of {@code --cap-add}: names with or without CAP_, any case; none, or the default when not given. */

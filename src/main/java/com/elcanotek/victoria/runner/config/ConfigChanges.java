@@ -43,7 +43,7 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--verbose", true, RunnerConfig::verbose),
             new Setting("--retention-days, --min-free-disk, --prune-images", false, RunnerConfig::housekeeping),
             new Setting("--memory, --cpus, --pids-limit, --shm-size, --no-init, --allow-new-privileges, --cap-add, "
-                    + "--device, --gpus, --pull", true, RunnerConfig::containerPolicy),
+                    + "--device, --gpus, --devices-per-task, --pull", true, RunnerConfig::containerPolicy),
             new Setting("--image-refresh-interval", true, RunnerConfig::imageRefreshInterval),
             new Setting("--registry-auth-file", false, RunnerConfig::registryAuthFile),
             new Setting("--log-format", true, RunnerConfig::jsonLogs),

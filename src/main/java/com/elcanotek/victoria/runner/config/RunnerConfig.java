@@ -43,6 +43,11 @@ public record RunnerConfig(
         boolean jsonLogs,
         String managementPort) {
 
+    /** Tasks run at once: {@code --max-concurrent-tasks}, or fewer when each needs devices of its own and they run out. */
+    public int concurrentTasks() {
+        return Math.min(maxConcurrentTasks, containerPolicy.deviceSlots());
+    }
+
     /** Where the state dir and the Victoria home put things. */
     public Layout layout() {
         return new Layout(stateDir, victoriaHome);

@@ -78,7 +78,7 @@ public class ContainerSupervisor implements TaskDriver {
             // Last, so that the runner's values win over an operator file that sets the same names.
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(), current.layout(),
-                    envFiles, launch.nodeId(), current.runnerName(), current.policy());
+                    envFiles, launch.nodeId(), current.runnerName(), current.policy().forTask(launch.devices()));
             String id = startRemovingLeftover(spec);
             LOG.infof("container %s started (%s)", spec.name(), shortId(id));
             return id;

@@ -60,6 +60,7 @@ import com.elcanotek.victoria.runner.admission.HostBreaker;
 import com.elcanotek.victoria.runner.admission.HostProbe;
 import com.elcanotek.victoria.runner.admission.RuntimeProbe;
 import com.elcanotek.victoria.runner.state.Layout;
+import com.elcanotek.victoria.runner.task.DevicePool;
 import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.Reconciler;
@@ -241,20 +242,24 @@ public class Daemon {
         // Last: the others cost nothing, this one asks the engine.
         ClaimAdmission admission = new ClaimAdmission(
                 List.of(new Draining(drain), hostBreaker, images::notReadyBecause, diskSpace, engine));
+        DevicePool devices = new DevicePool(config.containerPolicy());
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
                         () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
                         config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),
-                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker);
+                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker, devices);
         AtomicReference<Instant> lastPollTick = new AtomicReference<>();
-        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
+        warnIfDevicesBoundTheTasks(config);
+        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().concurrentTasks(),
                 admission, () -> lastPollTick.set(clock.instant()), metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
             // the gate first: no claim may start on an image whose first look is still to come
             images.retarget(next.containerImage(), next.imageRefreshInterval());
             supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
+            devices.apply(next.containerPolicy());
+            warnIfDevicesBoundTheTasks(next);
             LogSettings.apply(next.verbose(), next.jsonLogs());
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
@@ -286,6 +291,15 @@ public class Daemon {
                 LOG.infof("SIG%s received: stopping; running task containers are left to run", name);
                 Quarkus.asyncExit(0);
             });
+        }
+    }
+
+    /** A promise the devices cannot keep is said, not silently dropped. */
+    private static void warnIfDevicesBoundTheTasks(RunnerConfig config) {
+        if (config.concurrentTasks() < config.maxConcurrentTasks()) {
+            LOG.warnf("--max-concurrent-tasks %d, but %d device(s) at %d per task: at most %d task(s) run at once",
+                    config.maxConcurrentTasks(), config.containerPolicy().devicePool().size(),
+                    config.containerPolicy().devicesPerTask(), config.concurrentTasks());
         }
     }
 

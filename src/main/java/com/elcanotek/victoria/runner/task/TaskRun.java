@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.task;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -128,8 +129,12 @@ public final class TaskRun {
                 .at(Stage.LOGS_SENT, now), false);
     }
 
-    /** A task held before a restart, taken up where its journal entry says it was. */
+    /**
+     * A task held before a restart, taken up where its journal entry says it was. It takes back the devices its entry
+     * names at once, before any new claim could be given them: its container may still run on them.
+     */
     public static TaskRun resumed(TaskServices services, JournalEntry entry) {
+        services.devices().adopt(entry.task().taskId(), entry.devices());
         return new TaskRun(services, entry, true);
     }
 
@@ -339,10 +344,15 @@ public final class TaskRun {
             }
             Credentials credentials = services.registration().current()
                     .orElseThrow(() -> new TaskFailure("the runner is not registered"));
+            List<String> devices = services.devices().acquire(taskId(), startDeadline());
+            if (!devices.isEmpty() && !devices.equals(currentEntry().devices())) {
+                journal(e -> e.withDevices(devices));
+                LOG.infof("given the devices %s", String.join(", ", devices));
+            }
             Instant started = now();
             long startedNanos = System.nanoTime();
             String handle = services.driver().start(new Launch(task, credentials.nodeId(), credentials.apiKey(),
-                    containerOrchestratorUrl(), hasFiles));
+                    containerOrchestratorUrl(), hasFiles, devices));
             container = handle;
             services.breaker().started();
             JournalEntry startedEntry = journal(e -> e.started(handle, started));
@@ -725,6 +735,8 @@ public final class TaskRun {
             forget = over && !handedOver;
         }
         lease.stop();
+        // a run paused by the runner's stop gives them back too: the process ends, and the next start takes them back
+        services.devices().release(taskId());
         if (!over) {
             return;
         }

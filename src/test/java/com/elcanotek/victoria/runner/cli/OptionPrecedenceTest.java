@@ -83,6 +83,23 @@ class OptionPrecedenceTest {
     }
 
     @Test
+    void devicesPerTaskBoundTheTasksAtOnceAndNeedTheDevicesListed() {
+        Map<String, String> required = Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", "https://o.example",
+                "VICTORIA_RUNNER_REGISTRATION_TOKEN", "t");
+
+        RunnerConfig twoGpus = resolve(required, "--device", "vendor.example/gpu=a,vendor.example/gpu=b,/dev/fuse",
+                "--devices-per-task", "1", "--max-concurrent-tasks", "4");
+
+        assertThat(twoGpus.concurrentTasks()).isEqualTo(2);
+        assertThat(twoGpus.containerPolicy().devicePool()).containsExactly("vendor.example/gpu=a", "vendor.example/gpu=b");
+        assertThat(resolve(required, "--max-concurrent-tasks", "4").concurrentTasks()).isEqualTo(4);
+        assertThatThrownBy(() -> resolve(required, "--gpus", "all", "--devices-per-task", "1"))
+                .isInstanceOf(InvalidOption.class).hasMessageContaining("--devices-per-task").hasMessageContaining("--gpus all");
+        assertThatThrownBy(() -> resolve(required, "--devices-per-task", "-1"))
+                .isInstanceOf(InvalidOption.class).hasMessageContaining("--devices-per-task");
+    }
+
+    @Test
     void theEnvironmentCanNameTheConfigFile() throws Exception {
         Path file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n");
 

@@ -21,7 +21,7 @@ class ConfigChangesTest {
             Duration.ofSeconds(7), Duration.ofSeconds(9), "other/image:2", Path.of("/b/home"), Path.of("/b/env"), "docker",
             Path.of("/b/state"), Path.of("/b/ca.pem"), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
             5, 13, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true, new HousekeepingConfig(Duration.ofDays(2), 0, true),
-            new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of(), List.of("/dev/fuse"), "all", "always"),
+            new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of(), List.of("/dev/fuse"), "all", 0, "always"),
             Duration.ZERO, Path.of("/b/auth.json"), true, "9100");
 
     @Test

@@ -111,7 +111,7 @@ class ContainerSpecTest {
     @Test
     void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
         ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false, List.of("SYS_PTRACE"),
-                List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
+                List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", 0, "newer");
         ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", layout(Path.of("/h")), List.of(), "n", "r", policy);
 
         List<String> podman = spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN);

@@ -147,7 +147,7 @@ class ContainerSupervisorStartTest {
     }
 
     private static Launch launch(TaskAssignment task) {
-        return new Launch(task, "node", "key", URI.create("http://orchestrator"), false);
+        return new Launch(task, "node", "key", URI.create("http://orchestrator"), false, List.of());
     }
 
     /** Records the calls a start makes; the rest is never called by one. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.admission.HostBreaker;
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.RequestRecord;
 import com.elcanotek.victoria.runner.logs.LogFitter;
@@ -55,6 +56,8 @@ final class TaskHarness implements AutoCloseable {
     final ExecutorService pool = Executors.newCachedThreadPool();
     private final ObjectMapper json;
 
+    /** Which task has which devices: every task gets all of them unless a test gives it another pool. */
+    DevicePool devices = new DevicePool(ContainerPolicy.DEFAULT);
     Duration leaseRenewal = Duration.ofMillis(300);
     Duration leaseHold = Duration.ofSeconds(5);
     Duration startBudget = Duration.ofSeconds(10);
@@ -107,7 +110,7 @@ final class TaskHarness implements AutoCloseable {
                 new TaskServices.Settings(layout, URI.create(fake.url()), 1 << 20, () -> leaseRenewal,
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
                         deliveryBudget, stopSlack, Duration.ofMillis(100), maxAttempts),
-                clock, metrics, timers, pool, pool, breaker);
+                clock, metrics, timers, pool, pool, breaker, devices);
     }
 
     /** A task made at the fake and claimed from it, as the loop does: ours from now on. */
