@@ -108,20 +108,6 @@ class WorkspaceRetentionTest {
         assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 
-    @Test
-    void anOldLinkToAFolderIsRemovedAsALinkAndNothingWhereItPointsIsTouched(@TempDir Path outside) throws IOException {
-        Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");
-        Files.setLastModifiedTime(precious, FileTime.from(NOW.minus(Duration.ofDays(90))));
-        Path link = Files.createSymbolicLink(home.resolve("tasks/0000aaaa/output/etc"), outside);
-        Files.getFileAttributeView(link, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(NOW.minus(Duration.ofDays(90))), null, null);
-
-        WorkspaceRetention.Result result = retention().sweep(FIFTEEN_DAYS, Set.of(), false);
-
-        assertThat(result.files()).contains(link).noneMatch(path -> path.startsWith(outside));
-        assertThat(precious).hasContent("keep me");
-    }
-
     /**
      * An agent writes into the home while the sweep runs, and may swap a folder of old files for a link to another
      * folder of old files over and over: a sweep that deletes by path sooner or later deletes through the link. Each
