@@ -456,10 +456,13 @@ class TaskRunTest {
         before.abandon();
         await().atMost(TaskHarness.WAIT).until(() -> h.journal.entry(held.taskId()).map(e -> e.attempts() == 0).orElse(false));
 
-        // kill -9 and a new start: a new pool, and the journal
+        // kill -9 and a new start: a new pool, and the journal as the runner's mapper reads it back from disk
         h.devices = new DevicePool(TWO_GPUS);
         TaskServices services = h.services();
-        TaskRun afterRestart = TaskRun.resumed(services, h.journal.entry(held.taskId()).orElseThrow());
+        JournalEntry fromDisk = json.readValue(json.writeValueAsBytes(h.journal.entry(held.taskId()).orElseThrow()),
+                JournalEntry.class);
+        assertThat(fromDisk.devices()).containsExactly("vendor.example/gpu=a");
+        TaskRun afterRestart = TaskRun.resumed(services, fromDisk);
         h.execute(afterRestart);
         TaskAssignment next = h.claim("sleep=60");
         started(h, services, next);
