@@ -85,7 +85,8 @@ public final class SessionLogReader {
      * Whether {@code crush.db} is there as a regular file, reached without a link, and SQLite's companion files are
      * regular files too. The agent wrote them and could have made one a link: to another task's session (relative
      * links resolve on the host), which the runner would then send as this task's. The agent has exited when its
-     * session is read, so nothing swaps them between this look and the read.
+     * session is read, so nothing swaps one in between this look and the read; the one exception is an agent that
+     * outlived its stop past the deadline, whose session is then read while it may still run.
      *
      * @throws IOException naming the link or odd file found
      */
