@@ -22,6 +22,20 @@ public class DiskSpaceGuard implements ClaimGate {
     @FunctionalInterface
     public interface FreeSpace {
         long of(Path path) throws IOException;
+
+        /**
+         * The space an unprivileged writer can use on a real file system, measured on the path or, while it does not
+         * exist yet, on the folder it will be created in.
+         */
+        static FreeSpace usable() {
+            return path -> {
+                Path existing = path.toAbsolutePath();
+                while (!Files.exists(existing) && existing.getParent() != null) {
+                    existing = existing.getParent();
+                }
+                return Files.getFileStore(existing).getUsableSpace();
+            };
+        }
     }
 
     private final Path home;
@@ -36,18 +50,9 @@ public class DiskSpaceGuard implements ClaimGate {
         this.freeSpace = freeSpace;
     }
 
-    /**
-     * The guard of a real file system: the space an unprivileged writer can use, measured on the
-     * home or, while it does not exist yet, on the folder it will be created in.
-     */
+    /** The guard of a real file system (see {@link FreeSpace#usable}). */
     public static DiskSpaceGuard of(Path home, long minimumFree) {
-        return new DiskSpaceGuard(home, minimumFree, path -> {
-            Path existing = path.toAbsolutePath();
-            while (!Files.exists(existing) && existing.getParent() != null) {
-                existing = existing.getParent();
-            }
-            return Files.getFileStore(existing).getUsableSpace();
-        });
+        return new DiskSpaceGuard(home, minimumFree, FreeSpace.usable());
     }
 
     /** Whether a new task may be claimed; logs when space runs short and when it is back. */

@@ -159,6 +159,11 @@ public class RunCommand implements Callable<Integer> {
             description = "Largest task file accepted (default: ${DEFAULT-VALUE}).")
     long maxFileSize;
 
+    @Option(names = "--max-task-files-size", paramLabel = "BYTES", defaultValue = "4294967296",
+            description = "Largest total of one task's files; each file is also checked against the free disk "
+                    + "(--min-free-disk kept) before it is written (default: ${DEFAULT-VALUE}).")
+    long maxTaskFilesSize;
+
     @Option(names = "--logs-max-bytes", paramLabel = "BYTES", defaultValue = "1048576",
             description = "Largest session log body sent (default: ${DEFAULT-VALUE}).")
     int logsMaxBytes;
@@ -221,6 +226,12 @@ public class RunCommand implements Callable<Integer> {
             + "agent needs setuid binaries such as sudo).")
     boolean allowNewPrivileges;
 
+    @Option(names = "--cap-add", paramLabel = "CAPABILITY", split = ",",
+            description = "The capabilities task containers keep, repeatable (or comma-separated); every other one is "
+                    + "dropped (--cap-drop ALL). Replaces the default list; 'none' keeps none "
+                    + "(default: CHOWN,DAC_OVERRIDE,FOWNER,KILL,SETGID,SETUID, what Victoria Terminal's entrypoint needs).")
+    List<String> capAdd;
+
     @Option(names = "--device", paramLabel = "DEVICE", split = ",",
             description = "Device for each task container, repeatable (or comma-separated): a path, HOST:CONTAINER[:PERMS], "
                     + "or a CDI name such as nvidia.com/gpu=all.")
@@ -229,6 +240,12 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--gpus", paramLabel = "GPUS", description = "GPUs for each task container: all, a count, or "
             + "device=0,1 (docker --gpus; podman: the CDI device nvidia.com/gpu=GPUS) (default: none).")
     String gpus;
+
+    @Option(names = "--devices-per-task", paramLabel = "N", defaultValue = "0",
+            description = "Give each task N devices of its own out of --gpus device=... (indices or UUIDs) or else the CDI "
+                    + "devices of --device; at most as many tasks as there are N of them run at once. 0: every task gets "
+                    + "all of them (default: ${DEFAULT-VALUE}).")
+    int devicesPerTask;
 
     @Option(names = "--pull", paramLabel = "POLICY", description = "The engine's pull policy for each task: always, newer, "
             + "missing or never (default: the engine's, missing, with the image refreshed in the background).")
@@ -296,6 +313,7 @@ public class RunCommand implements Callable<Integer> {
         positive("--logs-timeout", logsTimeout);
         positive("--max-concurrent-tasks", maxConcurrentTasks);
         positive("--max-file-size", maxFileSize);
+        positive("--max-task-files-size", maxTaskFilesSize);
         positive("--logs-max-bytes", logsMaxBytes);
         positive("--shutdown-timeout", shutdownTimeout);
         positive("--start-timeout", startTimeout);
@@ -328,7 +346,7 @@ public class RunCommand implements Callable<Integer> {
                 stateDir(environment),
                 network,
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(readTimeout), Duration.ofSeconds(logsTimeout),
-                maxConcurrentTasks, maxFileSize, logsMaxBytes, shutdownAction.equals("stop"),
+                maxConcurrentTasks, maxFileSize, maxTaskFilesSize, logsMaxBytes, shutdownAction.equals("stop"),
                 Duration.ofSeconds(shutdownTimeout), Duration.ofSeconds(startTimeout), Duration.ofSeconds(deliveryTimeout),
                 verbose, housekeeping, policy, Duration.ofSeconds(imageRefreshInterval),
                 expand(registryAuthFile, null, home), logFormat.equalsIgnoreCase("json"), managementPort);
@@ -377,8 +395,43 @@ public class RunCommand implements Callable<Integer> {
         if (pullPolicy != null && !PULL_POLICIES.contains(pullPolicy)) {
             throw new InvalidOption("--pull", "'" + pull + "' is not one of always, newer, missing, never");
         }
-        return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
-                !noInit, !allowNewPrivileges, deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(), pullPolicy);
+        if (devicesPerTask < 0) {
+            throw new InvalidOption("--devices-per-task", "must be 0 or more, got " + devicesPerTask);
+        }
+        try {
+            return new ContainerPolicy(memoryLimit, cpus == null || cpus.isBlank() ? null : cpus.strip(), pidsLimit, shm,
+                    !noInit, !allowNewPrivileges, capabilities(), deviceList, gpus == null || gpus.isBlank() ? null : gpus.strip(),
+                    devicesPerTask, pullPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOption("--devices-per-task", e.getMessage());
+        }
+    }
+
+    /** The allow-list of {@code --cap-add}: names with or without CAP_, any case; none, or the default when not given. */
+    private List<String> capabilities() {
+        if (capAdd == null) {
+            return ContainerPolicy.DEFAULT_CAPABILITIES;
+        }
+        List<String> given = capAdd.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        if (given.size() == 1 && given.get(0).equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String capability : given) {
+            String name = capability.toUpperCase(Locale.ROOT);
+            name = name.startsWith("CAP_") ? name.substring(4) : name;
+            if (name.equals("ALL")) {
+                throw new InvalidOption("--cap-add", "ALL would give task containers every capability back; list the ones they need");
+            }
+            if (!ContainerPolicy.KNOWN_CAPABILITIES.contains(name)) {
+                throw new InvalidOption("--cap-add", "'" + capability + "' is not a Linux capability (e.g. CHOWN, SYS_PTRACE)"
+                        + (name.equals("NONE") ? "; 'none' stands alone" : ""));
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     /** A size as both engines take it: digits and an optional unit b, k, m or g. @return null when not given */

@@ -37,6 +37,7 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--logs-timeout", false, RunnerConfig::logsTimeout),
             new Setting("--max-concurrent-tasks", true, RunnerConfig::maxConcurrentTasks),
             new Setting("--max-file-size", false, RunnerConfig::maxFileSize),
+            new Setting("--max-task-files-size", false, RunnerConfig::maxTaskFilesSize),
             new Setting("--logs-max-bytes", false, RunnerConfig::logsMaxBytes),
             new Setting("--on-shutdown", true, RunnerConfig::stopContainersOnShutdown),
             new Setting("--shutdown-timeout", true, RunnerConfig::shutdownTimeout),
@@ -44,8 +45,8 @@ public record ConfigChanges(List<String> applied, List<String> needRestart) {
             new Setting("--delivery-timeout", false, RunnerConfig::deliveryTimeout),
             new Setting("--verbose", true, RunnerConfig::verbose),
             new Setting("--retention-days, --min-free-disk, --prune-images", false, RunnerConfig::housekeeping),
-            new Setting("--memory, --cpus, --pids-limit, --shm-size, --no-init, --allow-new-privileges, --device, "
-                    + "--gpus, --pull", true, RunnerConfig::containerPolicy),
+            new Setting("--memory, --cpus, --pids-limit, --shm-size, --no-init, --allow-new-privileges, --cap-add, "
+                    + "--device, --gpus, --devices-per-task, --pull", true, RunnerConfig::containerPolicy),
             new Setting("--image-refresh-interval", true, RunnerConfig::imageRefreshInterval),
             new Setting("--registry-auth-file", false, RunnerConfig::registryAuthFile),
             new Setting("--log-format", true, RunnerConfig::jsonLogs),

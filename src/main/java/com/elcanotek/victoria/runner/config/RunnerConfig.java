@@ -31,6 +31,7 @@ public record RunnerConfig(
         Duration logsTimeout,
         int maxConcurrentTasks,
         long maxFileSize,
+        long maxTaskFilesSize,
         int logsMaxBytes,
         boolean stopContainersOnShutdown,
         Duration shutdownTimeout,
@@ -44,6 +45,11 @@ public record RunnerConfig(
         boolean jsonLogs,
         String managementPort) {
 
+    /** Tasks run at once: {@code --max-concurrent-tasks}, or fewer when each needs devices of its own and they run out. */
+    public int concurrentTasks() {
+        return Math.min(maxConcurrentTasks, containerPolicy.deviceSlots());
+    }
+
     /** Where the state dir and the Victoria home put things. */
     public Layout layout() {
         return new Layout(stateDir, victoriaHome);
@@ -56,9 +62,9 @@ public record RunnerConfig(
     public RunnerConfig withLiveSettingsOf(RunnerConfig next) {
         return new RunnerConfig(orchestratorUrl, next.registrationToken, name, next.pollInterval, next.heartbeatInterval,
                 next.leaseRenewalInterval, next.containerImage, victoriaHome, next.envFile, containerRuntime, stateDir,
-                network, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, logsMaxBytes,
-                next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose, housekeeping,
-                next.containerPolicy,
+                network, connectTimeout, readTimeout, logsTimeout, next.maxConcurrentTasks, maxFileSize, maxTaskFilesSize,
+                logsMaxBytes, next.stopContainersOnShutdown, next.shutdownTimeout, startTimeout, deliveryTimeout, next.verbose,
+                housekeeping, next.containerPolicy,
                 next.imageRefreshInterval, registryAuthFile, next.jsonLogs, managementPort);
     }
 

@@ -72,7 +72,7 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
 
     @Override
     public final String start(ContainerSpec spec) {
-        List<String> args = new ArrayList<>(spec.runArguments(supportsHostGateway(), dialect()));
+        List<String> args = new ArrayList<>(spec.runArguments(engine(), dialect()));
         // after "run -d": a pull on the way in uses the same credentials
         args.addAll(2, registryAuthOptions());
         Cli.Result result = callOrThrow(args, START_TIMEOUT);

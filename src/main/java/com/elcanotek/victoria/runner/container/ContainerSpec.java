@@ -19,6 +19,8 @@ import com.elcanotek.victoria.runner.state.Layout;
  *
  * @param mounts         what the container sees of the host, sorted by container path: the same spec always gives the
  *                       same command line
+ * @param masks          container paths covered by an empty tmpfs, hiding what a mount brings there; mounts below one
+ *                       show through
  * @param envFiles       passed as {@code --env-file}, so secret values are read by the CLI from a
  *                       file and never appear in any process's argv
  * @param addHostGateway map {@code host.containers.internal} to the host with
@@ -27,12 +29,17 @@ import com.elcanotek.victoria.runner.state.Layout;
  * @param policy         limits, hardening and devices
  * @param entrypoint     the command run instead of the image's entrypoint; null: the image's
  */
-public record ContainerSpec(String name, String image, List<String> args, List<Mount> mounts, List<Path> envFiles,
-        Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy, String entrypoint) {
+public record ContainerSpec(String name, String image, List<String> args, List<Mount> mounts, List<String> masks,
+        List<Path> envFiles, Map<String, String> labels, boolean addHostGateway, ContainerPolicy policy,
+        String entrypoint) {
 
     public static final String VICTORIA_HOME_IN_CONTAINER = "/workspace/Victoria";
     /** Where the agent keeps its data, Crush's database among them. */
     public static final String CRUSH_DIR_IN_CONTAINER = VICTORIA_HOME_IN_CONTAINER + "/.crush";
+    /** Where every task's folder would be seen through the home: masked, so that a task sees its own alone. */
+    static final String TASKS_IN_CONTAINER = VICTORIA_HOME_IN_CONTAINER + "/tasks";
+    /** Holds nothing but the mount point of the task's own folder: an agent writing there fills it at once. */
+    static final String MASK_OPTIONS = "size=1m,mode=0755";
     public static final String LABEL_TASK = "victoria-runner.task";
     public static final String LABEL_NODE = "victoria-runner.node";
     public static final String LABEL_RUNNER = "victoria-runner.runner";
@@ -56,6 +63,13 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
         }
         args = List.copyOf(args);
         mounts = mounts.stream().sorted(Comparator.comparing(Mount::target)).toList();
+        masks = List.copyOf(masks);
+        for (String mask : masks) {
+            // --tmpfs splits its destination from its options on ":", and its options on ","
+            if (!mask.startsWith("/") || mask.contains(":") || mask.contains(",")) {
+                throw new IllegalArgumentException("container path must be absolute, without ':' or ',': " + mask);
+            }
+        }
         envFiles = List.copyOf(envFiles);
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         labels.forEach((key, value) -> {
@@ -79,10 +93,13 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
     }
 
     /**
-     * The container for one task, as PROTOCOL.md defines it: the prompt is a single argument, the
-     * Victoria home is mounted at {@value #VICTORIA_HOME_IN_CONTAINER} (shared by every task's container) with the
-     * task's own {@link Layout#sessionDir} over its {@code .crush} (private to it), and the labels let a restarted
-     * runner find its containers again.
+     * The container for one task, as PROTOCOL.md defines it: the prompt is a single argument, the Victoria home is
+     * mounted at {@value #VICTORIA_HOME_IN_CONTAINER} (shared by every task's container, as the operator's workspace),
+     * with the task's own {@link Layout#sessionDir} over its {@code .crush}, and the labels let a restarted runner find
+     * its containers again. The home's {@code tasks/} is masked by an empty tmpfs with the task's own folder
+     * ({@link Layout#taskFolder}: its files, at the same path as before) mounted on it: no agent sees, reads or
+     * rewrites another task's files or session, concurrent or past. The task's folders are its container's own on
+     * SELinux hosts, the home is shared.
      *
      * @param envFiles the files holding TASK_ID, ORCHESTRATOR_URL, NODE_API_KEY, ... (written by the caller)
      */
@@ -91,12 +108,15 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
         if (taskId.isBlank()) {
             throw new IllegalArgumentException("blank task id");
         }
+        Path taskFolder = layout.taskFolder(taskId);
         return new ContainerSpec(
                 "victoria-" + TaskAssignment.shortId(taskId),
                 image,
                 List.of("--accept-license", "--task", prompt),
                 List.of(Mount.shared(layout.victoriaHome(), VICTORIA_HOME_IN_CONTAINER),
+                        Mount.own(taskFolder, inContainer(layout, taskFolder)),
                         Mount.own(layout.sessionDir(taskId), CRUSH_DIR_IN_CONTAINER)),
+                List.of(TASKS_IN_CONTAINER),
                 envFiles,
                 new TreeMap<>(Map.of(LABEL_TASK, taskId, LABEL_NODE, nodeId, LABEL_RUNNER, runnerName)),
                 true, policy, null);
@@ -118,6 +138,7 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
                 image,
                 List.of(),
                 List.of(Mount.own(layout.probeDir(), VICTORIA_HOME_IN_CONTAINER)),
+                List.of(),
                 operatorEnvFile == null ? List.of() : List.of(operatorEnvFile),
                 Map.of(LABEL_PROBE, runnerName),
                 true, policy, PROBE_COMMAND);
@@ -126,14 +147,18 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
     /**
      * The CLI arguments after the executable: {@code run -d [options] IMAGE ARGS...}. Everything
      * after the image goes to the container unparsed, so args may start with "-".
+     *
+     * @param engine what runs the containers, which may not be what the CLI's dialect says
      */
-    public List<String> runArguments(boolean hostGatewaySupported, ContainerPolicy.Dialect dialect) {
+    List<String> runArguments(Engine engine, ContainerPolicy.Dialect dialect) {
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name));
         argv.addAll(policy.runOptions(dialect));
         labels.forEach((key, value) -> argv.addAll(List.of("--label", key + "=" + value)));
         mounts.forEach(mount -> argv.addAll(List.of("-v", mount.argument())));
+        String maskOptions = MASK_OPTIONS + (engine.copiesIntoTmpfs() ? ",notmpcopyup" : "");
+        masks.forEach(mask -> argv.addAll(List.of("--tmpfs", mask + ":" + maskOptions)));
         envFiles.forEach(file -> argv.addAll(List.of("--env-file", file.toString())));
-        if (addHostGateway && hostGatewaySupported) {
+        if (addHostGateway && engine.supportsHostGateway()) {
             argv.addAll(List.of("--add-host", HOST_GATEWAY_MAPPING));
         }
         if (entrypoint != null) {
@@ -148,6 +173,6 @@ public record ContainerSpec(String name, String image, List<String> args, List<M
     public ContainerSpec with(Mount mount) {
         List<Mount> more = new ArrayList<>(mounts);
         more.add(mount);
-        return new ContainerSpec(name, image, args, more, envFiles, labels, addHostGateway, policy, entrypoint);
+        return new ContainerSpec(name, image, args, more, masks, envFiles, labels, addHostGateway, policy, entrypoint);
     }
 }

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +24,7 @@ import com.elcanotek.victoria.runner.driver.Launch;
 import com.elcanotek.victoria.runner.driver.StartFailed;
 import com.elcanotek.victoria.runner.driver.TaskDriver;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.state.StateFiles;
 
@@ -95,7 +94,7 @@ public class ContainerSupervisor implements TaskDriver {
         TaskAssignment task = launch.task();
         PromptArgument.check(task.prompt());
         Settings current = settings; // one reload's settings for the whole container, never a mix
-        emptySessionDir(current.layout(), task);
+        prepareTaskFolder(current.layout(), task);
         List<Path> written = new ArrayList<>();
         try {
             List<Path> envFiles = new ArrayList<>();
@@ -113,7 +112,7 @@ public class ContainerSupervisor implements TaskDriver {
             written.add(secrets);
             envFiles.add(secrets);
             ContainerSpec spec = ContainerSpec.forTask(task.taskId(), task.prompt(), current.image(), current.layout(),
-                    envFiles, launch.nodeId(), current.runnerName(), current.policy());
+                    envFiles, launch.nodeId(), current.runnerName(), current.policy().forTask(launch.devices()));
             if (current.network().caBundle() != null) {
                 spec = spec.with(new Mount(current.network().caBundle(), TaskNetwork.CA_BUNDLE_IN_CONTAINER, false, true));
             }
@@ -281,20 +280,16 @@ public class ContainerSupervisor implements TaskDriver {
     }
 
     /**
-     * Empty before the agent starts, so that whatever session is found there after the exit is this run's: a
-     * folder left from an earlier run of a task of the same short id would hand its session to this task.
+     * The task's folder, which its container mounts, with its agent's session folder empty: whatever session is found
+     * there after the exit is this run's (a folder left from an earlier run of a task of the same short id would hand
+     * its session to this task). No link is followed: an earlier run's agent could have planted one there.
      */
-    private static void emptySessionDir(Layout layout, TaskAssignment task) {
+    private static void prepareTaskFolder(Layout layout, TaskAssignment task) {
         Path dir = layout.sessionDir(task.taskId());
-        try {
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> paths = Files.walk(dir)) {
-                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(path);
-                    }
-                }
-            }
-            Files.createDirectories(dir);
+        try (ConfinedFolder folder = ConfinedFolder.open(layout.victoriaHome(), dir.getParent(), true)) {
+            String name = dir.getFileName().toString();
+            folder.deleteTree(name);
+            folder.folder(name, true).close();
         } catch (IOException | UncheckedIOException e) {
             throw StartFailed.ofHost("cannot prepare the agent's session folder " + dir + ": " + e.getMessage(), e);
         }

@@ -25,6 +25,15 @@ record Engine(Kind kind, String version) {
         return kind == Kind.PODMAN ? atLeast(5, 0) : atLeast(20, 10);
     }
 
+    /**
+     * Whether a tmpfs mounted over a folder starts as a copy of what lies beneath it (podman's {@code tmpcopyup}, on by
+     * default, through its Docker API too), unless told {@code notmpcopyup}, which docker refuses ("invalid tmpfs
+     * option"): docker's tmpfs starts empty. Seen with podman 4.3.1 and docker 20.10.24.
+     */
+    boolean copiesIntoTmpfs() {
+        return kind == Kind.PODMAN;
+    }
+
     /** False for a version that does not start with major.minor: unknown means unsupported. */
     boolean atLeast(int major, int minor) {
         Matcher m = MAJOR_MINOR.matcher(version);

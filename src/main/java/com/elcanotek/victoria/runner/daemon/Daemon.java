@@ -70,6 +70,7 @@ import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.state.StatePlacement;
 import com.elcanotek.victoria.runner.status.StatusFile;
 import com.elcanotek.victoria.runner.systemd.ServiceManager;
+import com.elcanotek.victoria.runner.task.DevicePool;
 import com.elcanotek.victoria.runner.task.FileTaskJournal;
 import com.elcanotek.victoria.runner.task.JournalEntry;
 import com.elcanotek.victoria.runner.task.Reconciler;
@@ -248,7 +249,8 @@ public class Daemon {
         ExecutorService workers = Executors.newCachedThreadPool(named("task"));
         ExecutorService renewals = Executors.newCachedThreadPool(named("lease"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, named("timer"));
-        TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
+        TaskFiles files = new TaskFiles(orchestrator, new TaskFiles.Limits(config.maxFileSize(), config.maxTaskFilesSize(),
+                config.housekeeping().minFreeDisk()), DiskSpaceGuard.FreeSpace.usable(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
         ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, LimitSupport.of(runtime),
@@ -275,20 +277,24 @@ public class Daemon {
         // What keeps an idle node from work for a reason of the host, not of the operator (a drain) nor a first pull.
         Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics,
                 () -> hostBreaker.closedBecause().or(diskSpace::closedBecause).or(engine::closedBecause));
+        DevicePool devices = new DevicePool(config.containerPolicy());
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
-                new SessionLogReader(fitter), fitter,
+                new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
                         () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
                         config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),
-                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker);
+                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker, devices);
         AtomicReference<Instant> lastPollTick = new AtomicReference<>();
-        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
+        warnIfDevicesBoundTheTasks(config);
+        TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().concurrentTasks(),
                 admission, () -> lastPollTick.set(clock.instant()), metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
             // the gate first: no claim may start on an image whose first look is still to come
             images.retarget(next.containerImage(), next.imageRefreshInterval());
             supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
+            devices.apply(next.containerPolicy());
+            warnIfDevicesBoundTheTasks(next);
             LogSettings.apply(next.verbose(), next.jsonLogs());
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
@@ -345,7 +351,7 @@ public class Daemon {
         NetworkSettings network = config.network();
         Path bundle = null;
         if (network.caToContainers()) {
-            bundle = config.stateDir().resolve("ca-bundle.pem");
+            bundle = config.layout().caBundle();
             try {
                 StateFiles.writeAtomically(bundle, network.trust().pem().getBytes(StandardCharsets.US_ASCII));
                 Files.setPosixFilePermissions(bundle, PosixFilePermissions.fromString("rw-r--r--"));
@@ -354,6 +360,15 @@ public class Daemon {
             }
         }
         return new TaskNetwork(network.proxy().environment(), bundle);
+    }
+
+    /** A promise the devices cannot keep is said, not silently dropped. */
+    private static void warnIfDevicesBoundTheTasks(RunnerConfig config) {
+        if (config.concurrentTasks() < config.maxConcurrentTasks()) {
+            LOG.warnf("--max-concurrent-tasks %d, but %d device(s) at %d per task: at most %d task(s) run at once",
+                    config.maxConcurrentTasks(), config.containerPolicy().devicePool().size(),
+                    config.containerPolicy().devicesPerTask(), config.concurrentTasks());
+        }
     }
 
     private static void warnIfPlainHttp(RunnerConfig config) {

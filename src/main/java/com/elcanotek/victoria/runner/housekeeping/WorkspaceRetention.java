@@ -2,18 +2,15 @@ package com.elcanotek.victoria.runner.housekeeping;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -21,16 +18,19 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
 
 /**
  * Removes files under the Victoria home that nobody touched for a while, so that a runner working
  * through thousands of tasks never fills its disk. What the agent keeps on purpose (its protocols,
  * data, settings and session database) is never touched, nor the folder of a task still held.
- * Symbolic links are removed as links, never followed.
+ * Symbolic links are removed as links, never followed (see {@link ConfinedFolder}).
  */
 public class WorkspaceRetention {
 
     private static final Logger LOG = Logger.getLogger(WorkspaceRetention.class);
+    /** Deeper folders are left alone: each level holds an open folder and a frame, and only an agent nests so deep. */
+    static final int MAX_DEPTH = 64;
 
     /** Top-level entries of the Victoria home that retention never touches. */
     public static final Set<String> PROTECTED = Set.of("protocols", "forecasting_data", ".env", "VICTORIA.md",
@@ -57,7 +57,12 @@ public class WorkspaceRetention {
             return new Result(List.of(), 0, 0);
         }
         Sweep sweep = new Sweep(clock.instant().minus(maxAge), busyTasks, dryRun);
-        Files.walkFileTree(home, sweep);
+        try (ConfinedFolder top = ConfinedFolder.open(home, home, false)) {
+            sweep.folder(top, Path.of(""));
+        }
+        if (sweep.tooDeep > 0) {
+            LOG.warnf("%d folder(s) nested deeper than %d levels in %s were left alone", sweep.tooDeep, MAX_DEPTH, home);
+        }
         return new Result(List.copyOf(sweep.files), sweep.bytes, sweep.failures);
     }
 
@@ -78,15 +83,19 @@ public class WorkspaceRetention {
                 && busyTasks.contains(relative.getName(1).toString());
     }
 
-    private final class Sweep extends SimpleFileVisitor<Path> {
+    /**
+     * One walk of the home, each folder opened through its parent and each entry looked at without following it:
+     * agents write into the home while the sweep runs, and a folder swapped for a link to {@code /etc} between a look
+     * and a removal must not make the runner delete what the link points to.
+     */
+    private final class Sweep {
         private final Instant cutoff;
         private final Set<String> busyTasks;
         private final boolean dryRun;
         private final List<Path> files = new ArrayList<>();
-        /** Per open directory: whether this sweep removed something in it, so that it may go once empty. */
-        private final Deque<boolean[]> removedIn = new ArrayDeque<>();
         private long bytes;
         private int failures;
+        private int tooDeep;
 
         Sweep(Instant cutoff, Set<String> busyTasks, boolean dryRun) {
             this.cutoff = cutoff;
@@ -94,57 +103,61 @@ public class WorkspaceRetention {
             this.dryRun = dryRun;
         }
 
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            if (isProtected(dir, busyTasks)) {
-                return FileVisitResult.SKIP_SUBTREE;
-            }
-            removedIn.push(new boolean[1]);
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (isProtected(file, busyTasks) || !attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
-                return FileVisitResult.CONTINUE;
-            }
-            try {
-                if (!dryRun) {
-                    Files.delete(file);
+        /** @return whether this sweep removed something in {@code dir}, which may then go too once empty */
+        boolean folder(ConfinedFolder dir, Path relative) {
+            boolean removedHere = false;
+            for (String name : dir.names()) {
+                Path entry = relative.resolve(name);
+                if (isProtected(home.resolve(entry), busyTasks)) {
+                    continue;
                 }
-                files.add(file);
-                bytes += attrs.size();
-                removedIn.peek()[0] = true;
-            } catch (IOException e) {
-                failures++;
-                LOG.warnf("Cannot remove %s: %s", file, e.getMessage());
+                try {
+                    Optional<BasicFileAttributes> found = dir.attributes(name);
+                    if (found.isEmpty()) {
+                        continue;
+                    }
+                    if (found.get().isDirectory()) {
+                        removedHere |= subfolder(dir, name, entry);
+                    } else if (found.get().lastModifiedTime().toInstant().isBefore(cutoff)) {
+                        // a file, or a link: removed as what it is, never followed
+                        if (!dryRun) {
+                            dir.delete(name);
+                        }
+                        files.add(home.resolve(entry));
+                        bytes += found.get().size();
+                        removedHere = true;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failures++;
+                    LOG.warnf("Cannot remove %s: %s", home.resolve(entry), e.getMessage());
+                }
             }
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-            failures++;
-            LOG.warnf("Cannot read %s: %s", file, e.getMessage());
-            return FileVisitResult.CONTINUE;
+            return removedHere;
         }
 
         /** A folder this sweep emptied goes too; one that was empty already may be the agent's on purpose. */
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
-            boolean emptiedHere = removedIn.pop()[0];
-            if (dir.equals(home) || !emptiedHere || dryRun) {
-                return FileVisitResult.CONTINUE;
+        private boolean subfolder(ConfinedFolder parent, String name, Path entry) throws IOException {
+            if (entry.getNameCount() > MAX_DEPTH) {
+                tooDeep++;
+                return false;
+            }
+            boolean emptied;
+            try (ConfinedFolder inner = parent.folder(name, false)) {
+                emptied = folder(inner, entry);
+            }
+            if (!emptied || dryRun) {
+                return false;
             }
             try {
-                Files.delete(dir);
-                removedIn.peek()[0] = true;
+                parent.delete(name);
+                return true;
             } catch (DirectoryNotEmptyException stillUsed) {
                 // newer files stay, and so does their folder
+                return false;
             } catch (IOException failure) {
-                LOG.debugf("Cannot remove folder %s: %s", dir, failure.getMessage());
+                LOG.debugf("Cannot remove folder %s: %s", home.resolve(entry), failure.getMessage());
+                return false;
             }
-            return FileVisitResult.CONTINUE;
         }
     }
 }

@@ -1,10 +1,12 @@
 package com.elcanotek.victoria.runner.logs;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import org.jboss.logging.Logger;
@@ -12,6 +14,7 @@ import org.sqlite.SQLiteConfig;
 
 import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
 import com.elcanotek.victoria.runner.orchestrator.SessionLog;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
 
 /**
  * Reads the session a task's Victoria agent left in {@code crush.db} of its Crush folder as a {@code /logs} body, only as
@@ -25,16 +28,23 @@ public final class SessionLogReader {
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(3);
 
     private static final Logger LOG = Logger.getLogger(SessionLogReader.class);
+    private static final String DATABASE = "crush.db";
+
+    /** SQLite's own files beside a database, which it reads with it. */
+    private static final List<String> COMPANIONS = List.of("-wal", "-shm", "-journal");
 
     private final LogFitter fitter;
+    private final Path root;
     private final Duration busyTimeout;
 
-    public SessionLogReader(LogFitter fitter) {
-        this(fitter, DEFAULT_BUSY_TIMEOUT);
+    /** @param root the folder the agents write into (the Victoria home): no link under it is followed */
+    public SessionLogReader(LogFitter fitter, Path root) {
+        this(fitter, root, DEFAULT_BUSY_TIMEOUT);
     }
 
-    public SessionLogReader(LogFitter fitter, Duration busyTimeout) {
+    public SessionLogReader(LogFitter fitter, Path root, Duration busyTimeout) {
         this.fitter = fitter;
+        this.root = root;
         this.busyTimeout = busyTimeout;
     }
 
@@ -43,9 +53,14 @@ public final class SessionLogReader {
      * log of task {@code taskId}, fitted into {@code maxBytes} by {@link LogFitter}; empty when there is none to read.
      */
     public Optional<LogSubmission> latest(Path crushDir, String taskId, int maxBytes) {
-        Path database = crushDir.resolve("crush.db");
-        if (!Files.isRegularFile(database)) {
-            LOG.debugf("No Crush database at %s", database);
+        Path database = crushDir.resolve(DATABASE);
+        try {
+            if (!isPlainDatabase(crushDir)) {
+                LOG.debugf("No Crush database at %s", database);
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            LOG.warnf("Not reading the agent's session from %s: %s", database, e.getMessage());
             return Optional.empty();
         }
         try (Connection connection = open(database)) {
@@ -63,6 +78,30 @@ public final class SessionLogReader {
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Cannot read the agent's session from %s: %s", database, e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code crush.db} is there as a regular file, reached without a link, and SQLite's companion files are
+     * regular files too. The agent wrote them and could have made one a link: to another task's session (relative
+     * links resolve on the host), which the runner would then send as this task's. The agent has exited when its
+     * session is read, so nothing swaps one in between this look and the read; the one exception is an agent that
+     * outlived its stop past the deadline, whose session is then read while it may still run.
+     *
+     * @throws IOException naming the link or odd file found
+     */
+    private boolean isPlainDatabase(Path crushDir) throws IOException {
+        try (ConfinedFolder folder = ConfinedFolder.open(root, crushDir, false)) {
+            if (folder.attributes(DATABASE).isEmpty()) {
+                return false;
+            }
+            folder.sizeOf(DATABASE);
+            for (String suffix : COMPANIONS) {
+                folder.sizeOf(DATABASE + suffix);
+            }
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 

@@ -53,6 +53,14 @@ public record Layout(Path stateDir, Path victoriaHome) {
         return stateDir.resolve("engine-environment");
     }
 
+    /**
+     * The runner's trusted authorities as one bundle, which task containers mount read-only ({@code --ca-to-containers}):
+     * no secret, world-readable.
+     */
+    public Path caBundle() {
+        return stateDir.resolve("ca-bundle.pem");
+    }
+
     /** Where each task gets a folder of its own. */
     public Path tasks() {
         return victoriaHome.resolve("tasks");

@@ -1,6 +1,7 @@
 package com.elcanotek.victoria.runner.task;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -24,6 +25,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param lastError what ended the last run that did not end well, for the report when the task is given up
  * @param previousContainer the container of an earlier run of this task on this node, which had lost the task (a
  *                          403) and was being stopped when this claim came: never this claim's own
+ * @param devices the devices of its own the task was given ({@code --devices-per-task}), journaled before its container
+ *                starts so that a restarted runner gives them to no other task while it runs; absent when none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,7 +44,12 @@ public record JournalEntry(
         @JsonProperty("image") String image,
         @JsonProperty("attempts") int attempts,
         @JsonProperty("last_error") String lastError,
-        @JsonProperty("previous_container") String previousContainer) {
+        @JsonProperty("previous_container") String previousContainer,
+        @JsonProperty("devices") List<String> devices) {
+
+    public JournalEntry {
+        devices = devices == null ? null : List.copyOf(devices);
+    }
 
     /** The steps that matter after a crash, in order. */
     public enum Stage {
@@ -64,44 +72,44 @@ public record JournalEntry(
     }
 
     public static JournalEntry claimed(TaskAssignment task, Instant at) {
-        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at, at, null, 0, null, null);
+        return new JournalEntry(task, Stage.CLAIMED, at, null, null, null, null, null, at, at, null, 0, null, null, null);
     }
 
     public JournalEntry at(Stage next, Instant now) {
         return new JournalEntry(task, next, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, now, leaseConfirmedAt, image, attempts, lastError, previousContainer);
+                finalMessage, now, leaseConfirmedAt, image, attempts, lastError, previousContainer, devices);
     }
 
     public JournalEntry started(String handle, Instant startedAt) {
         return new JournalEntry(task, Stage.CONTAINER_STARTED, claimedAt, handle, startedAt, exitCode,
-                finalStatus, finalMessage, startedAt, leaseConfirmedAt, image, attempts, lastError, previousContainer);
+                finalStatus, finalMessage, startedAt, leaseConfirmedAt, image, attempts, lastError, previousContainer, devices);
     }
 
     /** @param code the exit code, or null when the container gave none (it never ran, or was lost) */
     public JournalEntry exited(Integer code, String status, String message, Instant now) {
         return new JournalEntry(task, Stage.EXITED, claimedAt, container, containerStartedAt, code, status, message,
-                now, leaseConfirmedAt, image, attempts, lastError, previousContainer);
+                now, leaseConfirmedAt, image, attempts, lastError, previousContainer, devices);
     }
 
     public JournalEntry decided(String status, String message, Instant now) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, status, message, now,
-                leaseConfirmedAt, image, attempts, lastError, previousContainer);
+                leaseConfirmedAt, image, attempts, lastError, previousContainer, devices);
     }
 
     public JournalEntry leaseConfirmed(Instant at) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, at, image, attempts, lastError, previousContainer);
+                finalMessage, updatedAt, at, image, attempts, lastError, previousContainer, devices);
     }
 
     public JournalEntry ranOn(String imageDigest) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, leaseConfirmedAt, imageDigest, attempts, lastError, previousContainer);
+                finalMessage, updatedAt, leaseConfirmedAt, imageDigest, attempts, lastError, previousContainer, devices);
     }
 
     /** One more attempt at what could make the runner die begins from this entry: a start, or a delivery. */
     public JournalEntry attempted() {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, leaseConfirmedAt, image, attempts + 1, lastError, previousContainer);
+                finalMessage, updatedAt, leaseConfirmedAt, image, attempts + 1, lastError, previousContainer, devices);
     }
 
     /**
@@ -110,17 +118,23 @@ public record JournalEntry(
      */
     public JournalEntry attemptSettled() {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, leaseConfirmedAt, image, Math.max(0, attempts - 1), lastError, previousContainer);
+                finalMessage, updatedAt, leaseConfirmedAt, image, Math.max(0, attempts - 1), lastError, previousContainer, devices);
     }
 
     public JournalEntry failedWith(String error) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, leaseConfirmedAt, image, attempts, error, previousContainer);
+                finalMessage, updatedAt, leaseConfirmedAt, image, attempts, error, previousContainer, devices);
+    }
+
+    /** The devices of its own the task was given. */
+    public JournalEntry withDevices(List<String> given) {
+        return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
+                finalMessage, updatedAt, leaseConfirmedAt, image, attempts, lastError, previousContainer, given);
     }
 
     /** This claim came while an earlier run, which had lost the task, was stopping the container {@code handle}. */
     public JournalEntry after(String handle) {
         return new JournalEntry(task, stage, claimedAt, container, containerStartedAt, exitCode, finalStatus,
-                finalMessage, updatedAt, leaseConfirmedAt, image, attempts, lastError, handle);
+                finalMessage, updatedAt, leaseConfirmedAt, image, attempts, lastError, handle, devices);
     }
 }

@@ -3,12 +3,7 @@ package com.elcanotek.victoria.runner.task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -26,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
@@ -33,10 +29,13 @@ import com.elcanotek.victoria.runner.orchestrator.OrchestratorApi;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
 import com.elcanotek.victoria.runner.orchestrator.Refusal;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
+import com.elcanotek.victoria.runner.state.Layout;
 
 /**
  * Downloads a task's files into {@code <home>/tasks/<id8>/files/}: each streamed through SHA-256
- * into a temporary file in that folder and renamed into place only once it is whole and verified.
+ * into a temporary file in that folder and renamed into place only once it is whole and verified, never through a
+ * symbolic link (see {@link ConfinedFolder}).
  * A download cut short by the network or the server (reset, 5xx) resumes with a Range request from
  * where it stopped, also after a restart of the runner. Any other problem fails the task before its
  * container starts, naming the file and the reason.
@@ -49,28 +48,47 @@ public class TaskFiles {
     static final int DOWNLOAD_TRIES = 5;
     private static final Backoff.Policy RETRY = new Backoff.Policy(Duration.ofMillis(500), Duration.ofSeconds(8));
 
+    /**
+     * What a task may download.
+     *
+     * @param maxFileSize      bytes of one file ({@code --max-file-size})
+     * @param maxTaskFilesSize bytes of all of a task's files together ({@code --max-task-files-size})
+     * @param minFreeDisk      bytes that must stay free in the Victoria home ({@code --min-free-disk}); 0: none
+     */
+    public record Limits(long maxFileSize, long maxTaskFilesSize, long minFreeDisk) {
+    }
+
     private final Orchestrator orchestrator;
-    private final long maxFileSize;
+    private final Limits limits;
+    private final DiskRoom room;
     private final Duration stallTimeout;
     private final ScheduledExecutorService watchdog;
     private final RunnerMetrics metrics;
 
-    /** @param watchdog checks running downloads for progress; shared, never shut down here */
-    public TaskFiles(Orchestrator orchestrator, long maxFileSize, Duration stallTimeout, ScheduledExecutorService watchdog,
-            RunnerMetrics metrics) {
+    /**
+     * @param freeSpace measures the free disk where the files go
+     * @param watchdog checks running downloads for progress; shared, never shut down here
+     */
+    public TaskFiles(Orchestrator orchestrator, Limits limits, DiskSpaceGuard.FreeSpace freeSpace, Duration stallTimeout,
+            ScheduledExecutorService watchdog, RunnerMetrics metrics) {
         this.orchestrator = orchestrator;
-        this.maxFileSize = maxFileSize;
+        this.limits = limits;
+        this.room = new DiskRoom(freeSpace, limits.minFreeDisk());
         this.stallTimeout = stallTimeout;
         this.watchdog = watchdog;
         this.metrics = metrics;
     }
 
     /**
-     * Downloads the task's files into {@code folder}, all of them before {@code deadlineNanos} (monotonic).
+     * Downloads the task's files into its folder ({@link Layout#taskFiles}), all of them before {@code deadlineNanos}
+     * (monotonic). No symbolic link under the Victoria home is followed on the way (an earlier run's agent could have
+     * planted one in the task's folder): a link where a folder or a file is written fails the task. Each file is held
+     * to {@code --max-file-size}, all of them together to {@code --max-task-files-size}, and to the free disk
+     * ({@link DiskRoom}): by the length its answer declares before any of its bytes are written, and by what arrives.
      *
      * @return the folder holding the verified files
      */
-    public Path download(TaskAssignment task, Path folder, long deadlineNanos) {
+    public Path download(TaskAssignment task, Layout layout, long deadlineNanos) {
         List<String> names = task.files();
         List<String> checksums = checkedChecksums(task);
         Set<String> seen = new HashSet<>();
@@ -85,15 +103,22 @@ public class TaskFiles {
                         + " is kept as '" + FileNames.printable(base) + "' too");
             }
         }
+        Path target = layout.taskFiles(task.taskId());
+        ConfinedFolder folder;
         try {
-            Files.createDirectories(folder);
+            folder = ConfinedFolder.open(layout.victoriaHome(), target, true);
         } catch (IOException e) {
-            throw new TaskFailure("cannot create the task file folder " + folder + ": " + e.getMessage(), e);
+            throw new TaskFailure("cannot create the task file folder " + target + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < names.size(); i++) {
-            fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), deadlineNanos);
+        try (folder) {
+            long done = 0;
+            for (int i = 0; i < names.size(); i++) {
+                done += fetch(task, folder, names.get(i), checksums.get(i).toLowerCase(Locale.ROOT), done, deadlineNanos);
+            }
+        } catch (IOException e) {
+            throw new TaskFailure("cannot close the task file folder " + target + ": " + e.getMessage(), e);
         }
-        return folder;
+        return target;
     }
 
     private static List<String> checkedChecksums(TaskAssignment task) {
@@ -111,32 +136,33 @@ public class TaskFiles {
         return checksums.stream().map(c -> c == null ? "" : c.strip()).toList();
     }
 
-    /** Asks for the file by the name the task lists, the server's, and keeps it under its base name. */
-    private void fetch(TaskAssignment task, Path folder, String name, String expected, long deadlineNanos) {
-        Path target = folder.resolve(FileNames.baseName(name));
-        if (!target.normalize().getParent().equals(folder.normalize())) {
-            throw new TaskFailure("file '" + name + "' refused: it would land outside the task folder");
-        }
-        if (!target.getFileName().toString().equals(name)) {
+    /**
+     * Asks for the file by the name the task lists, the server's, and keeps it under its base name.
+     *
+     * @param done the bytes of the task's files before this one
+     * @return its size
+     */
+    private long fetch(TaskAssignment task, ConfinedFolder folder, String name, String expected, long done,
+            long deadlineNanos) {
+        String target = FileNames.baseName(name);
+        if (!target.equals(name)) {
             LOG.infof("file '%s' is kept as '%s' in the task's folder (directories stripped)", FileNames.printable(name),
-                    target.getFileName());
+                    target);
         }
-        // Named after the task and the file alone: a runner restarted mid-download resumes from what it had.
-        Path partial = folder.resolve("." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part");
+        String partial = partName(task, name);
         boolean kept = false;
         Backoff backoff = new Backoff(RETRY);
         try {
             for (int attempt = 1;; attempt++) {
-                long have = Files.exists(partial) ? Files.size(partial) : 0;
+                long have = folder.sizeOf(partial);
                 try {
-                    fetchFrom(name, expected, partial, target, have, deadlineNanos);
-                    return;
+                    return fetchFrom(name, expected, folder, partial, target, have, done, deadlineNanos);
                 } catch (Interrupted e) {
                     if (attempt >= DOWNLOAD_TRIES) {
                         throw new TaskFailure("file '" + name + "' could not be downloaded after " + attempt + " tries: "
                                 + e.getMessage(), e);
                     }
-                    long resumeAt = Files.exists(partial) ? Files.size(partial) : 0;
+                    long resumeAt = folder.sizeOf(partial);
                     // The cause, not the wrapper: a 503's Retry-After is honoured.
                     long pause = backoff.nextDelayInMillis(e.getCause());
                     LOG.warnf("file '%s' download interrupted (%s); resuming from byte %d in %d ms", name, e.getMessage(),
@@ -154,12 +180,17 @@ public class TaskFiles {
         } finally {
             if (!kept) {
                 try {
-                    Files.deleteIfExists(partial);
+                    folder.delete(partial);
                 } catch (IOException ignored) {
                     // Best effort: a leftover .part file holds no secret and is replaced next time.
                 }
             }
         }
+    }
+
+    /** Named after the task and the file alone: a runner restarted mid-download resumes from what it had. */
+    static String partName(TaskAssignment task, String name) {
+        return "." + task.shortId() + "-" + Math.abs(name.hashCode()) + ".part";
     }
 
     /** A download cut short by the network or the server, worth resuming. */
@@ -169,35 +200,48 @@ public class TaskFiles {
         }
     }
 
-    private void fetchFrom(String name, String expected, Path partial, Path target, long have, long deadlineNanos)
-            throws IOException, Interrupted {
+    /** @return the file's size */
+    private long fetchFrom(String name, String expected, ConfinedFolder folder, String partial, String target, long have,
+            long done, long deadlineNanos) throws IOException, Interrupted {
         try (Response response = orchestrator.file(name, have)) {
             boolean resumed = have > 0 && response.getStatus() == 206;
+            long start = resumed ? have : 0;
+            long declared = response.getLength();
+            if (declared >= 0) {
+                checkLimits(name, start + declared, done);
+            }
             String header = response.getHeaderString(OrchestratorApi.CHECKSUM_HEADER);
             String wanted = !expected.isEmpty() ? expected : header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
-            String actual = copy(response, partial, name, resumed, deadlineNanos);
+            String actual;
+            try (DiskRoom.Claim claim = room.claim(name, declared, folder.path())) {
+                actual = copy(response, folder, partial, name, start, done, claim, deadlineNanos);
+            }
             if (wanted.isEmpty()) {
                 LOG.warnf("file '%s' has no checksum to check against; not verified (sha256 %s)", name, actual);
             } else if (!wanted.equals(actual)) {
                 if (resumed) {
                     // What an earlier run left may not be what it received: once more, whole.
-                    Files.delete(partial);
+                    folder.delete(partial);
                     throw new Interrupted("checksum mismatch after resuming; downloading it whole again", null);
                 }
                 throw new TaskFailure("file '" + name + "' checksum mismatch: expected " + wanted + ", got " + actual);
             }
-            move(partial, target);
-            metrics.downloaded(Files.size(target));
+            long size = folder.sizeOf(partial);
+            folder.rename(partial, target);
+            metrics.downloaded(size);
             LOG.debugf("file '%s' downloaded and verified", name);
+            return size;
         } catch (OrchestratorException e) {
             if (e.status() == 416) {
-                Files.delete(partial);
+                folder.delete(partial);
                 throw new Interrupted("the part already downloaded is not a part of the file; downloading it whole again", e);
             }
             if (e.refusal() == Refusal.LATER) {
                 throw new Interrupted(e.getMessage(), e);
             }
             throw new TaskFailure("file '" + name + "' could not be downloaded: " + e.getMessage(), e);
+        } catch (ConfinedFolder.LinkRefused e) {
+            throw e;
         } catch (IOException e) {
             // The body was cut short (connection reset, server gone): the bytes received so far are kept.
             throw new Interrupted(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
@@ -205,29 +249,48 @@ public class TaskFiles {
     }
 
     /**
-     * Streams the body into {@code partial} (after what it holds when {@code append}), enforcing the size limit and
-     * the stall timeout. @return the SHA-256 of the whole file
+     * A file of {@code size} bytes after {@code done} bytes of the task's files before it.
+     *
+     * @throws TaskFailure when it passes {@code --max-file-size} or, with those before it, {@code --max-task-files-size}
      */
-    private String copy(Response response, Path partial, String name, boolean append, long deadlineNanos)
-            throws IOException {
+    private void checkLimits(String name, long size, long done) {
+        if (size > limits.maxFileSize()) {
+            throw new TaskFailure("file '" + name + "' is larger than the limit of " + limits.maxFileSize()
+                    + " bytes (--max-file-size)");
+        }
+        if (done + size > limits.maxTaskFilesSize()) {
+            throw new TaskFailure("the task's files are larger than the limit of " + limits.maxTaskFilesSize()
+                    + " bytes together (--max-task-files-size): file '" + name + "' has " + size + " bytes after " + done
+                    + " bytes of the files before it");
+        }
+    }
+
+    /**
+     * Streams the body into {@code partial} (after the {@code start} bytes it holds, when resumed), enforcing the
+     * limits, the room on disk and the stall timeout. @return the SHA-256 of the whole file
+     */
+    private String copy(Response response, ConfinedFolder folder, String partial, String name, long start, long done,
+            DiskRoom.Claim claim, long deadlineNanos) throws IOException {
         MessageDigest sha256 = sha256();
-        long start = 0;
+        boolean append = start > 0;
         if (append) {
-            try (InputStream earlier = Files.newInputStream(partial)) {
+            long hashed = 0;
+            try (InputStream earlier = folder.read(partial)) {
                 byte[] buffer = new byte[BUFFER];
                 for (int read; (read = earlier.read(buffer)) != -1;) {
                     sha256.update(buffer, 0, read);
-                    start += read;
+                    hashed += read;
                 }
+            }
+            if (hashed != start) {
+                throw new IOException("the partial file changed while it was read (" + hashed + " bytes, not " + start + ")");
             }
         }
         AtomicLong progress = new AtomicLong();
         long[] lastSeen = { -1 };
         boolean[] stalled = { false };
         Thread downloader = Thread.currentThread();
-        OpenOption[] mode = append ? new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.APPEND }
-                : new OpenOption[] { StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE };
-        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = Files.newOutputStream(partial, mode)) {
+        try (InputStream in = response.readEntity(InputStream.class); OutputStream out = folder.write(partial, append)) {
             ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
                 long now = progress.get();
                 if (now == lastSeen[0] && !stalled[0]) {
@@ -243,9 +306,8 @@ public class TaskFiles {
                 long total = start;
                 for (int read; (read = in.read(buffer)) != -1;) {
                     total += read;
-                    if (total > maxFileSize) {
-                        throw new TaskFailure("file '" + name + "' is larger than the limit of " + maxFileSize + " bytes");
-                    }
+                    checkLimits(name, total, done);
+                    claim.wrote(read);
                     if (System.nanoTime() - deadlineNanos >= 0) {
                         throw new TaskFailure("file '" + name + "' not downloaded within the task's start budget ("
                                 + total + " bytes so far)");
@@ -266,14 +328,6 @@ public class TaskFiles {
             }
         }
         return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    private static void move(Path partial, Path target) throws IOException {
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static MessageDigest sha256() {

@@ -222,6 +222,8 @@ public class TaskLoop {
         // The entry may be an old read: a run that ended between the read and the add forgot it first.
         if (!services.journal().holds(entry.task().taskId())) {
             runs.remove(run);
+            // taken back for nothing: that run gave them back already
+            services.devices().release(entry.task().taskId());
             return false;
         }
         execute(run);

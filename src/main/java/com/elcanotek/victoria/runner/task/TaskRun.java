@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.task;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,8 +126,12 @@ public final class TaskRun {
                 .at(Stage.LOGS_SENT, now), false);
     }
 
-    /** A task held before a restart, taken up where its journal entry says it was. */
+    /**
+     * A task held before a restart, taken up where its journal entry says it was. It takes back the devices its entry
+     * names at once, before any new claim could be given them: its container may still run on them.
+     */
     public static TaskRun resumed(TaskServices services, JournalEntry entry) {
+        services.devices().adopt(entry.task().taskId(), entry.devices());
         return new TaskRun(services, entry, true);
     }
 
@@ -311,7 +316,7 @@ public final class TaskRun {
                 if (!reportRunning()) {
                     return;
                 }
-                services.files().download(task, services.settings().layout().taskFiles(taskId()), bounds.start());
+                services.files().download(task, services.settings().layout(), bounds.start());
                 journal(e -> e.at(Stage.FILES_READY, now()));
             }
             if (lost.get()) {
@@ -330,10 +335,15 @@ public final class TaskRun {
             }
             Credentials credentials = services.registration().current()
                     .orElseThrow(() -> new TaskFailure("the runner is not registered"));
+            List<String> devices = services.devices().acquire(taskId(), bounds.start());
+            if (!devices.isEmpty() && !devices.equals(currentEntry().devices())) {
+                journal(e -> e.withDevices(devices));
+                LOG.infof("given the devices %s", String.join(", ", devices));
+            }
             Instant started = now();
             long startedNanos = System.nanoTime();
             String handle = services.driver().start(new Launch(task, credentials.nodeId(), credentials.apiKey(),
-                    containerOrchestratorUrl(), hasFiles));
+                    containerOrchestratorUrl(), hasFiles, devices));
             container = handle;
             services.breaker().started();
             JournalEntry startedEntry = journal(e -> e.started(handle, started));
@@ -627,6 +637,8 @@ public final class TaskRun {
             forget = over && !handedOver;
         }
         lease.stop();
+        // a run paused by the runner's stop gives them back too: the process ends, and the next start takes them back
+        services.devices().release(taskId());
         if (!over) {
             return;
         }

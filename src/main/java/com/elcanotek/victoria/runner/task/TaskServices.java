@@ -29,10 +29,11 @@ import com.elcanotek.victoria.runner.state.Layout;
  * @param renewals runs lease renewals, one thread each, so that a slow answer for one task never delays another's
  * @param stopper runs container stops, which block for up to their grace period
  * @param breaker hears of each start, and of the failures of this host
+ * @param devices which task has which devices of its own
  */
 public record TaskServices(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
         TaskDriver driver, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock, RunnerMetrics metrics, ScheduledExecutorService timers, ExecutorService renewals,
-        ExecutorService stopper, HostBreaker breaker) {
+        ExecutorService stopper, HostBreaker breaker, DevicePool devices) {
 
     /**
      * @param logsMaxBytes budget of a {@code /logs} body; halved after each 413

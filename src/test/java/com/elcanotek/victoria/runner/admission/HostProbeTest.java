@@ -47,7 +47,8 @@ class HostProbeTest {
     void aStartTheEngineRefusesWithTheTasksOptionsIsAProblemAndLeavesNoContainer() {
         String absent = "/dev/victoria-runner-absent-" + runner;
         ContainerPolicy withDevice = new ContainerPolicy(null, null, ContainerPolicy.DEFAULT_PIDS_LIMIT, null, true, true,
-                List.of(absent), null, null);
+                ContainerPolicy.DEFAULT_CAPABILITIES,
+                List.of(absent), null, 0, null);
 
         assertThat(probe(withDevice).problem()).get().asString()
                 .startsWith("a container with the tasks' options cannot start: ").contains(absent);

@@ -55,6 +55,8 @@ class MainTest {
                 Arguments.of("--cpus", List.of("--orchestrator-url", URL, "--cpus", "two")),
                 Arguments.of("--pids-limit", List.of("--orchestrator-url", URL, "--pids-limit", "-1")),
                 Arguments.of("--device", List.of("--orchestrator-url", URL, "--device", "--privileged")),
+                Arguments.of("--cap-add", List.of("--orchestrator-url", URL, "--cap-add", "ALL")),
+                Arguments.of("--max-task-files-size", List.of("--orchestrator-url", URL, "--max-task-files-size", "0")),
                 Arguments.of("--config", List.of("--orchestrator-url", URL, "--config", "/nonexistent/runner.conf")),
                 Arguments.of("--log-format", List.of("--orchestrator-url", URL, "--log-format", "xml")),
                 Arguments.of("--management-port", List.of("--orchestrator-url", URL, "--management-port", "99999")),

@@ -67,6 +67,39 @@ class OptionPrecedenceTest {
     }
 
     @Test
+    void theCapabilitiesKeptAreTheDefaultListOrTheOperatorsInsteadOrNone() {
+        Map<String, String> required = Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", "https://o.example",
+                "VICTORIA_RUNNER_REGISTRATION_TOKEN", "t");
+
+        assertThat(resolve(required).containerPolicy().capabilities())
+                .containsExactly("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID");
+        assertThat(resolve(required, "--cap-add", "cap_sys_ptrace,chown", "--cap-add", "CHOWN").containerPolicy().capabilities())
+                .containsExactly("SYS_PTRACE", "CHOWN");
+        assertThat(resolve(required, "--cap-add", "none").containerPolicy().capabilities()).isEmpty();
+        assertThatThrownBy(() -> resolve(required, "--cap-add", "ALL")).isInstanceOf(InvalidOption.class)
+                .hasMessageContaining("--cap-add").hasMessageContaining("every capability");
+        assertThatThrownBy(() -> resolve(required, "--cap-add", "SYS_ADMN")).isInstanceOf(InvalidOption.class)
+                .hasMessageContaining("'SYS_ADMN' is not a Linux capability");
+    }
+
+    @Test
+    void devicesPerTaskBoundTheTasksAtOnceAndNeedTheDevicesListed() {
+        Map<String, String> required = Map.of("VICTORIA_RUNNER_ORCHESTRATOR_URL", "https://o.example",
+                "VICTORIA_RUNNER_REGISTRATION_TOKEN", "t");
+
+        RunnerConfig twoGpus = resolve(required, "--device", "vendor.example/gpu=a,vendor.example/gpu=b,/dev/fuse",
+                "--devices-per-task", "1", "--max-concurrent-tasks", "4");
+
+        assertThat(twoGpus.concurrentTasks()).isEqualTo(2);
+        assertThat(twoGpus.containerPolicy().devicePool()).containsExactly("vendor.example/gpu=a", "vendor.example/gpu=b");
+        assertThat(resolve(required, "--max-concurrent-tasks", "4").concurrentTasks()).isEqualTo(4);
+        assertThatThrownBy(() -> resolve(required, "--gpus", "all", "--devices-per-task", "1"))
+                .isInstanceOf(InvalidOption.class).hasMessageContaining("--devices-per-task").hasMessageContaining("--gpus all");
+        assertThatThrownBy(() -> resolve(required, "--devices-per-task", "-1"))
+                .isInstanceOf(InvalidOption.class).hasMessageContaining("--devices-per-task");
+    }
+
+    @Test
     void theEnvironmentCanNameTheConfigFile() throws Exception {
         Path file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n");
 

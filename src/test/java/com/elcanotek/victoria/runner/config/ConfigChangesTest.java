@@ -27,9 +27,9 @@ class ConfigChangesTest {
             Path.of("/b/state"),
             new NetworkSettings(ProxySettings.resolve("http://proxy:3128", null, Map.of()), Trust.of(Path.of("/b/ca.pem"), false,
                     Map.of()), true), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 4,
-            5, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true,
+            5, 13, 6, true, Duration.ofSeconds(8), Duration.ofSeconds(11), Duration.ofSeconds(12), true,
             new HousekeepingConfig(Duration.ofDays(2), 0, true),
-            new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of("/dev/fuse"), "all", "always"),
+            new ContainerPolicy("1g", "2", 10, "1g", false, false, List.of(), List.of("/dev/fuse"), "all", 0, "always"),
             Duration.ZERO, Path.of("/b/auth.json"), true, "9100");
 
     @Test
@@ -44,7 +44,7 @@ class ConfigChangesTest {
                 "--proxy, --no-proxy, --ca-file, --ca-file-only, --ca-to-containers (or the proxy variables, SSL_CERT_FILE, "
                         + "SSL_CERT_DIR)", "--connect-timeout", "--read-timeout", "--logs-timeout", "--start-timeout",
                 "--delivery-timeout",
-                "--max-file-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
+                "--max-file-size", "--max-task-files-size", "--logs-max-bytes", "--retention-days, --min-free-disk, --prune-images",
                 "--registry-auth-file", "--management-port");
     }
 

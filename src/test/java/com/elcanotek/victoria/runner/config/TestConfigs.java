@@ -56,7 +56,7 @@ public final class TestConfigs {
             ContainerPolicy policy, NetworkSettings network) {
         return new RunnerConfig(orchestratorUrl, token, "node-1", pollInterval, heartbeatInterval, Duration.ofSeconds(60),
                 image, dir.resolve("home"), null, "auto", dir.resolve("state"), network,
-                Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 1_048_576, false,
+                Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(120), 1, 1_073_741_824L, 4_294_967_296L, 1_048_576, false,
                 Duration.ofSeconds(20), Duration.ofSeconds(900), Duration.ofSeconds(300), false, housekeeping, policy,
                 Duration.ofHours(1), null, false, null);
     }

@@ -76,7 +76,7 @@ abstract class ContainerExitsContractTest {
     private String start(String prompt) {
         String name = "victoria-exits-" + UUID.randomUUID().toString().substring(0, 8);
         return runtime.start(new ContainerSpec(name, TestEngine.IMAGE, List.of("--accept-license", "--task", prompt),
-                List.of(), List.of(), labels, false, ContainerPolicy.DEFAULT, null));
+                List.of(), List.of(), List.of(), labels, false, ContainerPolicy.DEFAULT, null));
     }
 
     private Future<Integer> awaitInBackground(ContainerExits exits, String container) {

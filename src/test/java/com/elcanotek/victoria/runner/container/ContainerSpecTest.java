@@ -26,18 +26,26 @@ class ContainerSpecTest {
         return new Layout(Path.of("/state"), home);
     }
 
+    private static final Engine PODMAN = new Engine(Engine.Kind.PODMAN, "4.3.1");
+    private static final Engine PODMAN_5 = new Engine(Engine.Kind.PODMAN, "5.0.0");
+    private static final Engine DOCKER = new Engine(Engine.Kind.DOCKER, "20.10.24");
+
     @Test
     void forTaskFollowsTheProtocol() {
         ContainerSpec spec = task("summarise the report");
 
-        assertThat(spec.runArguments(false, ContainerPolicy.Dialect.PODMAN)).containsExactly(
+        assertThat(spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN)).containsExactly(
                 "run", "-d", "--name", "victoria-0f1e2d3c",
                 "--pids-limit", "4096", "--init", "--security-opt", "no-new-privileges",
+                "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER",
+                "--cap-add", "KILL", "--cap-add", "SETGID", "--cap-add", "SETUID",
                 "--label", "victoria-runner.node=node-7",
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
                 "-v", "/home/v/Victoria:/workspace/Victoria:z",
+                "-v", "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z",
                 "-v", "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z",
+                "--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755,notmpcopyup",
                 "--env-file", "/state/task.env",
                 "--env-file", "/etc/operator.env",
                 "ghcr.io/elcanotek/victoria-terminal:latest",
@@ -45,8 +53,31 @@ class ContainerSpecTest {
     }
 
     /**
+     * Each task sees its own folder alone: the home's tasks/ is masked by an empty tmpfs, its own folder mounted on
+     * it. Podman (also behind its Docker API) would fill the tmpfs with a copy of every task's folder without
+     * notmpcopyup, which docker refuses; docker's tmpfs starts empty.
+     */
+    @Test
+    void theHomesTaskFoldersAreMaskedAndTheTasksOwnIsMountedAtItsUsualPlaceWithTheCopyUpOffWherePodmanRunsThem() {
+        ContainerSpec spec = task("p");
+
+        List<String> podman = spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN);
+        List<String> dockerCliOnPodman = spec.runArguments(PODMAN, ContainerPolicy.Dialect.DOCKER);
+        List<String> docker = spec.runArguments(DOCKER, ContainerPolicy.Dialect.DOCKER);
+
+        assertThat(podman).containsSequence("--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755,notmpcopyup");
+        assertThat(dockerCliOnPodman).containsSequence("--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755,notmpcopyup");
+        assertThat(docker).containsSequence("--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755");
+        for (List<String> argv : List.of(podman, docker)) {
+            assertThat(volumeOptions(argv)).containsExactly("/home/v/Victoria:/workspace/Victoria:z",
+                    "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z",
+                    "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z");
+        }
+    }
+
+    /**
      * SELinux: a private label ({@code :Z}) on a folder another container mounts takes that container's access away.
-     * Two tasks at once share the Victoria home, so it gets the shared label; each keeps its own folder private.
+     * Two tasks at once share the Victoria home, so it gets the shared label; each keeps its own folders private.
      */
     @Test
     void concurrentTasksMountNothingPrivatelyThatTheOtherMounts() {
@@ -56,7 +87,7 @@ class ContainerSpecTest {
 
         for (ContainerSpec one : List.of(first, second)) {
             ContainerSpec other = one == first ? second : first;
-            List<String> mounts = volumeOptions(one);
+            List<String> mounts = volumeOptions(one.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN));
             assertThat(mounts).contains("/home/v/Victoria:/workspace/Victoria:z");
             for (String mount : mounts.stream().filter(m -> m.endsWith(":Z")).toList()) {
                 Path host = Path.of(mount.substring(0, mount.indexOf(':')));
@@ -64,12 +95,12 @@ class ContainerSpecTest {
                         .noneMatch(path -> path.equals(host) || path.startsWith(host));
             }
         }
-        assertThat(volumeOptions(first)).contains("/home/v/Victoria/tasks/task-0001/.crush:/workspace/Victoria/.crush:Z");
+        assertThat(volumeOptions(first.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN)))
+                .contains("/home/v/Victoria/tasks/task-0001/.crush:/workspace/Victoria/.crush:Z");
     }
 
     /** The values of every {@code -v}. */
-    private static List<String> volumeOptions(ContainerSpec spec) {
-        List<String> argv = spec.runArguments(false, ContainerPolicy.Dialect.PODMAN);
+    private static List<String> volumeOptions(List<String> argv) {
         List<String> values = new ArrayList<>();
         for (int i = 0; i + 1 < argv.size(); i++) {
             if (argv.get(i).equals("-v")) {
@@ -81,11 +112,12 @@ class ContainerSpecTest {
 
     @Test
     void theHostProbesContainerStartsAsATaskDoesButRunsOnlyTrueUnderItsOwnLabel() {
-        ContainerPolicy policy = new ContainerPolicy("8g", null, 4096, null, true, true, List.of("/dev/fuse"), null, null);
+        ContainerPolicy policy = new ContainerPolicy("8g", null, 4096, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of("/dev/fuse"), null, 0, null);
         ContainerSpec spec = ContainerSpec.forProbe("ghcr.io/elcanotek/victoria-terminal:latest", layout(Path.of("/home/v/Victoria")),
                 Path.of("/etc/operator.env"), "runner-a", policy);
 
-        List<String> argv = spec.runArguments(true, ContainerPolicy.Dialect.PODMAN);
+        List<String> argv = spec.runArguments(PODMAN_5, ContainerPolicy.Dialect.PODMAN);
 
         assertThat(spec.name()).matches("victoria-probe-[0-9a-f]{8}");
         assertThat(argv.subList(4, argv.size())).containsExactly(
@@ -102,16 +134,18 @@ class ContainerSpecTest {
 
     @Test
     void thePolicyBecomesTheSameOptionsForBothEnginesButGpus() {
-        ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false,
-                List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", "newer");
+        ContainerPolicy policy = new ContainerPolicy("8g", "2.5", 0, "1g", false, false, List.of("SYS_PTRACE"),
+                List.of("/dev/fuse", "nvidia.com/gpu=0"), "all", 0, "newer");
         ContainerSpec spec = ContainerSpec.forTask(TASK_ID, "p", "img", layout(Path.of("/h")), List.of(), "n", "r", policy);
 
-        List<String> podman = spec.runArguments(false, ContainerPolicy.Dialect.PODMAN);
-        List<String> docker = spec.runArguments(false, ContainerPolicy.Dialect.DOCKER);
+        List<String> podman = spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN);
+        List<String> docker = spec.runArguments(DOCKER, ContainerPolicy.Dialect.DOCKER);
 
-        assertThat(podman.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+        assertThat(podman.subList(4, 20)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--cap-drop", "ALL", "--cap-add", "SYS_PTRACE",
                 "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=all");
-        assertThat(docker.subList(4, 16)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+        assertThat(docker.subList(4, 20)).containsExactly("--memory", "8g", "--cpus", "2.5", "--shm-size", "1g",
+                "--cap-drop", "ALL", "--cap-add", "SYS_PTRACE",
                 "--device", "/dev/fuse", "--device", "nvidia.com/gpu=0", "--gpus", "all");
         assertThat(podman).doesNotContain("--init", "--pids-limit", "--security-opt").contains("--pull=newer");
         // docker has no "newer": "always" asks the registry each time too and fetches only what changed
@@ -122,7 +156,7 @@ class ContainerSpecTest {
     void promptStaysOneArgumentWhateverItHolds() {
         String prompt = "-rf \"quoted\" 'single'\n$(touch /tmp/x) `id` ; | &&\n";
 
-        List<String> argv = task(prompt).runArguments(false, ContainerPolicy.Dialect.PODMAN);
+        List<String> argv = task(prompt).runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN);
 
         assertThat(argv.subList(argv.size() - 3, argv.size())).containsExactly("--accept-license", "--task", prompt);
     }
@@ -131,8 +165,8 @@ class ContainerSpecTest {
     void hostGatewayOnlyWhereTheEngineSupportsIt() {
         ContainerSpec spec = task("p");
 
-        assertThat(spec.runArguments(false, ContainerPolicy.Dialect.PODMAN)).doesNotContain("--add-host");
-        List<String> argv = spec.runArguments(true, ContainerPolicy.Dialect.PODMAN);
+        assertThat(spec.runArguments(PODMAN, ContainerPolicy.Dialect.PODMAN)).doesNotContain("--add-host");
+        List<String> argv = spec.runArguments(PODMAN_5, ContainerPolicy.Dialect.PODMAN);
         int at = argv.indexOf("--add-host");
         assertThat(argv.get(at + 1)).isEqualTo("host.containers.internal:host-gateway");
         assertThat(at).isLessThan(argv.indexOf("ghcr.io/elcanotek/victoria-terminal:latest"));
@@ -140,7 +174,7 @@ class ContainerSpecTest {
 
     @Test
     void secretsInEnvFilesNeverReachTheArgv() {
-        assertThat(String.join("\0", task("p").runArguments(true, ContainerPolicy.Dialect.PODMAN)))
+        assertThat(String.join("\0", task("p").runArguments(PODMAN_5, ContainerPolicy.Dialect.PODMAN)))
                 .doesNotContain("NODE_API_KEY").doesNotContain("TASK_ID=");
     }
 
@@ -157,7 +191,7 @@ class ContainerSpecTest {
         ContainerSpec spec = ContainerSpec.forTask("abc", "p", "img", layout(Path.of("rel/home")), List.of(), "n", "r", ContainerPolicy.DEFAULT);
 
         assertThat(spec.mounts()).extracting(Mount::host).containsExactlyInAnyOrder(Path.of("rel/home").toAbsolutePath(),
-                Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
+                Path.of("rel/home/tasks/abc").toAbsolutePath(), Path.of("rel/home/tasks/abc/.crush").toAbsolutePath());
     }
 
     @Test
@@ -200,7 +234,9 @@ class ContainerSpecTest {
         assertThatThrownBy(() -> ContainerSpec.forTask("abc", "p", "img", layout(Path.of("/a:b")), List.of(), "n", "r", ContainerPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host path");
         assertThatThrownBy(() -> Mount.shared(Path.of("/h"), "rel")).hasMessageContaining("container path");
-        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), List.of(), List.of(),
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), List.of(), List.of("/a,b"), List.of(),
+                Map.of(), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("container path");
+        assertThatThrownBy(() -> new ContainerSpec("n", "img", List.of(), List.of(), List.of(), List.of(),
                 Map.of("a=b", "c"), false, ContainerPolicy.DEFAULT, null)).hasMessageContaining("label key");
     }
 

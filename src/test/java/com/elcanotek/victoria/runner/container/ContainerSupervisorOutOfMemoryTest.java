@@ -26,8 +26,9 @@ class ContainerSupervisorOutOfMemoryTest {
     Path dir;
 
     private ContainerSupervisor supervisor(LimitSupport limits, String memory) {
-        ContainerPolicy policy = new ContainerPolicy(memory, null, ContainerPolicy.DEFAULT_PIDS_LIMIT, null, true, true, List.of(),
-                null, null);
+        ContainerPolicy policy = new ContainerPolicy(memory, null, ContainerPolicy.DEFAULT_PIDS_LIMIT, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(),
+                null, 0, null);
         return new ContainerSupervisor(PODMAN, null, limits, new ContainerSupervisor.Settings(TestEngine.IMAGE,
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1), policy,
                 TaskNetwork.NONE));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,15 +104,49 @@ class ContainerSupervisorStartTest {
         assertThat(runtime.existing).as("what the last try created").isNull();
     }
 
+    /**
+     * The task's folder and its session folder are emptied and made before the container mounts them: a link planted
+     * there (by an earlier run's agent, or a container of a runner that mounted every task's folder) is refused or
+     * removed as a link, and nothing where it points is deleted.
+     */
+    @Test
+    void aLinkPlantedAsTheTaskOrSessionFolderIsNeverFollowedWhenTheFolderIsPrepared(@TempDir Path outside)
+            throws Exception {
+        Path precious = Files.writeString(Files.createDirectories(outside.resolve(".crush")).resolve("crush.db"), "keep me");
+        Layout layout = layout();
+        Path taskFolder = layout.taskFolder(TASK.taskId());
+        Files.createDirectories(taskFolder.getParent());
+        Files.createSymbolicLink(taskFolder, outside);
+        RecordingRuntime runtime = new RecordingRuntime();
+
+        assertThatThrownBy(() -> supervisor(runtime).start(launch(TASK))).isInstanceOf(StartFailed.class)
+                .hasMessageContaining(taskFolder.toString()).hasMessageContaining("symbolic link");
+        assertThat(runtime.calls).isEmpty();
+        assertThat(precious).hasContent("keep me");
+
+        Files.delete(taskFolder);
+        Files.createDirectories(taskFolder);
+        Files.createSymbolicLink(layout.sessionDir(TASK.taskId()), outside.resolve(".crush"));
+
+        supervisor(runtime).start(launch(TASK));
+
+        assertThat(precious).hasContent("keep me");
+        assertThat(layout.sessionDir(TASK.taskId())).isDirectory().isEmptyDirectory();
+        assertThat(Files.isSymbolicLink(layout.sessionDir(TASK.taskId()))).isFalse();
+    }
+
+    private Layout layout() {
+        return new Layout(dir.resolve("state"), dir.resolve("Victoria"));
+    }
+
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
-                new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1),
-                ContainerPolicy.DEFAULT, TaskNetwork.NONE);
+                layout(), null, "runner", Duration.ofSeconds(1), ContainerPolicy.DEFAULT, TaskNetwork.NONE);
         return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings);
     }
 
     private static Launch launch(TaskAssignment task) {
-        return new Launch(task, "node", "key", URI.create("http://orchestrator"), false);
+        return new Launch(task, "node", "key", URI.create("http://orchestrator"), false, List.of());
     }
 
     /** Records the calls a start makes; the rest is never called by one. */

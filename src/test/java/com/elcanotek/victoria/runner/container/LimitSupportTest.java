@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class LimitSupportTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ContainerPolicy LIMITED = new ContainerPolicy("64m", "0.5", 4096, "32m", true, true, List.of(), null,
+    private static final ContainerPolicy LIMITED = new ContainerPolicy("64m", "0.5", 4096, "32m", true, true,
+            ContainerPolicy.DEFAULT_CAPABILITIES, List.of(), null, 0,
             null);
 
     private static JsonNode podman(boolean rootless, String version, String manager, String controllers)
@@ -74,7 +75,8 @@ class LimitSupportTest {
     @Test
     void limitsNotSetAreNotWarnedOf() throws JsonProcessingException {
         LimitSupport none = LimitSupport.ofPodmanInfo(podman(true, "v2", "cgroupfs", ""));
-        ContainerPolicy unlimited = new ContainerPolicy(null, null, 0, "1g", true, true, List.of(), null, null);
+        ContainerPolicy unlimited = new ContainerPolicy(null, null, 0, "1g", true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(), null, 0, null);
 
         assertThat(none.warning(unlimited)).isEmpty();
         assertThat(none.memoryLimitInForce(unlimited)).isFalse();

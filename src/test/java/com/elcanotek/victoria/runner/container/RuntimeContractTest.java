@@ -61,13 +61,13 @@ abstract class RuntimeContractTest {
         Layout layout = new Layout(home.resolve("state"), home);
         ContainerSpec spec = ContainerSpec.forTask(taskId, prompt, image, layout, List.of(envFile), "node-1", "runner-test",
                 ContainerPolicy.DEFAULT);
-        // The supervisor creates it before each start; the engine refuses to mount a folder that does not exist.
+        // The supervisor creates them before each start; the engine refuses to mount a folder that does not exist.
         Files.createDirectories(layout.sessionDir(taskId));
         Map<String, String> allLabels = new HashMap<>(spec.labels());
         allLabels.putAll(labels);
         allLabels.put(TestEngine.TEST_LABEL, testId);
-        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.mounts(), spec.envFiles(), allLabels,
-                spec.addHostGateway(), spec.policy(), spec.entrypoint());
+        return new ContainerSpec(spec.name(), spec.image(), spec.args(), spec.mounts(), spec.masks(), spec.envFiles(),
+                allLabels, spec.addHostGateway(), spec.policy(), spec.entrypoint());
     }
 
     private ContainerSpec task(String taskId, String prompt) throws IOException {
@@ -129,9 +129,11 @@ abstract class RuntimeContractTest {
     void theLimitsTheEngineSaysItEnforcesAreTheOnesTheContainerSees() throws Exception {
         String taskId = newTaskId();
         ContainerSpec plain = task(taskId, "limits no-session");
-        ContainerPolicy limited = new ContainerPolicy("64m", "0.5", 100, "32m", true, true, List.of(), null, null);
-        ContainerSpec spec = new ContainerSpec(plain.name(), plain.image(), plain.args(), plain.mounts(), plain.envFiles(),
-                plain.labels(), plain.addHostGateway(), limited, plain.entrypoint());
+        ContainerPolicy limited = new ContainerPolicy("64m", "0.5", 100, "32m", true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(),
+                null, 0, null);
+        ContainerSpec spec = new ContainerSpec(plain.name(), plain.image(), plain.args(), plain.mounts(), plain.masks(),
+                plain.envFiles(), plain.labels(), plain.addHostGateway(), limited, plain.entrypoint());
         LimitSupport support = LimitSupport.of(runtime);
 
         assertThat(exits.await(runtime.start(spec))).isZero();
@@ -169,7 +171,7 @@ abstract class RuntimeContractTest {
                 "NODE_API_KEY", secret,
                 "FAKE_SPACES", "a b = c"));
         ContainerSpec base = task(taskId, "exit=0");
-        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.mounts(),
+        ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.args(), base.mounts(), base.masks(),
                 List.of(base.envFiles().get(0), envFile), base.labels(), base.addHostGateway(), base.policy(), base.entrypoint());
 
         assertThat(exits.await(runtime.start(spec))).isZero();
@@ -179,8 +181,65 @@ abstract class RuntimeContractTest {
                 "ORCHESTRATOR_URL=http://host.containers.internal:8080",
                 "NODE_API_KEY=" + secret,
                 "FAKE_SPACES=a b = c");
-        assertThat(spec.runArguments(runtime.supportsHostGateway(), ContainerPolicy.Dialect.PODMAN))
+        assertThat(spec.runArguments(new Engine(Engine.Kind.PODMAN, runtime.version()), ContainerPolicy.Dialect.PODMAN))
                 .noneMatch(arg -> arg.contains(secret));
+    }
+
+    /**
+     * A task's agent sees the operator's shared workspace and its own task's folder, and nothing of any other task,
+     * running or past: it can neither list, nor read (here: take another task's session as its own), nor rewrite
+     * another task's files. The engine must not fill the tmpfs over tasks/ with a copy of what lies beneath it.
+     */
+    @Test
+    void aTaskSeesTheSharedHomeAndItsOwnTaskFolderButNoOtherTasks() throws Exception {
+        Files.writeString(Files.createDirectories(home.resolve("protocols")).resolve("shared.md"), "shared");
+        Path past = Files.writeString(Files.createDirectories(home.resolve("tasks/0ld0ld00/files")).resolve("secret.txt"), "past");
+        String running = newTaskId();
+        String runningShort = running.substring(0, 8);
+        Path runningFile = Files.writeString(Files.createDirectories(home.resolve("tasks/" + runningShort + "/files"))
+                .resolve("input.txt"), "running task's input");
+        String runningContainer = startReady(running, "sleep=60");
+        Path runningSession = home.resolve("tasks/" + runningShort + "/.crush/crush.db");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(runningSession));
+        String taskId = newTaskId();
+        String own = taskId.substring(0, 8);
+        Files.writeString(Files.createDirectories(home.resolve("tasks/" + own + "/files")).resolve("own.txt"), "own");
+
+        ContainerSpec base = task(taskId, "write=tasks/" + runningShort + "/files/input.txt session-from=tasks/" + runningShort
+                + "/.crush/crush.db exit=0");
+        // The agent records every regular file under TASK_FILES_DIR: here, what it sees of the whole home.
+        Path everything = writeEnvFile(taskId + "-files", Map.of("TASK_FILES_DIR", ContainerSpec.VICTORIA_HOME_IN_CONTAINER));
+        String id = runtime.start(new ContainerSpec(base.name(), base.image(), base.args(), base.mounts(), base.masks(),
+                List.of(base.envFiles().get(0), everything), base.labels(), base.addHostGateway(), base.policy(),
+                base.entrypoint()));
+
+        assertThat(exits.await(id)).isZero();
+        List<String> seen = Files.readAllLines(runDir(taskId).resolve("files")).stream()
+                .map(line -> line.substring(line.indexOf("  ") + 2)).toList();
+        assertThat(seen).contains("protocols/shared.md", "tasks/" + own + "/files/own.txt");
+        assertThat(seen).filteredOn(path -> path.startsWith("tasks/"))
+                .allMatch(path -> path.startsWith("tasks/" + own + "/"), "only the task's own folder");
+        assertThat(runningFile).hasContent("running task's input");
+        assertThat(past).hasContent("past");
+        assertThat(home.resolve("tasks/" + own + "/.crush/crush.db")).as("the other task's session copied as its own")
+                .doesNotExist();
+        runtime.stop(runningContainer, Duration.ZERO);
+    }
+
+    /**
+     * The agent keeps the policy's capabilities and no other: CHOWN (bit 0), DAC_OVERRIDE (1), FOWNER (3), KILL (5),
+     * SETGID (6), SETUID (7), as the kernel shows them to a process of the agent (its session is a copy of
+     * /proc/self/status here).
+     */
+    @Test
+    void theAgentKeepsOnlyThePolicysCapabilities() throws Exception {
+        String taskId = newTaskId();
+
+        String id = runtime.start(task(taskId, "session-from=../../proc/self/status exit=0"));
+
+        assertThat(exits.await(id)).isZero();
+        List<String> status = Files.readAllLines(home.resolve("tasks/" + taskId.substring(0, 8) + "/.crush/crush.db"));
+        assertThat(status).contains("CapBnd:\t00000000000000eb", "CapEff:\t00000000000000eb");
     }
 
     @Test

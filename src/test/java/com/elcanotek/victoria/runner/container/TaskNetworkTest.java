@@ -60,7 +60,7 @@ class TaskNetworkTest {
         ProxySettings proxies = ProxySettings.resolve(PROXY, "localhost,.corp.example", Map.of());
         ContainerSupervisor supervisor = supervisor(runtime, new TaskNetwork(proxies.environment(), bundle), null);
 
-        String container = supervisor.start(new Launch(task("sleep=30"), "node", "key", URI.create("http://orchestrator"), false));
+        String container = supervisor.start(new Launch(task("sleep=30"), "node", "key", URI.create("http://orchestrator"), false, List.of()));
 
         String env = podman("exec", container, "env");
         assertThat(env).contains("HTTPS_PROXY=" + PROXY, "https_proxy=" + PROXY, "HTTP_PROXY=" + PROXY,
@@ -84,7 +84,7 @@ class TaskNetworkTest {
         ContainerSupervisor supervisor = supervisor(runtime,
                 new TaskNetwork(ProxySettings.resolve(PROXY, null, Map.of()).environment(), null), operator);
 
-        String container = supervisor.start(new Launch(task("sleep=30"), "node", "key", URI.create("http://orchestrator"), false));
+        String container = supervisor.start(new Launch(task("sleep=30"), "node", "key", URI.create("http://orchestrator"), false, List.of()));
 
         String env = podman("exec", container, "env");
         assertThat(env).contains("HTTPS_PROXY=http://agent-proxy:8080", "https_proxy=" + PROXY, "TASK_ID=")

@@ -92,7 +92,8 @@ class EngineChecksTest {
 
         assertThat(EngineChecks.image(podman, config(image, ContainerPolicy.DEFAULT)).result())
                 .isEqualTo(Result.WARN);
-        ContainerPolicy never = new ContainerPolicy(null, null, 0, null, true, true, List.of(), null, "never");
+        ContainerPolicy never = new ContainerPolicy(null, null, 0, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(), null, 0, "never");
         assertThat(EngineChecks.image(podman, config(image, never)).result()).isEqualTo(Result.FAIL);
     }
 
@@ -111,7 +112,8 @@ class EngineChecksTest {
 
     @Test
     void limitsTheHostCannotKeepAreNamed() {
-        ContainerPolicy limited = new ContainerPolicy("8g", "2", 4096, null, true, true, List.of(), null, null);
+        ContainerPolicy limited = new ContainerPolicy("8g", "2", 4096, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(), null, 0, null);
         LimitSupport rootful = podman(false, "v1", "cgroupfs", "\"memory\", \"cpu\", \"pids\"");
         LimitSupport rootlessV1 = podman(true, "v1", "cgroupfs", "");
         LimitSupport rootlessV2WithoutSession = podman(true, "v2", "cgroupfs", "\"memory\", \"pids\"");
@@ -124,7 +126,8 @@ class EngineChecksTest {
         Check delegated = EngineChecks.limits(limited, rootlessV2Delegated);
         assertThat(delegated.result()).isEqualTo(Result.WARN);
         assertThat(delegated.why()).contains("--cpus 2", "no cpu controller").doesNotContain("--memory");
-        assertThat(EngineChecks.limits(new ContainerPolicy(null, null, 0, null, true, true, List.of(), null, null), rootlessV1).result()).isEqualTo(Result.OK);
+        assertThat(EngineChecks.limits(new ContainerPolicy(null, null, 0, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(), null, 0, null), rootlessV1).result()).isEqualTo(Result.OK);
     }
 
     /** What podman info says, as the daemon judges it. */
@@ -155,7 +158,8 @@ class EngineChecksTest {
     @Test
     void devicesAndCdiNamesMustBeThere() throws Exception {
         ContainerPolicy policy = new ContainerPolicy(null, null, 0, null, true, true,
-                List.of("/dev/null", "/dev/victoria-missing:/dev/x", "vendor.example/gpu=0"), "all", null);
+                ContainerPolicy.DEFAULT_CAPABILITIES,
+                List.of("/dev/null", "/dev/victoria-missing:/dev/x", "vendor.example/gpu=0"), "all", 0, null);
 
         List<Check> missing = checks("").devices("podman", policy);
         assertThat(missing).extracting(Check::result).containsExactly(Result.OK, Result.FAIL, Result.FAIL, Result.FAIL);
@@ -167,8 +171,9 @@ class EngineChecksTest {
         assertThat(checks("").devices("podman", policy)).extracting(Check::result)
                 .containsExactly(Result.OK, Result.FAIL, Result.OK, Result.OK);
 
-        Check docker = checks(dir.toString()).devices("docker", new ContainerPolicy(null, null, 0, null, true, true, List.of(),
-                "all", null)).get(0);
+        Check docker = checks(dir.toString()).devices("docker", new ContainerPolicy(null, null, 0, null, true, true,
+                ContainerPolicy.DEFAULT_CAPABILITIES, List.of(),
+                "all", 0, null)).get(0);
         assertThat(docker.result()).isEqualTo(Result.FAIL);
         assertThat(docker.why()).contains("NVIDIA container toolkit");
     }

@@ -108,6 +108,59 @@ class WorkspaceRetentionTest {
         assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 
+    /**
+     * An agent writes into the home while the sweep runs, and may swap a folder of old files for a link to another
+     * folder of old files over and over: a sweep that deletes by path sooner or later deletes through the link. Each
+     * sweep here meets many swaps; the files where the link points must all survive.
+     */
+    @Test
+    void aFolderSwappedForALinkWhileTheSweepRunsNeverHasTheSweepDeleteWhereTheLinkPoints(@TempDir Path outside)
+            throws Exception {
+        List<Path> precious = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Path file = Files.writeString(outside.resolve("f" + i), "keep me");
+            Files.setLastModifiedTime(file, FileTime.from(NOW.minus(Duration.ofDays(90))));
+            precious.add(file);
+        }
+        Path swapped = home.resolve("scratch/swapped");
+        Path aside = home.resolve("scratch/aside");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread agent = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    if (!Files.isDirectory(swapped, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.deleteIfExists(swapped);
+                        for (int i = 0; i < 200; i++) {
+                            file("scratch/swapped/f" + i, 90);
+                        }
+                    }
+                    Files.move(swapped, aside);
+                    Files.createSymbolicLink(swapped, outside);
+                    Thread.sleep(1);
+                    Files.delete(swapped);
+                    Files.move(aside, swapped);
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException raced) {
+                    // the sweep removed what the agent was moving: it starts over
+                }
+            }
+        });
+        agent.start();
+        try {
+            long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            for (int sweeps = 0; sweeps < 300 && System.nanoTime() < end; sweeps++) {
+                retention().sweep(FIFTEEN_DAYS, Set.of(), false);
+            }
+        } finally {
+            running.set(false);
+            agent.join();
+        }
+
+        assertThat(precious).allMatch(Files::exists);
+    }
+
     @Test
     void aMissingHomeIsNothingToDo() throws IOException {
         assertThat(new WorkspaceRetention(home.resolve("absent"), Clock.systemUTC()).sweep(FIFTEEN_DAYS, Set.of(), false).files())

@@ -39,7 +39,7 @@ class SessionLogReaderTest {
     Path home;
 
     private final LogFitter fitter = new LogFitter(new ObjectMapper());
-    private final SessionLogReader reader = new SessionLogReader(fitter);
+    private SessionLogReader reader;
     private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
     private final Handler warningCollector = new Handler() {
         @Override
@@ -60,6 +60,7 @@ class SessionLogReaderTest {
 
     @BeforeEach
     void collectWarnings() {
+        reader = new SessionLogReader(fitter, home);
         Logger.getLogger(SessionLogReader.class.getName()).addHandler(warningCollector);
     }
 
@@ -85,6 +86,33 @@ class SessionLogReaderTest {
                         "[{\"type\":\"text\",\"text\":\"hi\"}]", "claude", "anthropic",
                         1_700_000_200L, 1_700_000_201L))));
         assertThat(warnings).isEmpty();
+    }
+
+    /**
+     * The agent wrote its Crush folder and could make the database, a companion of it, or the folder itself a link to
+     * another task's session (a relative link resolves on the host): that session must never be sent as this task's.
+     */
+    @Test
+    void aDatabaseItsCompanionOrItsFolderThatIsALinkIsNotReadAndTheReaderSaysWhy() throws Exception {
+        Path other = home.resolve("tasks/0ther000");
+        CrushDbFixture.create(other, Schema.CURRENT).session("other task's", null, 1_700_000_000L, 1_700_000_100L);
+        Path crush = Files.createDirectories(home.resolve(".crush"));
+
+        Path db = Files.createSymbolicLink(crush.resolve("crush.db"), Path.of("../tasks/0ther000/.crush/crush.db"));
+        assertThat(read(reader)).isEmpty();
+        Files.delete(db);
+
+        CrushDbFixture.create(home, Schema.CURRENT).session("own", null, 1_700_000_000L, 1_700_000_100L);
+        Path wal = Files.createSymbolicLink(crush.resolve("crush.db-wal"), Path.of("../tasks/0ther000/.crush/crush.db"));
+        assertThat(read(reader)).isEmpty();
+        Files.delete(wal);
+        assertThat(read(reader).orElseThrow().id()).isEqualTo("own");
+
+        Files.move(crush, home.resolve("own-crush"));
+        Files.createSymbolicLink(crush, Path.of("tasks/0ther000/.crush"));
+        assertThat(read(reader)).isEmpty();
+
+        assertThat(warnings).hasSize(3).allSatisfy(record -> assertThat(record.getMessage()).contains("symbolic link"));
     }
 
     @Test
@@ -200,7 +228,7 @@ class SessionLogReaderTest {
     void givesUpOnADatabaseLockedByAWriter() throws Exception {
         CrushDbFixture fixture = CrushDbFixture.create(home, Schema.CURRENT)
                 .session("s", null, 1_700_000_000L, 1_700_000_100L);
-        SessionLogReader impatient = new SessionLogReader(fitter, Duration.ofMillis(200));
+        SessionLogReader impatient = new SessionLogReader(fitter, home, Duration.ofMillis(200));
 
         try (Connection writer = fixture.connect(); Statement statement = writer.createStatement()) {
             statement.execute("BEGIN EXCLUSIVE");

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
@@ -58,24 +59,34 @@ class TaskFilesTest {
     }
 
     private TaskFiles files(long maxFileSize, Duration stall) {
-        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), maxFileSize, stall, WATCHDOG,
+        return files(new TaskFiles.Limits(maxFileSize, 1L << 40, 0), path -> 1L << 40, stall);
+    }
+
+    private TaskFiles files(TaskFiles.Limits limits, DiskSpaceGuard.FreeSpace freeSpace, Duration stall) {
+        return new TaskFiles(server.client(() -> "key", json, Clock.systemUTC()), limits, freeSpace, stall, WATCHDOG,
                 new RunnerMetrics(registry));
     }
 
     /** A start budget no download here comes near; TaskRunTest has one that ends a download. */
     private static final long FAR = System.nanoTime() + Duration.ofHours(1).toNanos();
 
+    private Layout layout() {
+        return new Layout(home.resolveSibling("state"), home);
+    }
+
     private Path folder() {
-        return new Layout(home.resolveSibling("state"), home).taskFiles(ID);
+        return layout().taskFiles(ID);
     }
 
     private static TaskAssignment task(List<String> names, List<String> checksums) {
         return new TaskAssignment(ID, "p", "", null, names, checksums);
     }
 
+    /** With its length, as the orchestrator sends a file (WireMock would send it chunked). */
     private static void serve(String encodedPath, byte[] body) {
         server.stubFor(get(urlPathEqualTo("/files/" + encodedPath)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/octet-stream").withBody(body)));
+                .withHeader("Content-Type", "application/octet-stream")
+                .withHeader("Content-Length", Integer.toString(body.length)).withBody(body)));
     }
 
     @Test
@@ -83,7 +94,7 @@ class TaskFilesTest {
         byte[] report = "numbers".getBytes(StandardCharsets.UTF_8);
         serve("my%20report.pdf", report);
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("my report.pdf"), List.of(sha256(report))), folder(), FAR);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("my report.pdf"), List.of(sha256(report))), layout(), FAR);
 
         assertThat(folder).isEqualTo(home.resolve("tasks/0badc0de/files"));
         assertThat(Files.readAllBytes(folder.resolve("my report.pdf"))).isEqualTo(report);
@@ -100,7 +111,7 @@ class TaskFilesTest {
         encoded.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
         List<String> names = List.copyOf(encoded.keySet());
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), folder(), FAR);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), layout(), FAR);
 
         for (String name : names) {
             assertThat(folder.resolve(name)).as(name).hasContent(name);
@@ -112,7 +123,7 @@ class TaskFilesTest {
         serve("a.bin", "tampered".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5))
-                .download(task(List.of("a.bin"), List.of(sha256("original".getBytes(StandardCharsets.UTF_8)))), folder(), FAR))
+                .download(task(List.of("a.bin"), List.of(sha256("original".getBytes(StandardCharsets.UTF_8)))), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'a.bin' checksum mismatch");
         assertThat(home.resolve("tasks/0badc0de/files/a.bin")).doesNotExist();
     }
@@ -123,7 +134,7 @@ class TaskFilesTest {
                 .withHeader("X-Checksum-SHA256", sha256("expected".getBytes(StandardCharsets.UTF_8)))
                 .withBody("different")));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("h.txt"), List.of("")), folder(), FAR))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("h.txt"), List.of("")), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("checksum mismatch");
     }
 
@@ -131,7 +142,7 @@ class TaskFilesTest {
     void unverifiableFileIsAcceptedWhenNothingStatesItsChecksum() throws Exception {
         serve("free.txt", "anything".getBytes(StandardCharsets.UTF_8));
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("free.txt"), List.of("")), folder(), FAR);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(List.of("free.txt"), List.of("")), layout(), FAR);
 
         assertThat(folder.resolve("free.txt")).hasContent("anything");
     }
@@ -140,7 +151,7 @@ class TaskFilesTest {
     void fileLargerThanTheLimitIsRefused() {
         serve("big.bin", new byte[4096]);
 
-        assertThatThrownBy(() -> files(1000, Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), folder(), FAR))
+        assertThatThrownBy(() -> files(1000, Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'big.bin' is larger than the limit of 1000 bytes");
         assertThat(home.resolve("tasks/0badc0de/files/big.bin")).doesNotExist();
     }
@@ -150,7 +161,7 @@ class TaskFilesTest {
         server.stubFor(get(urlPathEqualTo("/files/slow.bin")).willReturn(aResponse().withStatus(200)
                 .withBody(new byte[64]).withChunkedDribbleDelay(4, 6000)));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), folder(), FAR))
+        assertThatThrownBy(() -> files(1024, Duration.ofMillis(700)).download(task(List.of("slow.bin"), List.of("")), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessage("file 'slow.bin' download stalled for more than 0.7 s");
     }
 
@@ -158,15 +169,15 @@ class TaskFilesTest {
     void missingFileIsReportedWithTheServersWords() {
         server.stubFor(get(urlPathEqualTo("/files/gone.txt")).willReturn(WireMockOrchestrator.refusal(404, "File not found")));
 
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("gone.txt"), List.of("")), folder(), FAR))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("gone.txt"), List.of("")), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("'gone.txt'").hasMessageContaining("File not found");
     }
 
     @Test
     void checksumListOfTheWrongLengthOrMissingFailsBeforeAnyDownload() {
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a", "b"), List.of("")), folder(), FAR))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a", "b"), List.of("")), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("2 file(s) but 1 checksum(s)");
-        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a"), null), folder(), FAR))
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a"), null), layout(), FAR))
                 .isInstanceOf(TaskFailure.class).hasMessageContaining("no file_checksums");
         assertThat(server.requests()).isEmpty();
     }
@@ -179,7 +190,7 @@ class TaskFilesTest {
         served.forEach((name, path) -> serve(path, name.getBytes(StandardCharsets.UTF_8)));
         List<String> names = List.copyOf(served.keySet());
 
-        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), folder(), FAR);
+        Path folder = files(1024, Duration.ofSeconds(5)).download(task(names, names.stream().map(name -> "").toList()), layout(), FAR);
 
         assertThat(folder.resolve("escape.txt")).hasContent("..\\..\\escape.txt");
         assertThat(folder.resolve("report.pdf")).hasContent("C:\\Users\\me\\report.pdf");
@@ -194,7 +205,7 @@ class TaskFilesTest {
     @Test
     void namesThatWouldBeKeptAsOneFileAreRefusedBeforeAnyDownload() {
         for (List<String> both : List.of(List.of("a/x", "b/x"), List.of("x", "x"), List.of("../x", "x"))) {
-            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(both, List.of("", "")), folder(), FAR))
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(both, List.of("", "")), layout(), FAR))
                     .as(both.toString()).isInstanceOf(TaskFailure.class).hasMessageContaining("is kept as 'x' too");
         }
         assertThat(server.requests()).isEmpty();
@@ -203,7 +214,7 @@ class TaskFilesTest {
     @Test
     void hostileNamesAreRefusedBeforeAnyDownload() {
         for (String hostile : List.of("..", ".", "", "dir/", "a/..", "../.", "a\u0000b", "x".repeat(300), "d/" + "x".repeat(300))) {
-            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), folder(), FAR))
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of(hostile), List.of("")), layout(), FAR))
                     .as(hostile).isInstanceOf(TaskFailure.class).hasMessageContaining("refused");
         }
         assertThat(server.requests()).isEmpty();
@@ -217,9 +228,117 @@ class TaskFilesTest {
     @Test
     void namesThePlatformCannotWriteAreRefusedBeforeAnyDownload() {
         assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("report\ud800.pdf"), List.of("")),
-                folder(), FAR)).isInstanceOf(TaskFailure.class)
+                layout(), FAR)).isInstanceOf(TaskFailure.class)
                 .hasMessageStartingWith("file 'report\ud800.pdf' refused: file name cannot be written on this host");
         assertThat(server.requests()).isEmpty();
+    }
+
+    /**
+     * An earlier run's agent saw the task's folder and could plant links in it: one where the files go, or one as the
+     * partial file a download resumes, would have the runner (root, with docker) write wherever it points.
+     */
+    @Test
+    void aLinkPlantedAsTheFilesFolderOrAsItsParentIsRefusedAndNothingIsWrittenWhereItPoints(@TempDir Path outside)
+            throws Exception {
+        serve("a.txt", "payload".getBytes(StandardCharsets.UTF_8));
+        Path files = folder();
+        for (Path planted : List.of(files.getParent(), files)) {
+            Files.createDirectories(planted.getParent());
+            Files.createSymbolicLink(planted, outside);
+
+            assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task(List.of("a.txt"), List.of("")), layout(), FAR))
+                    .as(planted.toString()).isInstanceOf(TaskFailure.class)
+                    .hasMessageContaining(planted.toString()).hasMessageContaining("symbolic link");
+            try (var listing = Files.list(outside)) {
+                assertThat(listing).as(planted.toString()).isEmpty();
+            }
+            Files.delete(planted);
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aPartialFileThatIsALinkIsNeitherResumedNorWrittenThroughAndIsRemoved(@TempDir Path outside) throws Exception {
+        byte[] body = "the real file".getBytes(StandardCharsets.UTF_8);
+        serve("a.txt", body);
+        TaskAssignment task = task(List.of("a.txt"), List.of(sha256(body)));
+        Path victim = Files.writeString(outside.resolve("victim"), "the real");
+        Files.createDirectories(folder());
+        Path part = Files.createSymbolicLink(folder().resolve(TaskFiles.partName(task, "a.txt")), victim);
+
+        assertThatThrownBy(() -> files(1024, Duration.ofSeconds(5)).download(task, layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining(part.toString()).hasMessageContaining("symbolic link");
+
+        assertThat(victim).hasContent("the real");
+        assertThat(Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(folder().resolve("a.txt")).doesNotExist();
+    }
+
+    @Test
+    void aLinkPlantedUnderAFilesNameIsReplacedByTheVerifiedFileNotWrittenThrough(@TempDir Path outside) throws Exception {
+        byte[] body = "the real file".getBytes(StandardCharsets.UTF_8);
+        serve("a.txt", body);
+        Path victim = Files.writeString(outside.resolve("victim"), "untouched");
+        Files.createDirectories(folder());
+        Files.createSymbolicLink(folder().resolve("a.txt"), victim);
+
+        files(1024, Duration.ofSeconds(5)).download(task(List.of("a.txt"), List.of(sha256(body))), layout(), FAR);
+
+        assertThat(victim).hasContent("untouched");
+        assertThat(Files.isSymbolicLink(folder().resolve("a.txt"))).isFalse();
+        assertThat(Files.readAllBytes(folder().resolve("a.txt"))).isEqualTo(body);
+    }
+
+    /**
+     * The task's files together are held to --max-task-files-size: a file whose declared length passes what is left
+     * is refused before any byte of it is written, naming the limit; the files before it are kept.
+     */
+    @Test
+    void filesThatTogetherPassTheTasksLimitAreRefusedBeforeTheOneThatPassesItIsWritten() throws Exception {
+        serve("a.bin", new byte[600]);
+        serve("b.bin", new byte[600]);
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1000, 1000, 0), path -> 1L << 40, Duration.ofSeconds(5))
+                .download(task(List.of("a.bin", "b.bin"), List.of("", "")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessage("the task's files are larger than the limit of 1000 bytes together"
+                        + " (--max-task-files-size): file 'b.bin' has 600 bytes after 600 bytes of the files before it");
+        assertThat(folder().resolve("a.bin")).hasSize(600);
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).hasSize(1);
+        }
+    }
+
+    /** Without a declared length (chunked), the bytes as they come are held to the task's limit. */
+    @Test
+    void aFileWithoutADeclaredLengthIsStoppedOnceTheTasksFilesPassTheLimit() throws Exception {
+        serve("a.bin", new byte[600]);
+        server.stubFor(get(urlPathEqualTo("/files/b.bin")).willReturn(aResponse().withStatus(200).withBody(new byte[600])));
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1000, 1000, 0), path -> 1L << 40, Duration.ofSeconds(5))
+                .download(task(List.of("a.bin", "b.bin"), List.of("", "")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessageContaining("--max-task-files-size");
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).containsExactly(folder().resolve("a.bin"));
+        }
+    }
+
+    /**
+     * A file that would leave less than --min-free-disk free is refused by its declared length, before any of it is
+     * written, saying how much is free and what keeps it.
+     */
+    @Test
+    void aFileThatWouldEatIntoTheMinimumFreeDiskIsRefusedBeforeItIsWritten() throws Exception {
+        serve("big.bin", new byte[5000]);
+        long mib = 1024 * 1024;
+        DiskSpaceGuard.FreeSpace freeSpace = path -> 3 * mib;
+
+        assertThatThrownBy(() -> files(new TaskFiles.Limits(1L << 30, 1L << 30, 3 * mib - 4000), freeSpace,
+                Duration.ofSeconds(5)).download(task(List.of("big.bin"), List.of("")), layout(), FAR))
+                .isInstanceOf(TaskFailure.class).hasMessage("not enough free disk for file 'big.bin' (5000 bytes): 3 MiB free"
+                        + " in the Victoria home, of which --min-free-disk keeps 2 MiB");
+        try (var listing = Files.list(folder())) {
+            assertThat(listing).isEmpty();
+        }
     }
 
     private static String sha256(byte[] bytes) throws Exception {

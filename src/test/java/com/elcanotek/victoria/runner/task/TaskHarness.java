@@ -11,7 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import com.elcanotek.victoria.runner.ShiftedClock;
 import com.elcanotek.victoria.runner.admission.ClaimAdmission;
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 import com.elcanotek.victoria.runner.admission.HostBreaker;
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.RequestRecord;
 import com.elcanotek.victoria.runner.logs.LogFitter;
@@ -54,6 +56,8 @@ final class TaskHarness implements AutoCloseable {
     final ExecutorService pool = Executors.newCachedThreadPool();
     private final ObjectMapper json;
 
+    /** Which task has which devices: every task gets all of them unless a test gives it another pool. */
+    DevicePool devices = new DevicePool(ContainerPolicy.DEFAULT);
     Duration leaseRenewal = Duration.ofMillis(300);
     Duration leaseHold = Duration.ofSeconds(5);
     Duration startBudget = Duration.ofSeconds(10);
@@ -80,12 +84,13 @@ final class TaskHarness implements AutoCloseable {
                 Duration.ofMinutes(5)), timers, clock, metrics);
         LogFitter fitter = new LogFitter(json);
         return new TaskServices(orchestrator, registration, journal,
-                new TaskFiles(orchestrator, 1 << 20, Duration.ofSeconds(5), timers, metrics), driver,
-                new SessionLogReader(fitter), fitter,
+                new TaskFiles(orchestrator, new TaskFiles.Limits(1 << 20, 1 << 22, 0), DiskSpaceGuard.FreeSpace.usable(),
+                        Duration.ofSeconds(5), timers, metrics), driver,
+                new SessionLogReader(fitter, layout.victoriaHome()), fitter,
                 new TaskServices.Settings(layout, URI.create(fake.url()), 1 << 20, () -> leaseRenewal,
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
                         deliveryBudget, stopSlack, Duration.ofMillis(100), maxAttempts),
-                clock, metrics, timers, pool, pool, breaker);
+                clock, metrics, timers, pool, pool, breaker, devices);
     }
 
     /** A loop claiming into {@code runs} on this harness's services. */

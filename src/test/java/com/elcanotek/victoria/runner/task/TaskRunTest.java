@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.container.ContainerPolicy;
 import com.elcanotek.victoria.runner.driver.Exit;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.RequestRecord;
@@ -412,5 +413,79 @@ class TaskRunTest {
         Thread.sleep(1_500);
         assertThat(h.requests("/status", task.taskId())).hasSize((int) renewalsAfterBudget);
         assertThat(h.requests("/status", task.taskId())).extracting(RequestRecord::reportedStatus).containsOnly("running");
+    }
+
+    private static final ContainerPolicy TWO_GPUS = new ContainerPolicy(null, null, 0, null, true, true, List.of(),
+            List.of("vendor.example/gpu=a", "vendor.example/gpu=b"), null, 1, null);
+
+    private static String handleOfLaunch(TaskHarness h, TaskAssignment task) {
+        return h.driver.handleOf(task.taskId());
+    }
+
+    private static List<String> devicesOf(TaskHarness h, TaskAssignment task) {
+        return h.driver.launches.stream().filter(launch -> launch.task().taskId().equals(task.taskId()))
+                .reduce((first, second) -> second).orElseThrow().devices();
+    }
+
+    /** With a device of its own per task, two tasks at once get different ones; a third waits for one to come back. */
+    @Test
+    void tasksAtOnceGetDevicesOfTheirOwnAndOneMoreWaitsUntilOneIsGivenBack() throws Exception {
+        TaskHarness h = harness();
+        h.devices = new DevicePool(TWO_GPUS);
+        TaskServices services = h.services();
+        TaskAssignment first = h.claim("sleep=60");
+        TaskAssignment second = h.claim("sleep=60");
+        TaskAssignment third = h.claim("sleep=60");
+        started(h, services, first);
+        started(h, services, second);
+
+        assertThat(devicesOf(h, first)).containsExactly("vendor.example/gpu=a");
+        assertThat(devicesOf(h, second)).containsExactly("vendor.example/gpu=b");
+        assertThat(h.journal.entry(first.taskId()).orElseThrow().devices()).containsExactly("vendor.example/gpu=a");
+
+        TaskRun waiting = TaskRun.claimed(services, third);
+        waiting.journalClaim();
+        h.execute(waiting);
+        Thread.sleep(1_000);
+        assertThat(h.driver.launches).hasSize(2);
+
+        h.driver.exit(handleOfLaunch(h, first), 0);
+        await().atMost(TaskHarness.WAIT).until(() -> h.driver.launches.size() == 3);
+        assertThat(devicesOf(h, third)).containsExactly("vendor.example/gpu=a");
+    }
+
+    /**
+     * The devices are journaled before the container starts: a runner restarted while it runs takes them back for it
+     * before any new task could be given them, and a new task gets the other one.
+     */
+    @Test
+    void aTaskTakenUpAfterARestartKeepsItsDevicesAndNoNewTaskIsGivenThem() throws Exception {
+        TaskHarness h = harness();
+        h.devices = new DevicePool(TWO_GPUS);
+        TaskAssignment held = h.claim("sleep=60");
+        TaskRun before = started(h, h.services(), held);
+        String container = handleOfLaunch(h, held);
+        assertThat(devicesOf(h, held)).containsExactly("vendor.example/gpu=a");
+        before.abandon();
+        await().atMost(TaskHarness.WAIT).until(() -> h.journal.entry(held.taskId()).map(e -> e.attempts() == 0).orElse(false));
+
+        // kill -9 and a new start: a new pool, and the journal as the runner's mapper reads it back from disk
+        h.devices = new DevicePool(TWO_GPUS);
+        TaskServices services = h.services();
+        JournalEntry fromDisk = json.readValue(json.writeValueAsBytes(h.journal.entry(held.taskId()).orElseThrow()),
+                JournalEntry.class);
+        assertThat(fromDisk.devices()).containsExactly("vendor.example/gpu=a");
+        TaskRun afterRestart = TaskRun.resumed(services, fromDisk);
+        h.execute(afterRestart);
+        TaskAssignment next = h.claim("sleep=60");
+        started(h, services, next);
+
+        assertThat(devicesOf(h, next)).containsExactly("vendor.example/gpu=b");
+        assertThat(h.driver.launches).hasSize(2);
+        h.driver.exit(container, 0);
+        h.fake.awaitState(held.taskId(), TaskState.SUCCESS, TaskHarness.WAIT);
+        TaskAssignment last = h.claim("sleep=60");
+        started(h, services, last);
+        assertThat(devicesOf(h, last)).containsExactly("vendor.example/gpu=a");
     }
 }
