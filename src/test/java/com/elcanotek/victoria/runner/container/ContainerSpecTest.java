@@ -43,8 +43,8 @@ class ContainerSpecTest {
                 "--label", "victoria-runner.runner=runner-a",
                 "--label", "victoria-runner.task=" + TASK_ID,
                 "-v", "/home/v/Victoria:/workspace/Victoria:z",
-                "-v", "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z",
                 "-v", "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z",
+                "-v", "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z",
                 "--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755,notmpcopyup",
                 "--env-file", "/state/task.env",
                 "--env-file", "/etc/operator.env",
@@ -70,8 +70,8 @@ class ContainerSpecTest {
         assertThat(docker).containsSequence("--tmpfs", "/workspace/Victoria/tasks:size=1m,mode=0755");
         for (List<String> argv : List.of(podman, docker)) {
             assertThat(volumeOptions(argv)).containsExactly("/home/v/Victoria:/workspace/Victoria:z",
-                    "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z",
-                    "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z");
+                    "/home/v/Victoria/tasks/0f1e2d3c/.crush:/workspace/Victoria/.crush:Z",
+                    "/home/v/Victoria/tasks/0f1e2d3c:/workspace/Victoria/tasks/0f1e2d3c:Z");
         }
     }
 
@@ -122,6 +122,8 @@ class ContainerSpecTest {
         assertThat(spec.name()).matches("victoria-probe-[0-9a-f]{8}");
         assertThat(argv.subList(4, argv.size())).containsExactly(
                 "--memory", "8g", "--pids-limit", "4096", "--init", "--security-opt", "no-new-privileges",
+                "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER",
+                "--cap-add", "KILL", "--cap-add", "SETGID", "--cap-add", "SETUID",
                 "--device", "/dev/fuse",
                 "--label", "victoria-runner.probe=runner-a",
                 "-v", "/home/v/Victoria/tasks/.host-probe:/workspace/Victoria:Z",
