@@ -18,14 +18,14 @@ import picocli.CommandLine;
 
 /**
  * Entry point. Usage errors exit 2 with one line naming the option; nothing is started. Commands
- * that are not the daemon (help, version, status, cleanup, drain, resume) move the health listener to a random
+ * that are not the daemon (help, version, status, cleanup, drain, resume, logs) move the health listener to a random
  * loopback port, so they run while a daemon holds the configured one.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
 
     private static final List<String> ONE_SHOT = List.of("-h", "--help", "-V", "--version");
-    private static final List<String> SUBCOMMANDS = List.of("status", "cleanup", "drain", "resume");
+    private static final List<String> SUBCOMMANDS = List.of("status", "cleanup", "drain", "resume", "logs");
     /** Options that take no value: a subcommand name may follow them. */
     private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--json", "--dry-run");
 

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
         footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
                 "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." },
-        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class })
+        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class, LogsCommand.class })
 @TopCommand
 @Dependent
 public class RunCommand implements Callable<Integer> {
@@ -293,7 +293,7 @@ public class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
                 Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
                 victoriaHome(),
-                expand(envFile, null, home),
+                envFile(),
                 runtime,
                 stateDir(environment),
                 expand(caFile, null, home),
@@ -356,6 +356,11 @@ public class RunCommand implements Callable<Integer> {
 
     String containerImage() {
         return containerImage;
+    }
+
+    /** The operator's env file, for a one-shot command: null when none is set. */
+    Path envFile() {
+        return expand(envFile, null, userHome());
     }
 
     String runtime() {

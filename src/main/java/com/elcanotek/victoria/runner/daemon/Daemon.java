@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,8 @@ import com.elcanotek.victoria.runner.housekeeping.Housekeeping;
 import com.elcanotek.victoria.runner.housekeeping.ImagePruner;
 import com.elcanotek.victoria.runner.housekeeping.WorkspaceRetention;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
+import com.elcanotek.victoria.runner.secrets.EnvFileValues;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.StateDirLock;
 import com.elcanotek.victoria.runner.state.StateFiles;
@@ -144,7 +147,10 @@ public class Daemon {
                 runner.reload(reload);
             }
         });
-        LogSettings.apply(config.verbose(), config.jsonLogs());
+        // Before anything is logged that could hold one: the log handlers mask from now on.
+        SecretMasker masker = new SecretMasker();
+        learnSecrets(masker, config);
+        LogSettings.apply(config.verbose(), config.jsonLogs(), masker);
         Optional<ContainerRuntime> runtime = ContainerRuntimes.detect(config.containerRuntime(), PathLookup.fromEnvironment(), json,
                 config.registryAuthFile());
         if (runtime.isEmpty()) {
@@ -169,7 +175,7 @@ public class Daemon {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
             }
             Runner runner = create(config, runtime.get(), Clock.systemUTC(),
-                    ServiceManager.fromEnvironment(System.getenv(), Clock.systemUTC()));
+                    ServiceManager.fromEnvironment(System.getenv(), Clock.systemUTC()), masker);
             health.attach(runner);
             try {
                 stopOnSignals();
@@ -196,17 +202,29 @@ public class Daemon {
 
     /** A runner that tells no service manager anything, as off systemd. */
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock) {
-        return create(config, runtime, clock, ServiceManager.fromEnvironment(Map.of(), clock));
+        SecretMasker masker = new SecretMasker();
+        learnSecrets(masker, config);
+        return create(config, runtime, clock, ServiceManager.fromEnvironment(Map.of(), clock), masker);
     }
 
-    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd) {
+    /**
+     * The secrets of these settings (the registration token, the env file's values) go to {@code masker}: at start and
+     * on every reload, which may bring a new token or another env file (a container start reads the file again).
+     */
+    private static void learnSecrets(SecretMasker masker, RunnerConfig config) {
+        masker.add(EnvFileValues.of(config.envFile()));
+        masker.add(Collections.singletonList(config.registrationToken()));
+    }
+
+    /** @param masker the runner's one masker, which the log handlers already use */
+    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd, SecretMasker masker) {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         Layout layout = config.layout();
-        NodeCredentials credentials = new NodeCredentials();
+        NodeCredentials credentials = new NodeCredentials(masker);
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
                         config.logsTimeout(), config.caFile(), retry),
-                credentials::apiKey, json, clock);
+                credentials::apiKey, json, clock, masker);
         Registration registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity(NodeIdentity.localHostname(), config.name(),
                         NodeIdentity.osType(Path.of("/etc/os-release"), System.getProperty("os.name"))),
@@ -221,7 +239,7 @@ public class Daemon {
         TaskFiles files = new TaskFiles(orchestrator, config.maxFileSize(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
-        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits,
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, masker,
                 new ContainerSupervisor.Settings(config.containerImage(), layout, config.envFile(), config.name(), STOP_GRACE,
                         config.containerPolicy()));
         LogFitter fitter = new LogFitter(json);
@@ -245,34 +263,36 @@ public class Daemon {
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
                         () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
                         config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),
-                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker);
+                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker, masker);
         AtomicReference<Instant> lastPollTick = new AtomicReference<>();
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().maxConcurrentTasks(),
                 admission, () -> lastPollTick.set(clock.instant()), metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
+            learnSecrets(masker, next);
             // the gate first: no claim may start on an image whose first look is still to come
             images.retarget(next.containerImage(), next.imageRefreshInterval());
             supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
-            LogSettings.apply(next.verbose(), next.jsonLogs());
+            LogSettings.apply(next.verbose(), next.jsonLogs(), masker);
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock, lastPollTick,
-                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd));
+                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd,
+                        masker));
     }
 
     private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
             DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, TaskRuns runs, TaskJournal journal,
-            Consumer<RunnerConfig> reconfigure, ServiceManager systemd) {
+            Consumer<RunnerConfig> reconfigure, ServiceManager systemd, SecretMasker masker) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.layout().victoriaHome(), clock),
-                settings.retention(),
+                new WorkspaceRetention(config.layout().outputs(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
                 settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.layout().statusFile(), json),
-                engine, admission, images, systemd, reconfigure);
+                engine, admission, images, systemd, reconfigure, masker);
     }
 
     /**

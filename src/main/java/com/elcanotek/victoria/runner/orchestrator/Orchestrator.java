@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -49,8 +50,11 @@ public class Orchestrator {
     /** On the monotonic clock: what a lease's end is compared with. */
     private final AtomicReference<Long> lastSuccessNanos = new AtomicReference<>();
     private final OutageLog outage;
+    private final SecretMasker masker;
 
-    public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
+    /** @param masker masks the message of every status report: it may carry what an agent printed */
+    public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock,
+            SecretMasker masker) {
         this.api = client(settings, settings.readTimeout(), apiKey, json);
         this.logsApi = client(settings, settings.logsTimeout(), apiKey, json);
         this.answerDeadline = settings.connectTimeout().plus(settings.readTimeout());
@@ -58,6 +62,7 @@ public class Orchestrator {
         this.clock = clock;
         this.json = json;
         this.outage = new OutageLog(clock);
+        this.masker = masker;
         // Registration waits as long as it takes: 409 (our name still has a task), 429, 400 and
         // outages pass; only a wrong token (401) or disabled registration (503) end it.
         this.registration = retrying("register", settings.retry(), -1,
@@ -155,12 +160,18 @@ public class Orchestrator {
     }
 
     public void status(StatusUpdate update) {
-        guarded(reports, "POST /status", () -> whole(api.status(update)), Void.class);
+        StatusUpdate masked = masked(update);
+        guarded(reports, "POST /status", () -> whole(api.status(masked)), Void.class);
     }
 
     /** One try, for reports sent on a schedule of their own (lease renewals): the next period is the retry. */
     public void statusOnce(StatusUpdate update) {
-        call("POST /status", () -> whole(api.status(update)));
+        StatusUpdate masked = masked(update);
+        call("POST /status", () -> whole(api.status(masked)));
+    }
+
+    private StatusUpdate masked(StatusUpdate update) {
+        return new StatusUpdate(update.taskId(), update.status(), masker.mask(update.message()), update.timestamp());
     }
 
     public void logs(LogSubmission submission) {

@@ -60,6 +60,7 @@ public final class TaskRun {
     private final TaskLease lease;
     private final ResultDelivery delivery;
     private final InstanceStopper stopper;
+    private final OutputKeeper output;
     /** Set once by {@link #lose()}: the orchestrator took the task away. */
     private final AtomicBoolean lost = new AtomicBoolean();
     // guarded by this
@@ -82,6 +83,8 @@ public final class TaskRun {
     private volatile boolean overran;
     /** Set by the worker thread: the results cannot be delivered, and the lease has passed. */
     private volatile boolean givenUp;
+    /** Set by the worker thread once the container's output was kept (or could not be). */
+    private volatile boolean outputKept;
 
     /** When the task was claimed, on the monotonic clock: the start budget counts from it. */
     private final long claimedNanos;
@@ -109,6 +112,7 @@ public final class TaskRun {
         });
         this.delivery = new ResultDelivery(task.taskId(), services, lease, lost::get);
         this.stopper = new InstanceStopper(services);
+        this.output = new OutputKeeper(services);
     }
 
     /** A task just read from {@code /tasks/pending}: ours from that moment. */
@@ -559,6 +563,7 @@ public final class TaskRun {
     private void finish(Exit exit) throws InterruptedException {
         exitedAt = now();
         exitedNanos = System.nanoTime();
+        Optional<String> lastLines = keepOutput();
         TaskStatus status;
         String message;
         TaskOutcome outcome;
@@ -585,9 +590,14 @@ public final class TaskRun {
             message = "container exited with code " + exit.code();
             outcome = TaskOutcome.FAILED;
         }
+        if (status == TaskStatus.ERROR && lastLines.isPresent()) {
+            // What the agent last said is what explains its failure to whoever reads the task.
+            message += ": " + lastLines.get();
+        }
         services.metrics().finished(outcome);
         LOG.infof("container exited with code %d: %s", exit.code(), status.wire());
-        journal(e -> e.exited(exit.code(), status.wire(), message, now()).attempted());
+        String decided = message;
+        journal(e -> e.exited(exit.code(), status.wire(), decided, now()).attempted());
         deliver();
     }
 
@@ -605,6 +615,21 @@ public final class TaskRun {
             return ran ? failed : failed.at(Stage.LOGS_SENT, now());
         });
         deliver();
+    }
+
+    /**
+     * Keeps the container's output, once, before it is removed: at its exit, or when the run ends without one (lost,
+     * failed while it ran).
+     *
+     * @return its last lines, for an error message
+     */
+    private Optional<String> keepOutput() {
+        String handle = container;
+        if (handle == null || outputKept) {
+            return Optional.empty();
+        }
+        outputKept = true;
+        return output.keep(taskId(), handle);
     }
 
     /** The session log, within the delivery budget, then the final status. */
@@ -730,6 +755,7 @@ public final class TaskRun {
         }
         String handle = container;
         if (handle != null) {
+            keepOutput();
             try {
                 services.driver().remove(handle);
             } catch (DriverUnavailable e) {

@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.driver.Launch;
 import com.elcanotek.victoria.runner.driver.StartFailed;
@@ -107,7 +109,7 @@ class ContainerSupervisorStartTest {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT);
-        return new ContainerSupervisor(runtime, null, settings);
+        return new ContainerSupervisor(runtime, null, new SecretMasker(), settings);
     }
 
     private static Launch launch(TaskAssignment task) {
@@ -140,6 +142,11 @@ class ContainerSupervisorStartTest {
             calls.add("inspect " + nameOrId);
             return Optional.ofNullable(existing).map(state -> new ContainerInfo("0".repeat(64), nameOrId, state,
                     state == ContainerState.EXITED ? 0 : null, null, null, Map.of(), false, null));
+        }
+
+        @Override
+        public void logs(String nameOrId, int lastLines, boolean follow, OutputStream sink) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

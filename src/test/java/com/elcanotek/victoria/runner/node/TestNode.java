@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +23,7 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
 
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, Supplier<Optional<String>> heartbeatTask) {
-        NodeCredentials credentials = new NodeCredentials();
+        NodeCredentials credentials = new NodeCredentials(new SecretMasker());
         Orchestrator orchestrator = server.client(credentials::apiKey, json, Clock.systemUTC());
         CredentialsStore store = new CredentialsStore(new Layout(stateDir, stateDir.resolve("Victoria")).credentials(), json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
@@ -80,7 +81,7 @@ class TrustTest {
         ClientSettings settings = new ClientSettings(URI.create("https://localhost:" + server.httpsPort()),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), caFile,
                 new Backoff.Policy(Duration.ofMillis(10), Duration.ofMillis(20)));
-        return new Orchestrator(settings, () -> "key", json, Clock.systemUTC());
+        return new Orchestrator(settings, () -> "key", json, Clock.systemUTC(), new SecretMasker());
     }
 
     private static void keytool(String... args) throws Exception {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -47,7 +48,7 @@ public class WireMockOrchestrator extends WireMockExtension {
         Backoff.Policy retry = new Backoff.Policy(config.getValue("runner.retry.initial-delay", Duration.class),
                 config.getValue("runner.retry.max-delay", Duration.class));
         return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT, null, retry),
-                apiKey, json, clock);
+                apiKey, json, clock, new SecretMasker());
     }
 
     /** Every request received since the test began, oldest first. */

@@ -17,7 +17,7 @@ class TaskRunsTest {
     /** Only the clock is used when a run is created: nothing else of a run is touched here. */
     private static TaskRun claimedAt(String id, Instant at) {
         TaskServices services = new TaskServices(null, null, null, null, null, null, null, null,
-                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null, null);
+                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null, null, null);
         return TaskRun.claimed(services, new TaskAssignment(id, "prompt", "", null, null, null));
     }
 
