@@ -32,13 +32,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code victoria-runner cleanup [--dry-run] [--days N] [--prune-images]}: the daemon's daily
+ * {@code victoria-runner cleanup [--dry-run] [--days N] [--no-prune-images]}: the daemon's daily
  * housekeeping, on demand. Safe beside a running daemon: the folders of the tasks in its journal are
  * left whole, and an image a container uses is never removed.
  */
 @Command(name = "cleanup", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Removes files of the Victoria home and kept task output untouched for --days days (protected "
-                + "paths and the folders of tasks in flight excepted) and, with --prune-images, old Victoria images.")
+                + "paths and the folders of tasks in flight excepted) and, unless --no-prune-images, old Victoria images.")
 @Dependent
 @Unremovable
 public class CleanupCommand implements Callable<Integer> {

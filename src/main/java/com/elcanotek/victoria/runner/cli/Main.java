@@ -27,7 +27,8 @@ public class Main implements QuarkusApplication {
     private static final List<String> ONE_SHOT = List.of("-h", "--help", "-V", "--version");
     private static final List<String> SUBCOMMANDS = List.of("status", "cleanup", "drain", "resume", "logs");
     /** Options that take no value: a subcommand name may follow them. */
-    private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--json", "--dry-run");
+    private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--no-prune-images", "--json",
+            "--dry-run");
 
     private final CommandLine.IFactory factory;
     private final RunCommand command;

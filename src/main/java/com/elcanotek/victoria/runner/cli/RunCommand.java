@@ -171,8 +171,10 @@ public class RunCommand implements Callable<Integer> {
                     + "0 turns the guard off (default: ${DEFAULT-VALUE}).")
     long minFreeDisk;
 
-    @Option(names = "--prune-images", scope = ScopeType.INHERIT,
-            description = "Daily, remove images of the --container-image repository beyond the newest two (never one in use).")
+    @Option(names = "--prune-images", negatable = true, defaultValue = "true", fallbackValue = "true", scope = ScopeType.INHERIT,
+            description = "After a refresh brought a new build, and daily, remove images of the --container-image repository "
+                    + "beyond the newest two (never the configured one, never one in use); --no-prune-images keeps them "
+                    + "(default: ${DEFAULT-VALUE}).")
     boolean pruneImages;
 
     @Option(names = "--memory", paramLabel = "SIZE",

@@ -259,7 +259,10 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
     }
 
-    /** {@code images} only finds the ids, as {@code ps} does; inspect gives dates and names alike in both CLIs. */
+    /**
+     * {@code images} only finds the ids, as {@code ps} does; inspect gives dates and names alike in both CLIs (and
+     * podman's names history, which docker lacks).
+     */
     @Override
     public final List<ImageInfo> images() {
         List<String> ids = callOrThrow(List.of("images", "-q", "--no-trunc"), COMMAND_TIMEOUT).stdout().lines()
@@ -272,7 +275,7 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         List<ImageInfo> images = new ArrayList<>();
         for (JsonNode image : callForJson(args)) {
             images.add(new ImageInfo(image.path("Id").asText(), Instant.parse(image.path("Created").asText()),
-                    texts(image.path("RepoTags")), texts(image.path("RepoDigests"))));
+                    texts(image.path("RepoTags")), texts(image.path("RepoDigests")), texts(image.path("NamesHistory"))));
         }
         return images;
     }

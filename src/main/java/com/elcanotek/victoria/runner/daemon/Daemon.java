@@ -250,8 +250,11 @@ public class Daemon {
                         layout, diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
+        Optional<ImagePruner> pruner = config.housekeeping().pruneImages()
+                ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage()))
+                : Optional.empty();
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
-                Executors.newSingleThreadScheduledExecutor(named("image")));
+                Executors.newSingleThreadScheduledExecutor(named("image")), () -> pruner.ifPresent(ImagePruner::run));
         DrainFlag drain = new DrainFlag(layout.drainFlag());
         metrics.watchDraining(() -> drain.since().isPresent());
         RuntimeProbe engine = new RuntimeProbe(runtime, clock, Executors.newSingleThreadExecutor(named("engine")));
@@ -277,20 +280,20 @@ public class Daemon {
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock, lastPollTick,
-                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd,
+                operations(live, engine, clock, diskSpace, admission, images, pruner, runs, journal, reconfigure, systemd,
                         masker));
     }
 
-    private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
-            DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, TaskRuns runs, TaskJournal journal,
-            Consumer<RunnerConfig> reconfigure, ServiceManager systemd, SecretMasker masker) {
+    private Operations operations(AtomicReference<RunnerConfig> live, RuntimeProbe engine, Clock clock,
+            DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, Optional<ImagePruner> pruner, TaskRuns runs,
+            TaskJournal journal, Consumer<RunnerConfig> reconfigure, ServiceManager systemd, SecretMasker masker) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.layout().victoriaHome(), clock),
                 new WorkspaceRetention(config.layout().outputs(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
-                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
+                pruner);
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.layout().statusFile(), json),
                 engine, admission, images, systemd, reconfigure, masker);
     }

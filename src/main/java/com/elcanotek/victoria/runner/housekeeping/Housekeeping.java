@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The daemon's daily round: workspace retention, the same age limit for the tasks' kept output, then old images when
- * the operator asked for it.
+ * The daemon's daily round: workspace retention, the same age limit for the tasks' kept output, then old images
+ * unless the operator turned that off.
  */
 public class Housekeeping {
 
@@ -25,7 +25,7 @@ public class Housekeeping {
     /**
      * @param keptOutput the state dir's folder of kept container output, whose files go at the same age
      * @param busyTasks  short ids of the tasks held right now, asked at each round
-     * @param images     empty unless {@code --prune-images}
+     * @param images     empty with {@code --no-prune-images}
      */
     public Housekeeping(WorkspaceRetention retention, WorkspaceRetention keptOutput, Duration maxAge,
             Supplier<Set<String>> busyTasks, Optional<ImagePruner> images) {
@@ -39,13 +39,7 @@ public class Housekeeping {
     public void run() {
         sweep("Workspace retention", retention, busyTasks.get());
         sweep("Kept output retention", keptOutput, Set.of());
-        images.ifPresent(pruner -> {
-            try {
-                pruner.prune(false);
-            } catch (RuntimeException e) {
-                LOG.warnf("Image pruning failed: %s", e.getMessage());
-            }
-        });
+        images.ifPresent(ImagePruner::run);
     }
 
     private void sweep(String what, WorkspaceRetention sweeper, Set<String> busy) {

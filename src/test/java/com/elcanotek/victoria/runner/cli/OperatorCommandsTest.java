@@ -77,7 +77,8 @@ class OperatorCommandsTest {
         Path protectedFile = aged(home.resolve("VICTORIA.md"), 400);
         Path recent = aged(home.resolve("notes.txt"), 2);
         Path oldOutput = aged(new Layout(state, home).taskOutput("0000aaaa-0000-4000-8000-000000000009"), 20);
-        List<String> common = List.of("--victoria-home", home.toString(), "--state-dir", state.toString());
+        // the test's engine holds no Victoria image, but other runs' images are not this test's to prune
+        List<String> common = List.of("--victoria-home", home.toString(), "--state-dir", state.toString(), "--no-prune-images");
 
         LaunchResult dryRun = launcher.launch(args(common, "cleanup", "--dry-run", "--days", "10"));
 
