@@ -30,6 +30,8 @@
 #   print=WORD    print WORD on stdout
 #   write=REL     write /workspace/Victoria/REL containing the task id
 #   stderr=WORD   print WORD on stderr
+#   leak=NAME     print "NAME=<its value>" on stderr and add an "assistant" message "NAME is <its value>" to the
+#                 session, as an agent that reveals a key it was given would (both right after the session is written)
 #   no-session    write no crush.db at all
 #   limits        write the limits the container runs under to runs/$TASK_ID/limits, one "NAME VALUE" a line, as
 #                 cgroup v2 names them whatever the host has: memory.max (bytes or max), pids.max (a count or
@@ -103,6 +105,9 @@ for tok in $PROMPT; do
             v=${tok#eat-memory=}
             case "$v" in ''|*[!0-9]*) ;; *) EAT_MB=$v ;; esac ;;
         session-from=?*) SESSION=from; SESSION_FROM=$VHOME/${tok#session-from=} ;;
+        leak=*)
+            v=${tok#leak=}
+            case "$v" in ''|[!A-Za-z_]*|*[!A-Za-z0-9_]*) ;; *) LEAK=$v ;; esac ;;
     esac
 done
 set +f
@@ -185,6 +190,23 @@ COMMIT;
 EOF
         ;;
 esac
+
+if [ -n "${LEAK-}" ]; then
+    # $LEAK is a variable name (checked above), so this eval reads that variable and nothing else.
+    eval "LEAKED=\${$LEAK-}"
+    printf '%s=%s\n' "$LEAK" "$LEAKED" >&2
+    if [ "$SESSION" = write ]; then
+        printf '%s is %s' "$LEAK" "$LEAKED" > "$RUN_DIR/leak"
+        now=$(date +%s)
+        crush_sql leak <<EOF
+INSERT OR REPLACE INTO messages (id, session_id, role, parts, created_at, updated_at, finished_at)
+    VALUES ($(sql_quote "$TID-leak"), $SID, 'assistant',
+            json_array(json_object('type', 'text', 'data', json_object('text',
+                CAST(readfile($(sql_quote "$RUN_DIR/leak")) AS TEXT)))),
+            $now, $now, $now);
+EOF
+    fi
+fi
 
 if [ "$IGNORE_TERM" = 1 ]; then
     trap 'echo "fake-victoria: SIGTERM ignored" >&2; date +%s >> "$RUN_DIR/term-ignored"' TERM

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
@@ -32,13 +33,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code victoria-runner cleanup [--dry-run] [--days N] [--prune-images]}: the daemon's daily
+ * {@code victoria-runner cleanup [--dry-run] [--days N] [--no-prune-images]}: the daemon's daily
  * housekeeping, on demand. Safe beside a running daemon: the folders of the tasks in its journal are
  * left whole, and an image a container uses is never removed.
  */
 @Command(name = "cleanup", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Removes files of the Victoria home untouched for --days days (protected paths and the folders "
-                + "of tasks in flight excepted) and, with --prune-images, old Victoria images.")
+        description = "Removes files of the Victoria home and kept task output untouched for --days days (protected "
+                + "paths and the folders of tasks in flight excepted) and, unless --no-prune-images, old Victoria images.")
 @Dependent
 @Unremovable
 public class CleanupCommand implements Callable<Integer> {
@@ -71,17 +72,24 @@ public class CleanupCommand implements Callable<Integer> {
         FileTaskJournal journal = new FileTaskJournal(layout.journal(), json);
         WorkspaceRetention.Result swept = new WorkspaceRetention(home, clock).sweep(Duration.ofDays(maxAgeDays),
                 WorkspaceRetention.taskFolders(journal.all().stream().map(JournalEntry::task)), dryRun);
+        WorkspaceRetention.Result output = new WorkspaceRetention(layout.outputs(), clock).sweep(Duration.ofDays(maxAgeDays),
+                Set.of(), dryRun);
         PrintWriter out = spec.commandLine().getOut();
         String verb = dryRun ? "would remove" : "removed";
-        swept.files().forEach(file -> out.println(verb + " " + file));
-        out.printf("%s %d file(s), %d bytes, untouched for %d days under %s%n", dryRun ? "Would remove" : "Removed",
-                swept.files().size(), swept.bytes(), maxAgeDays, home);
-        int status = swept.failures() > 0 ? 1 : 0;
+        report(out, verb, swept, maxAgeDays, home);
+        report(out, verb, output, maxAgeDays, layout.outputs());
+        int status = swept.failures() + output.failures() > 0 ? 1 : 0;
         if (parent.housekeeping().pruneImages()) {
             status = Math.max(status, pruneImages(out, verb));
         }
         out.flush();
         return status;
+    }
+
+    private void report(PrintWriter out, String verb, WorkspaceRetention.Result swept, long maxAgeDays, Path under) {
+        swept.files().forEach(file -> out.println(verb + " " + file));
+        out.printf("%s %d file(s), %d bytes, untouched for %d days under %s%n", dryRun ? "Would remove" : "Removed",
+                swept.files().size(), swept.bytes(), maxAgeDays, under);
     }
 
     /** The images of the daemon's engine: from a root shell, its user's (rootless podman keeps images per user). */

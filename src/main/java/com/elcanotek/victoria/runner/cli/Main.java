@@ -18,17 +18,18 @@ import picocli.CommandLine;
 
 /**
  * Entry point. Usage errors exit 2 with one line naming the option; nothing is started. Commands
- * that are not the daemon (help, version, status, cleanup, drain, resume, doctor) move the health listener to a random
+ * that are not the daemon (help, version, status, cleanup, drain, resume, doctor, logs) move the health listener to a
+ * random
  * loopback port, so they run while a daemon holds the configured one.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
 
     private static final List<String> ONE_SHOT = List.of("-h", "--help", "-V", "--version");
-    private static final List<String> SUBCOMMANDS = List.of("status", "cleanup", "drain", "resume", "doctor");
+    private static final List<String> SUBCOMMANDS = List.of("status", "cleanup", "drain", "resume", "doctor", "logs");
     /** Options that take no value: a subcommand name may follow them. */
-    private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--json", "--dry-run",
-            "--ca-file-only", "--ca-to-containers", "--as-root");
+    private static final List<String> FLAGS = List.of("-v", "--verbose", "--prune-images", "--no-prune-images", "--json",
+            "--dry-run", "--ca-file-only", "--ca-to-containers", "--as-root");
 
     private final CommandLine.IFactory factory;
     private final RunCommand command;

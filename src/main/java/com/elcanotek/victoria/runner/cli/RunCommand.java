@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
         description = "Runs Victoria Terminal tasks of an All-Time Quarterback orchestrator in containers on this host.",
         footer = { "", "Each option can also be set as VICTORIA_RUNNER_<OPTION> (e.g. VICTORIA_RUNNER_ORCHESTRATOR_URL)",
                 "or as 'option-name = value' in the config file; the command line wins, then the environment, then the file." },
-        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class, DoctorCommand.class })
+        subcommands = { StatusCommand.class, CleanupCommand.class, DrainCommand.class, ResumeCommand.class, DoctorCommand.class,
+                LogsCommand.class })
 @TopCommand
 @Dependent
 public class RunCommand implements Callable<Integer> {
@@ -199,8 +200,10 @@ public class RunCommand implements Callable<Integer> {
                     + "0 turns the guard off (default: ${DEFAULT-VALUE}).")
     long minFreeDisk;
 
-    @Option(names = "--prune-images", scope = ScopeType.INHERIT,
-            description = "Daily, remove images of the --container-image repository beyond the newest two (never one in use).")
+    @Option(names = "--prune-images", negatable = true, defaultValue = "true", fallbackValue = "true", scope = ScopeType.INHERIT,
+            description = "After a refresh brought a new build, and daily, remove images of the --container-image repository "
+                    + "beyond the newest two (never the configured one, never one in use); --no-prune-images keeps them "
+                    + "(default: ${DEFAULT-VALUE}).")
     boolean pruneImages;
 
     @Option(names = "--memory", paramLabel = "SIZE",
@@ -341,7 +344,7 @@ public class RunCommand implements Callable<Integer> {
                 Duration.ofSeconds(pollInterval), Duration.ofSeconds(Math.min(heartbeatInterval, 60)),
                 Duration.ofSeconds(Math.min(leaseRenewalInterval, 120)), containerImage,
                 victoriaHome(),
-                expand(envFile, null, home),
+                envFile(),
                 runtime,
                 stateDir(environment),
                 network,
@@ -460,6 +463,11 @@ public class RunCommand implements Callable<Integer> {
 
     String containerImage() {
         return containerImage;
+    }
+
+    /** The operator's env file, for a one-shot command: null when none is set. */
+    Path envFile() {
+        return expand(envFile, null, userHome());
     }
 
     String runtime() {

@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param retention    files of the Victoria home untouched for longer are removed (protected paths aside)
  * @param minFreeDisk  bytes that must stay free in the Victoria home for new tasks to be claimed; 0: no guard
- * @param pruneImages  whether old Victoria images beyond the newest two are removed
+ * @param pruneImages  whether old Victoria images beyond the newest two are removed (after a refresh brought a new
+ *                     build, and daily)
  */
 public record HousekeepingConfig(Duration retention, long minFreeDisk, boolean pruneImages) {
 
@@ -16,6 +17,6 @@ public record HousekeepingConfig(Duration retention, long minFreeDisk, boolean p
 
     /** The defaults of the command line. */
     public static HousekeepingConfig defaults() {
-        return new HousekeepingConfig(Duration.ofDays(DEFAULT_RETENTION_DAYS), DEFAULT_MIN_FREE_DISK, false);
+        return new HousekeepingConfig(Duration.ofDays(DEFAULT_RETENTION_DAYS), DEFAULT_MIN_FREE_DISK, true);
     }
 }

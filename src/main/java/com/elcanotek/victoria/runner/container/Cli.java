@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,6 +143,30 @@ final class Cli {
             } catch (IOException e) {
                 // the pipe was closed under us by close(): that is the end
                 return Optional.empty();
+            }
+        }
+
+        /**
+         * Copies the command's output, as bytes, to {@code sink} until the command ends or is killed; instead of
+         * {@link #readLine}, never both.
+         *
+         * @throws IOException when {@code sink} fails
+         */
+        void copyTo(OutputStream sink) throws IOException {
+            InputStream output = process.getInputStream();
+            byte[] chunk = new byte[8192];
+            while (true) {
+                int n;
+                try {
+                    n = output.read(chunk);
+                } catch (IOException closed) {
+                    // closed under us by close() or a kill: that is the end
+                    return;
+                }
+                if (n < 0) {
+                    return;
+                }
+                sink.write(chunk, 0, n);
             }
         }
 

@@ -3,6 +3,8 @@ package com.elcanotek.victoria.runner.container;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     /** Long enough to pull a multi-GB image on a slow link. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** Reading a container's whole log: a chatty agent's can be large. */
+    private static final Duration LOGS_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
     private static final Pattern MISSING = Pattern.compile("no such (container|object|image)", Pattern.CASE_INSENSITIVE);
 
@@ -136,6 +140,35 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     }
 
     @Override
+    public final void logs(String nameOrId, int lastLines, boolean follow, OutputStream sink) {
+        List<String> args = new ArrayList<>(List.of("logs"));
+        if (lastLines > 0) {
+            args.addAll(List.of("--tail", Integer.toString(lastLines)));
+        }
+        if (follow) {
+            args.add("--follow");
+        }
+        args.add(nameOrId);
+        // Merged: the engine writes the container's stdout and stderr in the order it logged them.
+        try (Cli.Running reading = cli.startMerged(args)) {
+            if (!follow) {
+                reading.killAfter(LOGS_TIMEOUT);
+            }
+            reading.copyTo(sink);
+            String ending = reading.ending();
+            if (!ending.endsWith(" exited with code 0")) {
+                throw new ContainerException(ending, ContainerException.NO_EXIT_CODE);
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot pass on the output of " + cli.describe(args) + ": " + e.getMessage(),
+                    ContainerException.NO_EXIT_CODE, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException(cli.describe(args) + " interrupted", ContainerException.NO_EXIT_CODE, e);
+        }
+    }
+
+    @Override
     public final Optional<String> imageId(String image) {
         Cli.Result result = call(List.of("image", "inspect", "--format", "{{.Id}}", image), COMMAND_TIMEOUT);
         if (!result.succeeded()) {
@@ -226,7 +259,10 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         throw new ContainerException(result.errorMessage(cli.describe(args)), result.exitCode());
     }
 
-    /** {@code images} only finds the ids, as {@code ps} does; inspect gives dates and names alike in both CLIs. */
+    /**
+     * {@code images} only finds the ids, as {@code ps} does; inspect gives dates and names alike in both CLIs (and
+     * podman's names history, which docker lacks).
+     */
     @Override
     public final List<ImageInfo> images() {
         List<String> ids = callOrThrow(List.of("images", "-q", "--no-trunc"), COMMAND_TIMEOUT).stdout().lines()
@@ -239,7 +275,7 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
         List<ImageInfo> images = new ArrayList<>();
         for (JsonNode image : callForJson(args)) {
             images.add(new ImageInfo(image.path("Id").asText(), Instant.parse(image.path("Created").asText()),
-                    texts(image.path("RepoTags")), texts(image.path("RepoDigests"))));
+                    texts(image.path("RepoTags")), texts(image.path("RepoDigests")), texts(image.path("NamesHistory"))));
         }
         return images;
     }

@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.container;
 
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,6 +36,16 @@ public interface ContainerRuntime {
 
     /** SIGTERM, then SIGKILL once {@code grace} has passed (such a container exits with 137). */
     void stop(String nameOrId, Duration grace);
+
+    /**
+     * Copies what the container printed, stdout and stderr as one stream in the engine's order, to {@code sink} as it
+     * comes: all there is (within a time limit), or with {@code follow} until the container ends.
+     *
+     * @param lastLines only the last this many lines; 0 for all
+     * @throws ContainerException when the CLI fails or, without follow, takes too long (what it printed of its
+     *         error went to {@code sink} too)
+     */
+    void logs(String nameOrId, int lastLines, boolean follow, OutputStream sink);
 
     /** Removes the container, killing it if it runs; a container that does not exist is no error. */
     void remove(String nameOrId);

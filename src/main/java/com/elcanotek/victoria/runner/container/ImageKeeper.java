@@ -12,8 +12,9 @@ import org.jboss.logging.Logger;
  * Keeps the configured image on this host and fresh: an engine pulls only what is missing, so without this a
  * runner that once pulled {@code :latest} would run that build for ever. A host without the image pulls it
  * first, showing the engine's progress in the log, and claims nothing meanwhile; after that a pull every
- * {@code refresh} brings new builds in the background, so that no task waits for one on its way to start. A
- * pull that fails keeps the image there is.
+ * {@code refresh} brings new builds in the background, so that no task waits for one on its way to start, and a pull
+ * that brought one is followed by {@code afterUpdate} (the old builds are pruned: each is a few GB). A pull that fails
+ * keeps the image there is.
  */
 public final class ImageKeeper implements AutoCloseable {
 
@@ -26,16 +27,20 @@ public final class ImageKeeper implements AutoCloseable {
     private ScheduledFuture<?> refreshing;
     /** True until the first look found the image or pulled it: no claim waits on a pull in its task's start. */
     private volatile boolean fetching = true;
+    private final Runnable afterUpdate;
 
     /**
      * @param refresh  time between background pulls; zero: never
      * @param executor this object's own: a pull can take minutes, which nothing else should wait behind
+     * @param afterUpdate run on {@code executor} after a refresh changed the image's id; never throws
      */
-    public ImageKeeper(ContainerRuntime runtime, String image, Duration refresh, ScheduledExecutorService executor) {
+    public ImageKeeper(ContainerRuntime runtime, String image, Duration refresh, ScheduledExecutorService executor,
+            Runnable afterUpdate) {
         this.runtime = runtime;
         this.image = image;
         this.refresh = refresh;
         this.executor = executor;
+        this.afterUpdate = afterUpdate;
     }
 
     public synchronized void start() {
@@ -101,14 +106,16 @@ public final class ImageKeeper implements AutoCloseable {
             Optional<String> after = runtime.imageId(image);
             if (after.equals(before)) {
                 LOG.debugf("Image %s is up to date", image);
-            } else {
-                LOG.infof("Image %s updated (%s, was %s): the next tasks run on it", image, after.orElse("?"),
-                        before.orElse("none"));
+                return;
             }
+            LOG.infof("Image %s updated (%s, was %s): the next tasks run on it", image, after.orElse("?"),
+                    before.orElse("none"));
         } catch (RuntimeException e) {
             // Caught whatever it is: an exception would end the periodic refresh for good.
             LOG.warnf("Refreshing the image %s failed (%s); tasks go on with the image there is", image, e.getMessage());
+            return;
         }
+        afterUpdate.run();
     }
 
     @Override

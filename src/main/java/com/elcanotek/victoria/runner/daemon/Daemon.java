@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,8 @@ import com.elcanotek.victoria.runner.logs.LogFitter;
 import com.elcanotek.victoria.runner.logs.SessionLogReader;
 import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.elcanotek.victoria.runner.network.ProxySettings;
+import com.elcanotek.victoria.runner.network.ProxyUrl;
 import com.elcanotek.victoria.runner.node.CredentialsStore;
 import com.elcanotek.victoria.runner.node.Heartbeat;
 import com.elcanotek.victoria.runner.node.NodeCredentials;
@@ -62,6 +65,8 @@ import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.UserAgent;
+import com.elcanotek.victoria.runner.secrets.EnvFileValues;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.DrainFlag;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.state.StateDirLock;
@@ -80,6 +85,7 @@ import com.elcanotek.victoria.runner.task.TaskLoop;
 import com.elcanotek.victoria.runner.task.TaskRun;
 import com.elcanotek.victoria.runner.task.TaskRuns;
 import com.elcanotek.victoria.runner.task.TaskServices;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -159,7 +165,10 @@ public class Daemon {
                 runner.reload(reload);
             }
         });
-        LogSettings.apply(config.verbose(), config.jsonLogs());
+        // Before anything is logged that could hold one: the log handlers mask from now on.
+        SecretMasker masker = new SecretMasker();
+        learnSecrets(masker, config);
+        LogSettings.apply(config.verbose(), config.jsonLogs(), masker);
         StatePlacement.problem(config.layout()).ifPresent(problem -> {
             throw new InvalidOption("--state-dir", problem);
         });
@@ -188,7 +197,7 @@ public class Daemon {
                 LOG.infof("Ended %d container event stream(s) left by an earlier run of this runner", ended);
             }
             Runner runner = create(config, runtime.get(), Clock.systemUTC(),
-                    ServiceManager.fromEnvironment(System.getenv(), Clock.systemUTC()));
+                    ServiceManager.fromEnvironment(System.getenv(), Clock.systemUTC()), masker);
             health.attach(runner);
             try {
                 stopOnSignals();
@@ -225,19 +234,35 @@ public class Daemon {
 
     /** A runner that tells no service manager anything, as off systemd. */
     Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock) {
-        return create(config, runtime, clock, ServiceManager.fromEnvironment(Map.of(), clock));
+        SecretMasker masker = new SecretMasker();
+        learnSecrets(masker, config);
+        return create(config, runtime, clock, ServiceManager.fromEnvironment(Map.of(), clock), masker);
     }
 
-    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd) {
+    /**
+     * The secrets of these settings (the registration token, the env file's values, the proxies' passwords) go to
+     * {@code masker}: at start and on every reload, which may bring a new token or another env file (a container start
+     * reads the file again).
+     */
+    private static void learnSecrets(SecretMasker masker, RunnerConfig config) {
+        masker.add(EnvFileValues.of(config.envFile()));
+        masker.add(Collections.singletonList(config.registrationToken()));
+        ProxySettings proxies = config.network().proxy();
+        masker.add(Stream.of(proxies.https(), proxies.http()).filter(Objects::nonNull).map(ProxyUrl::password)
+                .filter(Objects::nonNull).toList());
+    }
+
+    /** @param masker the runner's one masker, which the log handlers already use */
+    Runner create(RunnerConfig config, ContainerRuntime runtime, Clock clock, ServiceManager systemd, SecretMasker masker) {
         AtomicReference<RunnerConfig> live = new AtomicReference<>(config);
         Layout layout = config.layout();
-        NodeCredentials credentials = new NodeCredentials();
+        NodeCredentials credentials = new NodeCredentials(masker);
         UserAgent userAgent = UserAgent.of(version, UserAgent.engine(Optional.of(runtime)));
         metrics.buildInfo(userAgent);
         Orchestrator orchestrator = new Orchestrator(
                 new ClientSettings(config.orchestratorUrl(), config.connectTimeout(), config.readTimeout(),
                         config.logsTimeout(), config.network(), userAgent.header(), retry),
-                credentials::apiKey, json, clock);
+                credentials::apiKey, json, clock, masker);
         logNetwork(config, orchestrator);
         Registration registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity(NodeIdentity.hostname(NodeIdentity.KERNEL_HOSTNAME), config.name(),
@@ -253,7 +278,7 @@ public class Daemon {
                 config.housekeeping().minFreeDisk()), DiskSpaceGuard.FreeSpace.usable(), config.readTimeout(), timers, metrics);
         ContainerExits exits = new ContainerExits(runtime, ContainerSupervisor.runnerLabel(config.name()),
                 Executors.newSingleThreadScheduledExecutor(named("exits")), clock, ContainerExits.Timing.DEFAULT);
-        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, LimitSupport.of(runtime),
+        ContainerSupervisor supervisor = new ContainerSupervisor(runtime, exits, LimitSupport.of(runtime), masker,
                 new ContainerSupervisor.Settings(config.containerImage(), layout, config.envFile(), config.name(), STOP_GRACE,
                         config.containerPolicy(), taskNetwork(config)));
         LogFitter fitter = new LogFitter(json);
@@ -266,8 +291,11 @@ public class Daemon {
                         layout, diskSpace),
                 breaker, Executors.newSingleThreadScheduledExecutor(named("probe")), clock, metrics);
         metrics.watchClaiming(() -> hostBreaker.closedBecause().isPresent());
+        Optional<ImagePruner> pruner = config.housekeeping().pruneImages()
+                ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage()))
+                : Optional.empty();
         ImageKeeper images = new ImageKeeper(runtime, config.containerImage(), config.imageRefreshInterval(),
-                Executors.newSingleThreadScheduledExecutor(named("image")));
+                Executors.newSingleThreadScheduledExecutor(named("image")), () -> pruner.ifPresent(ImagePruner::run));
         DrainFlag drain = new DrainFlag(layout.drainFlag());
         metrics.watchDraining(() -> drain.since().isPresent());
         RuntimeProbe engine = new RuntimeProbe(runtime, clock, Executors.newSingleThreadExecutor(named("engine")));
@@ -283,38 +311,40 @@ public class Daemon {
                 new TaskServices.Settings(layout, config.orchestratorUrl(), config.logsMaxBytes(),
                         () -> live.get().leaseRenewalInterval(), retry, leaseHold, config.startTimeout(),
                         config.deliveryTimeout(), STOP_GRACE.plus(STOP_SLACK), STOP_RETRY, maxAttempts),
-                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker, devices);
+                clock, metrics, timers, renewals, Executors.newCachedThreadPool(named("stop")), hostBreaker, devices, masker);
         AtomicReference<Instant> lastPollTick = new AtomicReference<>();
         warnIfDevicesBoundTheTasks(config);
         TaskLoop loop = new TaskLoop(orchestrator, registration, runs, services, workers, () -> live.get().concurrentTasks(),
                 admission, () -> lastPollTick.set(clock.instant()), metrics);
         Reconciler reconciler = new Reconciler(journal, loop, runs, supervisor, orphanGrace, clock, metrics);
         Consumer<RunnerConfig> reconfigure = next -> {
+            learnSecrets(masker, next);
             // the gate first: no claim may start on an image whose first look is still to come
             images.retarget(next.containerImage(), next.imageRefreshInterval());
             supervisor.apply(next.containerImage(), next.envFile(), next.containerPolicy());
             devices.apply(next.containerPolicy());
             warnIfDevicesBoundTheTasks(next);
-            LogSettings.apply(next.verbose(), next.jsonLogs());
+            LogSettings.apply(next.verbose(), next.jsonLogs(), masker);
         };
         return new Runner(live, scheduler, orchestrator, registration, heartbeat, loop, reconciler, runs, workers,
                 renewals, exits, reconcileInterval, clock, lastPollTick,
-                operations(live, runtime, engine, clock, diskSpace, admission, images, runs, journal, reconfigure, systemd,
-                        supervisor));
+                operations(live, engine, clock, diskSpace, admission, images, pruner, runs, journal, reconfigure, systemd,
+                        supervisor, masker));
     }
 
-    private Operations operations(AtomicReference<RunnerConfig> live, ContainerRuntime runtime, RuntimeProbe engine, Clock clock,
-            DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, TaskRuns runs, TaskJournal journal,
-            Consumer<RunnerConfig> reconfigure, ServiceManager systemd, ContainerSupervisor supervisor) {
+    private Operations operations(AtomicReference<RunnerConfig> live, RuntimeProbe engine, Clock clock,
+            DiskSpaceGuard diskSpace, ClaimAdmission admission, ImageKeeper images, Optional<ImagePruner> pruner, TaskRuns runs,
+            TaskJournal journal, Consumer<RunnerConfig> reconfigure, ServiceManager systemd, ContainerSupervisor supervisor,
+            SecretMasker masker) {
         RunnerConfig config = live.get();
         HousekeepingConfig settings = config.housekeeping();
         Housekeeping housekeeping = new Housekeeping(new WorkspaceRetention(config.layout().victoriaHome(), clock),
-                settings.retention(),
+                new WorkspaceRetention(config.layout().outputs(), clock), settings.retention(),
                 () -> WorkspaceRetention.taskFolders(Stream.concat(runs.all().stream().map(TaskRun::task),
                         journal.all().stream().map(JournalEntry::task))),
-                settings.pruneImages() ? Optional.of(new ImagePruner(runtime, () -> live.get().containerImage())) : Optional.empty());
+                pruner);
         return new Operations(diskSpace, housekeeping, housekeepingInterval, new StatusFile(config.layout().statusFile(), json),
-                engine, admission, images, systemd, reconfigure, supervisor::unenforcedLimits);
+                engine, admission, images, systemd, reconfigure, supervisor::unenforcedLimits, masker);
     }
 
     /**

@@ -338,12 +338,12 @@ public class Runner implements RunnerView {
 
     @Override
     public Optional<String> diskShortage() {
-        return operations.diskSpace().closedBecause();
+        return operations.diskSpace().closedBecause().map(operations.masker()::mask);
     }
 
     @Override
     public Optional<String> claimingStopped() {
-        return operations.admission().closedBecause();
+        return operations.admission().closedBecause().map(operations.masker()::mask);
     }
 
     @Override

@@ -36,6 +36,14 @@ public interface TaskDriver {
     void stop(String handle);
 
     /**
+     * What the instance printed so far, its last {@code maxBytes} bytes at most: all there is of its output once it is
+     * removed, so the task code asks before removing it.
+     *
+     * @throws DriverUnavailable when the backend cannot be asked now, or does not answer in time
+     */
+    Output output(String handle, int maxBytes);
+
+    /**
      * Removes the instance and what the backend keeps of it; one that does not exist is no error.
      *
      * @throws DriverUnavailable when the backend cannot be asked now

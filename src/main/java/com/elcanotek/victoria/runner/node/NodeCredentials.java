@@ -1,7 +1,10 @@
 package com.elcanotek.victoria.runner.node;
 
+import java.util.Collections;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 
 /**
  * The node's credentials of the moment: set by {@link Registration}, read by the orchestrator
@@ -10,6 +13,12 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class NodeCredentials {
 
     private final AtomicReference<Credentials> current = new AtomicReference<>();
+    private final SecretMasker masker;
+
+    /** @param masker learns each key, so that none shows in what the runner sends or writes */
+    public NodeCredentials(SecretMasker masker) {
+        this.masker = masker;
+    }
 
     public Optional<Credentials> current() {
         return Optional.ofNullable(current.get());
@@ -22,6 +31,12 @@ public final class NodeCredentials {
     }
 
     void set(Credentials credentials) {
+        masker.add(Collections.singletonList(credentials.apiKey()));
         current.set(credentials);
+    }
+
+    /** No key for the next call: the one tried was refused. Its value stays masked. */
+    void clear() {
+        current.set(null);
     }
 }

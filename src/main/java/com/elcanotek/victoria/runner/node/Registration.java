@@ -152,7 +152,7 @@ public class Registration {
         try {
             orchestrator.heartbeat(new HeartbeatRequest(stored.nodeId(), NodeStatus.IDLE, null));
         } catch (OrchestratorException refused) {
-            current.set(null);
+            current.clear();
             if (!refused.isTransient()) {
                 LOG.infof("The stored key is refused too (%s); waiting until the name can be registered", refused.getMessage());
                 untried.set(Optional.empty());

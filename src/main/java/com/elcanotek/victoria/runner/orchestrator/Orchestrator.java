@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -55,8 +56,11 @@ public class Orchestrator {
     private final OutageLog outage;
     /** The proxy every call goes through; null when they go direct. */
     private final ProxyUrl proxy;
+    private final SecretMasker masker;
 
-    public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock) {
+    /** @param masker masks the message of every status report: it may carry what an agent printed */
+    public Orchestrator(ClientSettings settings, Supplier<String> apiKey, ObjectMapper json, Clock clock,
+            SecretMasker masker) {
         this.proxy = settings.network().proxy().forTarget(settings.url()).orElse(null);
         KeyStore trust = "https".equalsIgnoreCase(settings.url().getScheme()) ? settings.network().trust().keyStore() : null;
         this.api = client(settings, proxy, trust, settings.readTimeout(), apiKey, json);
@@ -66,6 +70,7 @@ public class Orchestrator {
         this.clock = clock;
         this.json = json;
         this.outage = new OutageLog(clock);
+        this.masker = masker;
         // Registration waits as long as it takes: 409 (our name still has a task), 429, 400 and
         // outages pass; only a wrong token (401) or disabled registration (503) end it.
         this.registration = retrying("register", settings.retry(), -1,
@@ -193,12 +198,18 @@ public class Orchestrator {
     }
 
     public void status(StatusUpdate update) {
-        guarded(reports, "POST /status", () -> whole(api.status(update)), Void.class);
+        StatusUpdate masked = masked(update);
+        guarded(reports, "POST /status", () -> whole(api.status(masked)), Void.class);
     }
 
     /** One try, for reports sent on a schedule of their own (lease renewals): the next period is the retry. */
     public void statusOnce(StatusUpdate update) {
-        call("POST /status", () -> whole(api.status(update)));
+        StatusUpdate masked = masked(update);
+        call("POST /status", () -> whole(api.status(masked)));
+    }
+
+    private StatusUpdate masked(StatusUpdate update) {
+        return new StatusUpdate(update.taskId(), update.status(), masker.mask(update.message()), update.timestamp());
     }
 
     public void logs(LogSubmission submission) {

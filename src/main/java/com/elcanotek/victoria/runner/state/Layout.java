@@ -61,6 +61,19 @@ public record Layout(Path stateDir, Path victoriaHome) {
         return stateDir.resolve("ca-bundle.pem");
     }
 
+    /**
+     * What the tasks' containers printed, kept after they are removed (0600 files in a 0700 folder): no container
+     * sees it, and {@code logs} reads it.
+     */
+    public Path outputs() {
+        return stateDir.resolve("output");
+    }
+
+    /** The kept output of one task, by its whole id. */
+    public Path taskOutput(String taskId) {
+        return outputs().resolve(taskId + ".log");
+    }
+
     /** Where each task gets a folder of its own. */
     public Path tasks() {
         return victoriaHome.resolve("tasks");

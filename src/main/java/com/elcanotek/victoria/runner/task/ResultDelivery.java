@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.logs.LogMasking;
 import com.elcanotek.victoria.runner.node.Credentials;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.LogSubmission;
@@ -58,7 +59,10 @@ final class ResultDelivery {
         this.lost = lost;
     }
 
-    /** The newest top-level session in {@code sessionDir}, fitted to the size limit, tried until {@code budgetEnd}. */
+    /**
+     * The newest top-level session in {@code sessionDir}, fitted to the size limit and masked (which never makes it
+     * larger), tried until {@code budgetEnd}.
+     */
     LogResult submitLog(Path sessionDir, long budgetEndNanos) throws InterruptedException {
         int budget = services.settings().logsMaxBytes();
         Optional<LogSubmission> read = services.sessions().latest(sessionDir, taskId, budget);
@@ -66,7 +70,7 @@ final class ResultDelivery {
             LOG.info("no agent session to submit");
             return new LogResult(Settled.DONE, null);
         }
-        LogSubmission log = read.get();
+        LogSubmission log = LogMasking.mask(read.get(), services.masker());
         Backoff backoff = new Backoff(services.settings().retry());
         while (!lost.getAsBoolean()) {
             Optional<Credentials> key = services.registration().current();

@@ -60,6 +60,7 @@ public final class TaskRun {
     private final TaskLease lease;
     private final ResultDelivery delivery;
     private final InstanceStopper stopper;
+    private final OutputKeeper output;
     /** Set once by {@link #lose()}: the orchestrator took the task away. */
     private final AtomicBoolean lost = new AtomicBoolean();
     // guarded by this
@@ -77,6 +78,8 @@ public final class TaskRun {
     private volatile ExitWatch watch;
     /** Set by the worker thread: the results cannot be delivered, and the lease has passed. */
     private volatile boolean givenUp;
+    /** Set by the worker thread once the container's output was kept (or could not be). */
+    private volatile boolean outputKept;
 
     // the worker thread's own
     private final StepBounds bounds;
@@ -105,6 +108,7 @@ public final class TaskRun {
         });
         this.delivery = new ResultDelivery(task.taskId(), services, lease, lost::get);
         this.stopper = new InstanceStopper(services);
+        this.output = new OutputKeeper(services);
         // At once, not when the worker thread begins: the heartbeat right after a restart names what really runs.
         lease.renewUntil(boundOfJournal());
     }
@@ -495,13 +499,17 @@ public final class TaskRun {
     private void finish(Exit exit, boolean timedOut) throws InterruptedException {
         exitedAt = now();
         bounds.exited(System.nanoTime());
+        Optional<String> lastLines = keepOutput();
         Shutdown stop = shutdown;
         boolean stoppedByIt = stop != null && stop.stopsContainer()
                 && (exit.finishedAt() == null || !exit.finishedAt().isBefore(stop.at()));
         Outcome outcome = Outcome.of(exit, timedOut, stoppedByIt ? stop.message() : null, task.effectiveTimeoutSeconds());
+        // What the agent last said is what explains its failure to whoever reads the task.
+        String message = outcome.status() == TaskStatus.ERROR && lastLines.isPresent()
+                ? outcome.message() + ": " + lastLines.get() : outcome.message();
         services.metrics().finished(outcome.counted());
         LOG.infof("container exited with code %d: %s", exit.code(), outcome.status().wire());
-        journal(e -> e.exited(exit.code(), outcome.status().wire(), outcome.message(), now()).attempted());
+        journal(e -> e.exited(exit.code(), outcome.status().wire(), message, now()).attempted());
         deliver();
     }
 
@@ -519,6 +527,21 @@ public final class TaskRun {
             return ran ? failed : failed.at(Stage.LOGS_SENT, now());
         });
         deliver();
+    }
+
+    /**
+     * Keeps the container's output, once, before it is removed: at its exit, or when the run ends without one (lost,
+     * failed while it ran).
+     *
+     * @return its last lines, for an error message
+     */
+    private Optional<String> keepOutput() {
+        String handle = container;
+        if (handle == null || outputKept) {
+            return Optional.empty();
+        }
+        outputKept = true;
+        return output.keep(taskId(), handle);
     }
 
     /** The session log, within the delivery budget, then the final status. */
@@ -644,6 +667,7 @@ public final class TaskRun {
         }
         String handle = container;
         if (handle != null) {
+            keepOutput();
             try {
                 services.driver().remove(handle);
             } catch (DriverUnavailable e) {

@@ -15,6 +15,7 @@ import com.elcanotek.victoria.runner.metrics.RunnerMetrics;
 import com.elcanotek.victoria.runner.node.Registration;
 import com.elcanotek.victoria.runner.orchestrator.Backoff;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 
 /**
@@ -30,10 +31,12 @@ import com.elcanotek.victoria.runner.state.Layout;
  * @param stopper runs container stops, which block for up to their grace period
  * @param breaker hears of each start, and of the failures of this host
  * @param devices which task has which devices of its own
+ * @param masker the runner's one masker: the session log and the kept output go through it
  */
 public record TaskServices(Orchestrator orchestrator, Registration registration, TaskJournal journal, TaskFiles files,
-        TaskDriver driver, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock, RunnerMetrics metrics, ScheduledExecutorService timers, ExecutorService renewals,
-        ExecutorService stopper, HostBreaker breaker, DevicePool devices) {
+        TaskDriver driver, SessionLogReader sessions, LogFitter fitter, Settings settings, Clock clock, RunnerMetrics metrics,
+        ScheduledExecutorService timers, ExecutorService renewals, ExecutorService stopper, HostBreaker breaker,
+        DevicePool devices, SecretMasker masker) {
 
     /**
      * @param logsMaxBytes budget of a {@code /logs} body; halved after each 413

@@ -76,21 +76,51 @@ class OperatorCommandsTest {
         Path oldButHeld = aged(home.resolve("tasks/abcd1234/files/input.pdf"), 20);
         Path protectedFile = aged(home.resolve("VICTORIA.md"), 400);
         Path recent = aged(home.resolve("notes.txt"), 2);
-        List<String> common = List.of("--victoria-home", home.toString(), "--state-dir", state.toString());
+        Path oldOutput = aged(new Layout(state, home).taskOutput("0000aaaa-0000-4000-8000-000000000009"), 20);
+        // the test's engine holds no Victoria image, but other runs' images are not this test's to prune
+        List<String> common = List.of("--victoria-home", home.toString(), "--state-dir", state.toString(), "--no-prune-images");
 
         LaunchResult dryRun = launcher.launch(args(common, "cleanup", "--dry-run", "--days", "10"));
 
         assertThat(dryRun.exitCode()).isZero();
-        assertThat(dryRun.getOutput()).contains("would remove " + old, "Would remove 1 file(s)")
+        assertThat(dryRun.getOutput()).contains("would remove " + old, "Would remove 1 file(s)", "would remove " + oldOutput)
                 .doesNotContain(oldButHeld.toString(), protectedFile.toString(), recent.toString());
-        assertThat(List.of(old, oldButHeld, protectedFile, recent)).allMatch(Files::exists);
+        assertThat(List.of(old, oldButHeld, protectedFile, recent, oldOutput)).allMatch(Files::exists);
 
         LaunchResult cleanup = launcher.launch(args(common, "cleanup", "--days", "10"));
 
         assertThat(cleanup.exitCode()).isZero();
-        assertThat(cleanup.getOutput()).contains("removed " + old, "Removed 1 file(s)");
+        assertThat(cleanup.getOutput()).contains("removed " + old, "Removed 1 file(s)", "removed " + oldOutput);
         assertThat(old).doesNotExist();
+        assertThat(oldOutput).doesNotExist();
         assertThat(List.of(oldButHeld, protectedFile, recent)).allMatch(Files::exists);
+    }
+
+    @Test
+    void logsShowsTheOutputKeptOfATaskWhoseContainerIsGoneWithTodaysSecretsMaskedToo(QuarkusMainLauncher launcher)
+            throws IOException {
+        Path state = state();
+        String taskId = "feed0001-0000-4000-8000-000000000042";
+        Path kept = new Layout(state, dir.resolve("home")).taskOutput(taskId);
+        Files.createDirectories(kept.getParent());
+        // kept before the env file gained this value, and the node key printed by the agent
+        Files.writeString(kept, "step 1\nError: OPENROUTER_API_KEY sk-or-v1-rotated-42 refused; key " + KEY + "\n");
+        Path envFile = Files.writeString(dir.resolve("llm.env"), "OPENROUTER_API_KEY=sk-or-v1-rotated-42\n");
+        List<String> common = List.of("--state-dir", state.toString(), "--env-file", envFile.toString());
+
+        LaunchResult shown = launcher.launch(args(common, "logs", taskId));
+        LaunchResult followed = launcher.launch(args(common, "logs", "--follow", taskId));
+        LaunchResult unknown = launcher.launch(args(common, "logs", "feed0002-0000-4000-8000-000000000042"));
+        LaunchResult notAnId = launcher.launch(args(common, "logs", "../credentials"));
+
+        assertThat(shown.exitCode()).isZero();
+        assertThat(shown.getOutput()).isEqualTo("step 1\nError: OPENROUTER_API_KEY *** refused; key ***");
+        assertThat(followed.exitCode()).as("a task already over: its kept output, at once").isZero();
+        assertThat(followed.getOutput()).isEqualTo(shown.getOutput());
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.getErrorOutput()).contains("No output of task feed0002-0000-4000-8000-000000000042");
+        assertThat(notAnId.exitCode()).isEqualTo(2);
+        assertThat(notAnId.getErrorOutput()).contains("'../credentials' is not a task id");
     }
 
     @Test

@@ -151,4 +151,18 @@ class OptionPrecedenceTest {
     void environmentNamesFollowTheOptionNames() {
         assertThat(OptionSources.environmentName("--max-concurrent-tasks")).isEqualTo("VICTORIA_RUNNER_MAX_CONCURRENT_TASKS");
     }
+
+    @Test
+    void oldImagesArePrunedUnlessTurnedOffOnTheCommandLineInTheEnvironmentOrInTheFile() throws Exception {
+        String file = configFile("orchestrator-url = https://file.example\nregistration-token = t\n").toString();
+        Map<String, String> off = Map.of("VICTORIA_RUNNER_PRUNE_IMAGES", "false");
+
+        assertThat(resolve(Map.of(), "--config", file).housekeeping().pruneImages()).as("default").isTrue();
+        assertThat(resolve(Map.of(), "--config", file, "--no-prune-images").housekeeping().pruneImages()).isFalse();
+        assertThat(resolve(off, "--config", file).housekeeping().pruneImages()).as("environment").isFalse();
+        assertThat(resolve(off, "--config", file, "--prune-images").housekeeping().pruneImages()).as("command line").isTrue();
+        String fileOff = configFile("orchestrator-url = https://file.example\nregistration-token = t\nprune-images = false\n")
+                .toString();
+        assertThat(resolve(Map.of(), "--config", fileOff).housekeeping().pruneImages()).as("file").isFalse();
+    }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 
 /**
@@ -29,7 +30,7 @@ class ContainerSupervisorOutOfMemoryTest {
         ContainerPolicy policy = new ContainerPolicy(memory, null, ContainerPolicy.DEFAULT_PIDS_LIMIT, null, true, true,
                 ContainerPolicy.DEFAULT_CAPABILITIES, List.of(),
                 null, 0, null);
-        return new ContainerSupervisor(PODMAN, null, limits, new ContainerSupervisor.Settings(TestEngine.IMAGE,
+        return new ContainerSupervisor(PODMAN, null, limits, new SecretMasker(), new ContainerSupervisor.Settings(TestEngine.IMAGE,
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), null, "runner", Duration.ofSeconds(1), policy,
                 TaskNetwork.NONE));
     }

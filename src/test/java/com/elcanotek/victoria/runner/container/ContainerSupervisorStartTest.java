@@ -3,6 +3,7 @@ package com.elcanotek.victoria.runner.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.elcanotek.victoria.runner.driver.Launch;
 import com.elcanotek.victoria.runner.driver.StartFailed;
@@ -142,7 +144,7 @@ class ContainerSupervisorStartTest {
     private ContainerSupervisor supervisor(ContainerRuntime runtime) {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings("localhost/victoria-fake:test",
                 layout(), null, "runner", Duration.ofSeconds(1), ContainerPolicy.DEFAULT, TaskNetwork.NONE);
-        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings);
+        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), new SecretMasker(), settings);
     }
 
     private static Launch launch(TaskAssignment task) {
@@ -175,6 +177,11 @@ class ContainerSupervisorStartTest {
             calls.add("inspect " + nameOrId);
             return Optional.ofNullable(existing).map(state -> new ContainerInfo("0".repeat(64), nameOrId, state,
                     state == ContainerState.EXITED ? 0 : null, null, null, Map.of(), false, null));
+        }
+
+        @Override
+        public void logs(String nameOrId, int lastLines, boolean follow, OutputStream sink) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

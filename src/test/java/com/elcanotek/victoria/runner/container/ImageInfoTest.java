@@ -18,12 +18,21 @@ class ImageInfoTest {
     }
 
     @Test
-    void anImageLeftWithoutItsTagStillBelongsToItsRepositoryByDigest() {
-        ImageInfo dangling = new ImageInfo("sha256:1", Instant.EPOCH, List.of(),
-                List.of("ghcr.io/elcanotek/victoria-terminal@sha256:0f0f"));
-        ImageInfo other = new ImageInfo("sha256:2", Instant.EPOCH, List.of("ghcr.io/elcanotek/victoria-terminal-extra:1"), List.of());
+    void anImageLeftWithoutItsTagStillBelongsToItsRepositoryByDigestOrByFormerName() {
+        ImageInfo dockers = new ImageInfo("sha256:1", Instant.EPOCH, List.of(),
+                List.of("ghcr.io/elcanotek/victoria-terminal@sha256:0f0f"), List.of());
+        ImageInfo podmans = new ImageInfo("sha256:3", Instant.EPOCH, List.of(), List.of(),
+                List.of("ghcr.io/elcanotek/victoria-terminal:latest"));
+        ImageInfo other = new ImageInfo("sha256:2", Instant.EPOCH, List.of("ghcr.io/elcanotek/victoria-terminal-extra:1"),
+                List.of(), List.of());
+        ImageInfo pinned = new ImageInfo("sha256:4", Instant.EPOCH, List.of("registry.example/pinned:v1"), List.of(),
+                List.of("ghcr.io/elcanotek/victoria-terminal:latest", "registry.example/pinned:v1"));
 
-        assertThat(dangling.belongsTo("ghcr.io/elcanotek/victoria-terminal")).isTrue();
+        assertThat(dockers.belongsTo("ghcr.io/elcanotek/victoria-terminal")).isTrue();
+        assertThat(podmans.belongsTo("ghcr.io/elcanotek/victoria-terminal")).isTrue();
         assertThat(other.belongsTo("ghcr.io/elcanotek/victoria-terminal")).isFalse();
+        assertThat(pinned.belongsTo("ghcr.io/elcanotek/victoria-terminal")).isTrue();
+        assertThat(pinned.taggedOutside("ghcr.io/elcanotek/victoria-terminal")).isTrue();
+        assertThat(podmans.taggedOutside("ghcr.io/elcanotek/victoria-terminal")).isFalse();
     }
 }

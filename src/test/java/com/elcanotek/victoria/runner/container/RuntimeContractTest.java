@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -240,6 +241,27 @@ abstract class RuntimeContractTest {
         assertThat(exits.await(id)).isZero();
         List<String> status = Files.readAllLines(home.resolve("tasks/" + taskId.substring(0, 8) + "/.crush/crush.db"));
         assertThat(status).contains("CapBnd:\t00000000000000eb", "CapEff:\t00000000000000eb");
+    }
+
+    @Test
+    void logsGivesBothStreamsOrTheirLastLinesFollowsUntilTheExitAndFailsForNoContainer() throws Exception {
+        String id = runtime.start(task(newTaskId(), "print=out-1 stderr=err-1 print=out-2 no-session sleep=1 exit=3"));
+
+        ByteArrayOutputStream followed = new ByteArrayOutputStream();
+        runtime.logs(id, 0, true, followed);
+
+        assertThat(runtime.inspect(id).orElseThrow().state()).as("followed to its end").isEqualTo(ContainerState.EXITED);
+        // the order between the two streams is the engine's
+        assertThat(followed.toString(StandardCharsets.UTF_8).lines()).containsExactlyInAnyOrder("out-1", "err-1", "out-2");
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        runtime.logs(id, 0, false, all);
+        assertThat(all.toString(StandardCharsets.UTF_8)).isEqualTo(followed.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream last = new ByteArrayOutputStream();
+        runtime.logs(id, 1, false, last);
+        assertThat(last.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(1)
+                .isEqualTo(all.toString(StandardCharsets.UTF_8).lines().skip(2).toList());
+        assertThatThrownBy(() -> runtime.logs("victoria-none-" + testId, 0, false, new ByteArrayOutputStream()))
+                .isInstanceOf(ContainerException.class);
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.driver.Launch;
 import com.elcanotek.victoria.runner.network.ProxySettings;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -107,7 +108,7 @@ class TaskNetworkTest {
         ContainerSupervisor.Settings settings = new ContainerSupervisor.Settings(TestEngine.IMAGE,
                 new Layout(dir.resolve("state"), dir.resolve("Victoria")), operatorEnvFile, runner, Duration.ofSeconds(1),
                 ContainerPolicy.DEFAULT, network);
-        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), settings);
+        return new ContainerSupervisor(runtime, null, LimitSupport.unknown("not asked"), new SecretMasker(), settings);
     }
 
     private static TaskAssignment task(String prompt) {

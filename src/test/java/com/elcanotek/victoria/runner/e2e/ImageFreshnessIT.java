@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
 import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskState;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The image stays fresh without any outside registry: the test runs a registry of its own on loopback
@@ -33,6 +35,7 @@ class ImageFreshnessIT {
 
     static final String REGISTRY = "127.0.0.1:5055";
     static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path work;
@@ -40,6 +43,8 @@ class ImageFreshnessIT {
     Process registry;
     String image;
     final List<String> builtImages = new ArrayList<>();
+    /** Ids of the builds pushed: a pull brings them back under the registry's name only. */
+    final List<String> builtIds = new ArrayList<>();
 
     @BeforeEach
     void registryOfOurOwn() throws Exception {
@@ -53,6 +58,7 @@ class ImageFreshnessIT {
         stopRegistry();
         builtImages.add(image);
         builtImages.forEach(name -> Podman.run("rmi", "-f", name));
+        builtIds.forEach(id -> Podman.run("rmi", "-f", id));
     }
 
     @Test
@@ -94,6 +100,81 @@ class ImageFreshnessIT {
             assertThat(ranOn(orchestrator, orchestrator.createTask("exit=0"))).isEqualTo(newest);
             assertThat(runner.output()).doesNotContain("updated (");
         }
+    }
+
+    @Test
+    void aRefreshThatBringsANewBuildPrunesTheOldOnesButTheCurrentThePreviousAndOneInUse() throws Exception {
+        String first = pushOnly("1");
+        try (FakeOrchestrator orchestrator = FakeBackedRunner.fake().build().start();
+                FakeBackedRunner runner = FakeBackedRunner.start(orchestrator, work, "prune-" + ProcessHandle.current().pid(),
+                        Map.of("--container-image", image, "--image-refresh-interval", "2", "--lease-renewal-interval", "1",
+                                "--log-format", "json"),
+                        Map.of())) {
+            Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Image " + image + " pulled"));
+            String busy = orchestrator.createTask("sleep=600");
+            Awaitility.await().atMost(WAIT).until(() -> orchestrator.task(busy).history().stream()
+                    .anyMatch(change -> ("container started on image " + first).equals(change.message())));
+
+            String second = pushOnly("2");
+            Awaitility.await().atMost(WAIT).until(() -> updatedTo(runner, second));
+            String third = pushOnly("3");
+            Awaitility.await().atMost(WAIT).until(() -> updatedTo(runner, third));
+            // The first is past the newest two, and its task's container still uses it.
+            Awaitility.await().atMost(WAIT).until(() -> runner.output().contains("Kept old Victoria image " + shortId(first)));
+            assertThat(exists(first)).isTrue();
+            assertThat(exists(second)).as("the previous build").isTrue();
+            assertThat(threadsThatLogged(runner, "Kept old Victoria image " + shortId(first)))
+                    .as("pruned right after the refresh, by the image keeper, not by the daily round").allMatch(t -> t.startsWith("image-"));
+
+            orchestrator.cancel(busy);
+            Awaitility.await().atMost(WAIT).until(() -> Podman.containersLabelled(runner.containerLabel()).isEmpty());
+            String fourth = pushOnly("4");
+            Awaitility.await().atMost(WAIT).until(() -> updatedTo(runner, fourth));
+
+            Awaitility.await().atMost(WAIT).until(() -> !exists(first) && !exists(second));
+            assertThat(exists(third)).as("the previous build").isTrue();
+            assertThat(exists(fourth)).as("the current build").isTrue();
+            assertThat(threadsThatLogged(runner, "Removed old Victoria image ")).hasSize(2).allMatch(t -> t.startsWith("image-"));
+            assertThat(runner.output()).contains("Removed old Victoria image " + shortId(first),
+                    "Removed old Victoria image " + shortId(second));
+        }
+    }
+
+    /** The runner said a refresh brought build {@code id} (the engine may show ids with or without "sha256:"). */
+    private boolean updatedTo(FakeBackedRunner runner, String id) {
+        return runner.output().lines().anyMatch(line -> line.contains("Image " + image + " updated (")
+                && line.contains(id.substring("sha256:".length())));
+    }
+
+    /** The threads that logged a message starting so (the runner logs JSON here). */
+    private static List<String> threadsThatLogged(FakeBackedRunner runner, String start) throws IOException {
+        List<String> threads = new ArrayList<>();
+        for (String line : runner.output().lines().filter(line -> line.startsWith("{")).toList()) {
+            JsonNode record = JSON.readTree(line);
+            if (record.path("message").asText().startsWith(start)) {
+                threads.add(record.path("threadName").asText());
+            }
+        }
+        return threads;
+    }
+
+    private static boolean exists(String id) {
+        return Podman.run("image", "inspect", "--format", "{{.Id}}", id).strip().equals(id.substring("sha256:".length()));
+    }
+
+    private static String shortId(String id) {
+        return id.substring("sha256:".length(), "sha256:".length() + 12);
+    }
+
+    /**
+     * {@link #push} and gone from this host, so that only the runner's pulls bring builds here, under the registry's
+     * name alone, as on an operator's host.
+     */
+    private String pushOnly(String build) throws IOException {
+        String id = push(build);
+        builtIds.add(id);
+        Podman.run("rmi", builtImages.get(builtImages.size() - 1));
+        return id;
     }
 
     /** The digest the task's {@code running} report named, once the task succeeded. */

@@ -11,16 +11,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.elcanotek.victoria.runner.fake.FakeOrchestrator;
+import com.elcanotek.victoria.runner.fake.TaskSnapshot;
 import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 import com.elcanotek.victoria.runner.logs.CrushDbFixture;
@@ -30,7 +36,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Full tasks through the packaged runner, in console and in JSON log format, with a known registration
  * token and node key: neither may show in any log line, any error message the orchestrator received, or
- * what health and metrics serve. Failures are provoked on purpose, so that error paths log too.
+ * what health and metrics serve. Failures are provoked on purpose, so that error paths log too. And an LLM key
+ * of the operator's env file that an agent reveals is masked in all the runner sends and writes.
  */
 class SecretsIT {
 
@@ -90,6 +97,63 @@ class SecretsIT {
                         .anyMatch(line -> line.contains(ok));
             }
         }
+    }
+
+    /**
+     * An agent that prints the LLM key it got from the operator's env file, and writes it into its session; a task
+     * whose file is named after the key (text the orchestrator sends that reaches the runner's log lines and an error).
+     * The key reaches the container, and nothing the orchestrator receives, no line the runner logs and nothing
+     * {@code logs} shows (from the engine while the container runs, then from the kept output) holds it.
+     */
+    @Test
+    void aKeyFromTheEnvFileThatTheAgentRevealsNeverReachesTheOrchestratorNorAnyLog() throws Exception {
+        String key = "sk-or-v1-e2e-" + UUID.randomUUID().toString().replace("-", "");
+        Path envFile = Files.writeString(work.resolve("llm.env"), "# the operator's LLM key\nFAKE_LLM_KEY=" + key + "\n");
+        Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-------"));
+        try (FakeOrchestrator fake = FakeBackedRunner.fake().build().start();
+                FakeBackedRunner runner = FakeBackedRunner.start(fake, work, "leak-" + ProcessHandle.current().pid(),
+                        Map.of("--env-file", envFile.toString(), "--log-format", "json", "--max-concurrent-tasks", "2"),
+                        Map.of())) {
+            String leaking = fake.createTask("leak=FAKE_LLM_KEY sleep=30 exit=3");
+            String named = fake.createTask(TaskSpec.builder("never runs")
+                    .file("reports/" + key + ".csv", "a,b\n".getBytes(StandardCharsets.UTF_8)).build());
+            Path leaked = runner.home().resolve("runs/" + leaking + "/leak");
+            Awaitility.await().atMost(TASK_WAIT).until(() -> Files.exists(leaked));
+            Path kept = runner.stateDir().resolve("output/" + leaking + ".log");
+
+            String whileRunning = logs(runner, envFile, leaking);
+
+            assertThat(runner.runningContainers()).as("shown by the engine: the container runs").isNotEmpty();
+            assertThat(kept).as("and nothing is kept yet").doesNotExist();
+            assertThat(whileRunning).contains("FAKE_LLM_KEY=***").doesNotContain(key);
+            TaskSnapshot failed = fake.awaitState(leaking, TaskState.ERROR, Duration.ofSeconds(120));
+            assertThat(failed.result()).isEqualTo("container exited with code 3: FAKE_LLM_KEY=***");
+            assertThat(failed.latestSession().toString()).contains("FAKE_LLM_KEY is ***").doesNotContain(key);
+            TaskSnapshot refused = fake.awaitState(named, TaskState.ERROR, TASK_WAIT);
+            // the fake refuses names with a slash: its answer quotes the name too
+            assertThat(refused.result()).contains("file 'reports/***.csv'", "/files/reports%2F***.csv");
+            for (TaskSnapshot task : List.of(failed, refused)) {
+                assertThat(task.history()).extracting(TaskSnapshot.StatusChange::message).allSatisfy(
+                        message -> assertThat(String.valueOf(message)).doesNotContain(key));
+            }
+            assertThat(Files.readString(runner.home().resolve("runs/" + leaking + "/env")))
+                    .as("the container did get the key").contains("FAKE_LLM_KEY=" + key);
+            Podman.awaitNoneLabelled(runner.containerLabel());
+            assertThat(kept).hasContent("FAKE_LLM_KEY=***\n");
+            assertThat(logs(runner, envFile, leaking)).as("from the kept output").isEqualTo("FAKE_LLM_KEY=***\n");
+            assertThat(runner.output()).contains("reports/***.csv").doesNotContain(key);
+        }
+    }
+
+    /** {@code victoria-runner logs TASK_ID} against the runner's state dir. @return what it printed */
+    private static String logs(FakeBackedRunner runner, Path envFile, String taskId) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Launcher.standard().command());
+        command.addAll(List.of("--state-dir", runner.stateDir().toString(), "--env-file", envFile.toString(), "logs", taskId));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
     }
 
     private static void assertEveryLineIsAJsonObjectWithTheTaskIdAsAField(String output, String taskId) throws IOException {

@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,7 +29,7 @@ record TestNode(Registration registration, Heartbeat heartbeat, CredentialsStore
     /** @param hostTrouble why the host cannot take work, as the heartbeat asks it */
     static TestNode start(WireMockOrchestrator server, ObjectMapper json, Path stateDir, String token, String orchestratorUrl,
             String name, Supplier<Optional<String>> heartbeatTask, Supplier<Optional<String>> hostTrouble, Clock clock) {
-        NodeCredentials credentials = new NodeCredentials();
+        NodeCredentials credentials = new NodeCredentials(new SecretMasker());
         Orchestrator orchestrator = server.client(credentials::apiKey, json, clock);
         CredentialsStore store = new CredentialsStore(new Layout(stateDir, stateDir.resolve("Victoria")).credentials(), json);
         Registration registration = new Registration(orchestrator, store, new NodeIdentity("host-1", name, "debian"),

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.elcanotek.victoria.runner.network.NetworkSettings;
 import com.elcanotek.victoria.runner.network.ProxySettings;
 import com.elcanotek.victoria.runner.network.Trust;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
@@ -146,7 +147,7 @@ class TrustTest {
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 new NetworkSettings(ProxySettings.NONE, trust, false), "victoria-runner/test",
                 new Backoff.Policy(Duration.ofMillis(10), Duration.ofMillis(20)));
-        return new Orchestrator(settings, () -> "key", json, Clock.systemUTC());
+        return new Orchestrator(settings, () -> "key", json, Clock.systemUTC(), new SecretMasker());
     }
 
     private static void keytool(String... args) throws Exception {

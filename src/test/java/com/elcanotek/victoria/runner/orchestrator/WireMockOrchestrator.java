@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.elcanotek.victoria.runner.network.NetworkSettings;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -52,7 +53,7 @@ public class WireMockOrchestrator extends WireMockExtension {
                 config.getValue("runner.retry.max-delay", Duration.class));
         return new Orchestrator(new ClientSettings(URI.create(baseUrl()), TIMEOUT, readTimeout, TIMEOUT,
                 NetworkSettings.direct(), USER_AGENT, retry),
-                apiKey, json, clock);
+                apiKey, json, clock, new SecretMasker());
     }
 
     /** Every request received since the test began, oldest first. */

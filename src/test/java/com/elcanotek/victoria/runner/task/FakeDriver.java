@@ -17,6 +17,7 @@ import com.elcanotek.victoria.runner.driver.Exit;
 import com.elcanotek.victoria.runner.driver.Instance;
 import com.elcanotek.victoria.runner.driver.InstanceGone;
 import com.elcanotek.victoria.runner.driver.Launch;
+import com.elcanotek.victoria.runner.driver.Output;
 import com.elcanotek.victoria.runner.driver.TaskDriver;
 
 /**
@@ -46,6 +47,7 @@ final class FakeDriver implements TaskDriver {
         final String taskId;
         final Instant startedAt = Instant.now();
         final CompletableFuture<Exit> exit = new CompletableFuture<>();
+        final StringBuffer output = new StringBuffer();
         volatile boolean removed;
 
         FakeInstance(String handle, String taskId) {
@@ -101,6 +103,23 @@ final class FakeDriver implements TaskDriver {
         if (!ignoresStops) {
             exit(handle, STOPPED);
         }
+    }
+
+    /** What the engine would give: nothing once the instance is removed. */
+    @Override
+    public Output output(String handle, int maxBytes) {
+        answer();
+        FakeInstance instance = instances.get(handle);
+        if (instance == null) {
+            throw new DriverUnavailable("no such container: " + handle, null);
+        }
+        String text = instance.output.toString();
+        return text.length() <= maxBytes ? new Output(text, true) : new Output(text.substring(text.length() - maxBytes), false);
+    }
+
+    /** The agent of {@code handle} prints {@code text}. */
+    void print(String handle, String text) {
+        instances.get(handle).output.append(text);
     }
 
     @Override

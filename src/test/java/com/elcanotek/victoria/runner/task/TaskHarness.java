@@ -29,6 +29,7 @@ import com.elcanotek.victoria.runner.orchestrator.ClientSettings;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
 import com.elcanotek.victoria.runner.orchestrator.WireMockOrchestrator;
+import com.elcanotek.victoria.runner.secrets.SecretMasker;
 import com.elcanotek.victoria.runner.state.Layout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -52,6 +53,7 @@ final class TaskHarness implements AutoCloseable {
     final Orchestrator orchestrator;
     final Registration registration;
     final RunnerMetrics metrics = new RunnerMetrics(new SimpleMeterRegistry());
+    final SecretMasker masker = new SecretMasker();
     final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
     final ExecutorService pool = Executors.newCachedThreadPool();
     private final ObjectMapper json;
@@ -69,10 +71,10 @@ final class TaskHarness implements AutoCloseable {
         this.json = json;
         this.fake = fake.build().start();
         this.layout = new Layout(dir.resolve("state"), dir.resolve("Victoria"));
-        NodeCredentials credentials = new NodeCredentials();
+        NodeCredentials credentials = new NodeCredentials(masker);
         this.orchestrator = new Orchestrator(new ClientSettings(URI.create(this.fake.url()), Duration.ofSeconds(2),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), NetworkSettings.direct(), WireMockOrchestrator.USER_AGENT,
-                new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200))), credentials::apiKey, json, clock);
+                new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200))), credentials::apiKey, json, clock, masker);
         this.registration = new Registration(orchestrator, new CredentialsStore(layout.credentials(), json),
                 new NodeIdentity("host-1", "node-1", "debian"), () -> "fake-registration-token", this.fake.url(),
                 credentials, clock);
@@ -90,7 +92,7 @@ final class TaskHarness implements AutoCloseable {
                 new TaskServices.Settings(layout, URI.create(fake.url()), 1 << 20, () -> leaseRenewal,
                         new Backoff.Policy(Duration.ofMillis(20), Duration.ofMillis(200)), leaseHold, startBudget,
                         deliveryBudget, stopSlack, Duration.ofMillis(100), maxAttempts),
-                clock, metrics, timers, pool, pool, breaker, devices);
+                clock, metrics, timers, pool, pool, breaker, devices, masker);
     }
 
     /** A loop claiming into {@code runs} on this harness's services. */

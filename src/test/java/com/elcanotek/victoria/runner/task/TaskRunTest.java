@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import com.elcanotek.victoria.runner.fake.TaskSpec;
 import com.elcanotek.victoria.runner.fake.TaskState;
 import com.elcanotek.victoria.runner.logs.CrushDbFixture;
 import com.elcanotek.victoria.runner.orchestrator.TaskAssignment;
+import com.elcanotek.victoria.runner.state.StateFiles;
 import com.elcanotek.victoria.runner.task.JournalEntry.Stage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -487,5 +489,71 @@ class TaskRunTest {
         TaskAssignment last = h.claim("sleep=60");
         started(h, services, last);
         assertThat(devicesOf(h, last)).containsExactly("vendor.example/gpu=a");
+    }
+
+    @Test
+    void aFailedAgentsLastLinesAreInItsErrorAndItsOutputIsKeptMaskedWhereNoContainerSeesIt() throws Exception {
+        TaskHarness h = harness();
+        String key = "sk-or-v1-planted-0123456789";
+        h.masker.add(List.of(key));
+        TaskAssignment task = h.claim("exit=3");
+        CrushDbFixture.create(h.layout.taskFolder(task.taskId()), CrushDbFixture.Schema.CURRENT)
+                .session("s1", null, 1_700_000_000L, 1_700_000_100L)
+                .message("m1", "s1", "assistant", "[{\"type\":\"text\",\"data\":{\"text\":\"my key is " + key + "\"}}]",
+                        1_700_000_000L);
+        started(h, h.services(), task);
+        String handle = h.driver.handleOf(task.taskId());
+        h.driver.print(handle, "loading\nusing " + key + "\nError: OPENROUTER_API_KEY is not set\n");
+
+        h.driver.exit(handle, 3);
+
+        TaskSnapshot done = h.fake.awaitState(task.taskId(), TaskState.ERROR, TaskHarness.WAIT);
+        assertThat(done.result())
+                .isEqualTo("container exited with code 3: loading\nusing ***\nError: OPENROUTER_API_KEY is not set");
+        assertThat(done.latestSession().toString()).contains("my key is ***").doesNotContain(key);
+        await().atMost(TaskHarness.WAIT).until(() -> !h.journal.holds(task.taskId()));
+        Path kept = h.layout.taskOutput(task.taskId());
+        assertThat(kept).hasContent("loading\nusing ***\nError: OPENROUTER_API_KEY is not set\n");
+        assertThat(Files.getPosixFilePermissions(kept)).isEqualTo(StateFiles.OWNER_ONLY_FILE);
+        assertThat(Files.getPosixFilePermissions(kept.getParent())).isEqualTo(StateFiles.OWNER_ONLY_DIR);
+        assertThat(kept.startsWith(h.layout.victoriaHome())).as("under the state dir, which no container mounts").isFalse();
+        assertThat(h.driver.removals).containsExactly(handle);
+    }
+
+    @Test
+    void aSuccessIsCompletedWithoutItsOutputAndACancelledTaskKeepsItsOutputToo() throws Exception {
+        TaskHarness h = harness();
+        TaskAssignment succeeding = h.claim("exit=0");
+        started(h, h.services(), succeeding);
+        String first = h.driver.handleOf(succeeding.taskId());
+        h.driver.print(first, "all good\n");
+        h.driver.exit(first, 0);
+        assertThat(h.fake.awaitState(succeeding.taskId(), TaskState.SUCCESS, TaskHarness.WAIT).result()).isEqualTo("completed");
+        await().atMost(TaskHarness.WAIT).until(() -> !h.journal.holds(succeeding.taskId()));
+        assertThat(h.layout.taskOutput(succeeding.taskId())).hasContent("all good\n");
+
+        TaskAssignment cancelled = h.claim("sleep=60");
+        started(h, h.services(), cancelled);
+        h.driver.print(h.driver.handleOf(cancelled.taskId()), "half way\n");
+        h.fake.cancel(cancelled.taskId());
+
+        await().atMost(TaskHarness.WAIT).until(() -> !h.journal.holds(cancelled.taskId()));
+        assertThat(h.layout.taskOutput(cancelled.taskId())).hasContent("half way\n");
+    }
+
+    @Test
+    void aFailureQuotingWhatTheOrchestratorSentHasTheSecretsMaskedAtTheDoor() throws Exception {
+        TaskHarness h = harness();
+        String key = "sk-or-v1-in-a-file-name-0123";
+        h.masker.add(List.of(key));
+        h.fake.createTask(TaskSpec.builder("exit=0").file(key + ".csv", "the real bytes".getBytes(StandardCharsets.UTF_8))
+                .servedBytes(key + ".csv", "tampered bytes".getBytes(StandardCharsets.UTF_8)).build());
+        TaskAssignment task = h.orchestrator.claimNextTask().orElseThrow();
+
+        h.execute(TaskRun.claimed(h.services(), task));
+
+        TaskSnapshot failed = h.fake.awaitState(task.taskId(), TaskState.ERROR, TaskHarness.WAIT);
+        assertThat(failed.result()).startsWith("file '***.csv' checksum mismatch");
+        assertThat(h.driver.launches).isEmpty();
     }
 }

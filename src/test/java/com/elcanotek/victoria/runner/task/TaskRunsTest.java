@@ -26,7 +26,7 @@ class TaskRunsTest {
                 new Backoff.Policy(Duration.ofSeconds(1), Duration.ofSeconds(60)), Duration.ofMinutes(5),
                 Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(70), Duration.ofSeconds(10), 3);
         TaskServices services = new TaskServices(null, null, null, null, null, null, null, settings,
-                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null, null, null);
+                Clock.fixed(at, ZoneOffset.UTC), null, null, null, null, null, null, null);
         return TaskRun.claimed(services, new TaskAssignment(id, "prompt", "", null, null, null));
     }
 
