@@ -61,6 +61,9 @@ SHM=32m SHM_KIB=32768
 START=$SECONDS
 FAILED=0
 say() { echo "check-under-systemd: $*"; }
+# grep -q over a pipe stops reading at its first match: the writer then dies of SIGPIPE and, under pipefail, the pipe
+# fails although the line was found (a journal longer than a pipe's buffer did so). This grep reads it all.
+finds() { grep "$@" >/dev/null; }
 # check NAME COMMAND...: runs COMMAND, prints PASS/FAIL with its duration; a failure is counted, not fatal.
 check() {
     local name=$1 t0=$SECONDS rc=0
@@ -224,7 +227,7 @@ service_active() { [ "$(in_box systemctl is-active victoria-runner)" = active ];
 readopted() {
     local old=$1 pid
     wait_for 30 eval 'service_active && pid=$(main_pid) && [ "$pid" != "$old" ] &&
-        in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "still running after the restart"' &&
+        in_box journalctl --no-pager -o cat "_PID=$pid" | finds "still running after the restart"' &&
         [ "$(container_id)" = "$CONTAINER" ]
 }
 
@@ -287,7 +290,7 @@ status_text() { in_box systemctl show -P StatusText victoria-runner; }
 # activating (TimeoutStartSec=infinity), with the runner saying why in `systemctl status`.
 activating_until_registered() {
     in_box systemctl enable --now --no-block victoria-runner 2>/dev/null &&
-        wait_for 20 eval 'status_text | grep -q "registering with http://127.0.0.1:9"' && sleep 5 &&
+        wait_for 20 eval 'status_text | finds "registering with http://127.0.0.1:9"' && sleep 5 &&
         [ "$(in_box systemctl is-active victoria-runner)" = activating ] &&
         in_box test ! -e /var/lib/victoria-runner/credentials.json &&
         point_at "$URL_IN_HOST" && in_box systemctl restart victoria-runner && service_active &&
@@ -343,11 +346,11 @@ limits_said() {
     local said
     said=$(in_box victoria-runner status | sed -n 's/^Limits: *//p')
     if [ "$ENFORCED" = yes ]; then
-        [ -z "$said" ] && ! in_box journalctl -u victoria-runner --no-pager -o cat | grep -q "Task container limits not enforced"
+        [ -z "$said" ] && ! in_box journalctl -u victoria-runner --no-pager -o cat | finds "Task container limits not enforced"
     else
         say "status: Limits: $said"
         [[ $said == "not enforced on this host (rootless podman, cgroup v1, "*"--memory $MEMORY, --cpus $CPUS, --pids-limit $PIDS;"* ]] &&
-            in_box journalctl -u victoria-runner --no-pager -o cat | grep -q "Task container limits not enforced"
+            in_box journalctl -u victoria-runner --no-pager -o cat | finds "Task container limits not enforced"
     fi
 }
 check "status and journal say which limits do not hold$([ "$ENFORCED" = yes ] || echo ": these")" limits_said
@@ -365,7 +368,7 @@ out_of_memory() {
 check "an agent passing --memory $MEMORY: $([ "$ENFORCED" = yes ] && echo "error, out of memory" || echo "runs on (not enforced)")" out_of_memory
 
 check "systemctl status shows the runner's STATUS= line (node, tasks, contact)" \
-    eval 'wait_for 10 eval "status_text | grep -qE \"^node [0-9a-f-]+, 0 tasks held, last contact [0-9]+ s ago\""'
+    eval 'wait_for 10 eval "status_text | finds -E \"^node [0-9a-f-]+, 0 tasks held, last contact [0-9]+ s ago\""'
 rootless() {
     # the service's podman made the pause process (in the service's cgroup, or in a scope of the user's own systemd
     # instance on cgroup v2) and mapped the whole subordinate range into its user namespace (newuidmap worked), not
@@ -386,7 +389,7 @@ secrets_hidden() {
     local key
     key=$(in_box sed -n 's/.*"api_key" *: *"\([^"]*\)".*/\1/p' /var/lib/victoria-runner/credentials.json)
     [ -n "$key" ] || { say "no api_key in credentials.json"; return 1; }
-    ! in_box sh -c 'journalctl --no-pager -o cat; ps -eo args; systemctl show victoria-runner' | grep -qF -e "$TOKEN" -e "$key"
+    ! in_box sh -c 'journalctl --no-pager -o cat; ps -eo args; systemctl show victoria-runner' | finds -F -e "$TOKEN" -e "$key"
 }
 check "token and node key absent from journal, ps, systemctl show" secrets_hidden
 SCORE=$(in_box systemd-analyze security --no-pager victoria-runner | sed -n 's/.*Overall exposure level for victoria-runner.service: //p')
@@ -474,14 +477,14 @@ reload_applies() {
     in_box sh -c 'cp /etc/victoria-runner/runner.conf /srv/runner.conf.orig &&
         printf "max-concurrent-tasks = 2\nname = systemd-check-renamed\n" >> /etc/victoria-runner/runner.conf' &&
         in_box systemctl reload victoria-runner &&
-        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "Reload applied: --max-concurrent-tasks; not applied, as they need a restart (running values kept): --name"' &&
+        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | finds "Reload applied: --max-concurrent-tasks; not applied, as they need a restart (running values kept): --name"' &&
         [ "$(main_pid)" = "$pid" ] && service_active &&
         # two tasks at once now
         queue "sleep=6 exit=0" && local first=$TASK && queue "sleep=6 exit=0" &&
         wait_for 30 eval 'TASK=$first task_is running && task_is running' && one_success 40 && TASK=$first one_success 10 &&
         in_box sh -c 'printf "max-concurrent-tasks = lots\n" >> /etc/victoria-runner/runner.conf' &&
         in_box systemctl reload victoria-runner &&
-        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | grep -q "Reload refused, the running settings stay: .*--max-concurrent-tasks"' &&
+        wait_for 10 eval 'in_box journalctl --no-pager -o cat "_PID=$pid" | finds "Reload refused, the running settings stay: .*--max-concurrent-tasks"' &&
         [ "$(main_pid)" = "$pid" ] && service_active &&
         in_box sh -c 'cp /srv/runner.conf.orig /etc/victoria-runner/runner.conf' && in_box systemctl reload victoria-runner
 }
@@ -496,7 +499,7 @@ watchdog_restarts() {
     start_long_task || return 1
     old=$(main_pid)
     in_box kill -STOP "$old" &&
-        wait_for 40 eval 'in_box journalctl --no-pager -u victoria-runner | grep -q "Watchdog timeout"' &&
+        wait_for 40 eval 'in_box journalctl --no-pager -u victoria-runner | finds "Watchdog timeout"' &&
         readopted "$old" && release_task && one_success 60
     local rc=$?
     in_box rm -f "$DROP_IN" && in_box systemctl daemon-reload && in_box systemctl restart victoria-runner
