@@ -121,8 +121,10 @@ class PackageIT {
         }
         assertThat(mode("/usr/lib/victoria-runner/make-cds-archive")).isEqualTo("755 root:root");
         assertArchiveUsable();
-        // the launcher passes the archive; nothing but the version on stdout
-        assertThat(ok("/usr/bin/victoria-runner", "--version").strip()).isEqualTo("victoria-runner " + VERSION);
+        // the launcher passes the archive; nothing but the version and the User-Agent it makes on stdout
+        assertThat(lines(ok("/usr/bin/victoria-runner", "--version"))).satisfiesExactly(
+                version -> assertThat(version).isEqualTo("victoria-runner " + VERSION),
+                agent -> assertThat(agent).startsWith("User-Agent: victoria-runner/" + VERSION + " ("));
         // the installed unit with its real ExecStart; systemd-analyze reports problems as output
         if (onPath("systemd-analyze")) {
             assertThat(ok("systemd-analyze", "verify", "--man=no", "/lib/systemd/system/victoria-runner.service")).isBlank();
