@@ -107,7 +107,7 @@ class DockerRuntimeIT {
             assertThat(done.states()).containsSubsequence(TaskState.RUNNING, TaskState.SUCCESS);
             assertThat(Files.readString(runner.home().resolve("runs/" + succeeding + "/files"))).contains("  my report.pdf");
             assertThat(orchestrator.awaitState(failing, TaskState.ERROR, WAIT).result()).isEqualTo("container exited with code 4");
-            assertThat(orchestrator.awaitState(timingOut, TaskState.ERROR, WAIT).result()).isEqualTo("timed out after 3 s");
+            assertThat(orchestrator.awaitState(timingOut, TaskState.ERROR, WAIT).result()).isEqualTo("timed out after 3 s: fake-victoria: SIGTERM ignored");
             assertThat(orchestrator.awaitState(greedy, TaskState.ERROR, WAIT).result())
                     .startsWith("out of memory").contains("memory limit of 64m").contains("exit code 137");
             awaitNoContainer(cancelled);
