@@ -1,11 +1,12 @@
 package com.elcanotek.victoria.runner.admission;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -14,6 +15,7 @@ import com.elcanotek.victoria.runner.container.ContainerException;
 import com.elcanotek.victoria.runner.container.ContainerInfo;
 import com.elcanotek.victoria.runner.container.ContainerRuntime;
 import com.elcanotek.victoria.runner.container.ContainerSpec;
+import com.elcanotek.victoria.runner.state.ConfinedFolder;
 import com.elcanotek.victoria.runner.state.Layout;
 
 /**
@@ -23,6 +25,9 @@ import com.elcanotek.victoria.runner.state.Layout;
  * what a start needs would let a start on trial fail for the same reason, again and again: an engine that answers
  * {@code ps}, {@code version} and {@code images} can still refuse every {@code run} (an OCI runtime error, a cgroup
  * set-up that refuses the limits: exits 125 and 126).
+ *
+ * <p>Its folders are reached as every folder the runner writes to is ({@link ConfinedFolder}): the task folders are in
+ * the Victoria home, which containers write to, and a link planted there must never have the probe write elsewhere.
  */
 public final class HostProbe implements HostBreaker.Probe {
 
@@ -31,8 +36,8 @@ public final class HostProbe implements HostBreaker.Probe {
     private final ContainerRuntime runtime;
     private final Map<String, String> runnerLabel;
     private final Supplier<ContainerSpec> container;
-    private final List<Path> written;
-    private final Path probeDir;
+    private final List<Place> written;
+    private final Place probeDir;
     private final DiskSpaceGuard diskSpace;
 
     /** @param container the probe's container as tasks start now (a reload may change their image and options) */
@@ -41,8 +46,8 @@ public final class HostProbe implements HostBreaker.Probe {
         this.runtime = runtime;
         this.runnerLabel = Map.copyOf(runnerLabel);
         this.container = container;
-        this.written = List.of(layout.envFiles(), layout.tasks());
-        this.probeDir = layout.probeDir();
+        this.written = List.of(new Place(layout.stateDir(), layout.envFiles()), new Place(layout.victoriaHome(), layout.tasks()));
+        this.probeDir = new Place(layout.victoriaHome(), layout.probeDir());
         this.diskSpace = diskSpace;
     }
 
@@ -58,17 +63,16 @@ public final class HostProbe implements HostBreaker.Probe {
         if (noImage.isPresent()) {
             return noImage;
         }
-        for (Path dir : written) {
-            try {
-                Files.createDirectories(dir);
-                Path probe = Files.createTempFile(dir, ".probe-", ".tmp");
-                try {
-                    Files.write(probe, new byte[] { 1 });
+        for (Place place : written) {
+            try (ConfinedFolder folder = place.open()) {
+                String probe = ".probe-" + UUID.randomUUID() + ".tmp";
+                try (OutputStream out = folder.write(probe, false)) {
+                    out.write(1);
                 } finally {
-                    Files.deleteIfExists(probe);
+                    folder.delete(probe);
                 }
             } catch (IOException e) {
-                return Optional.of("cannot write in " + dir + ": " + e.getMessage());
+                return Optional.of("cannot write in " + place.folder() + ": " + e.getMessage());
             }
         }
         return diskSpace.closedBecause().or(() -> startProblem(spec));
@@ -77,7 +81,7 @@ public final class HostProbe implements HostBreaker.Probe {
     /** Starts the probe's container and removes it: whether it started is all it tells. */
     private Optional<String> startProblem(ContainerSpec spec) {
         try {
-            Files.createDirectories(probeDir);
+            probeDir.open().close();
             removeProbeContainers(spec);
             runtime.start(spec);
             return Optional.empty();
@@ -115,6 +119,14 @@ public final class HostProbe implements HostBreaker.Probe {
                     : Optional.of("the image " + name + " is not on this host, even after a pull");
         } catch (ContainerException e) {
             return Optional.of("the image " + name + " is not on this host and cannot be pulled: " + e.getMessage());
+        }
+    }
+
+    /** A folder, made when missing, under the root it is reached from. */
+    private record Place(Path root, Path folder) {
+
+        ConfinedFolder open() throws IOException {
+            return ConfinedFolder.open(root, folder, true);
         }
     }
 }

@@ -2,6 +2,7 @@ package com.elcanotek.victoria.runner.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,27 @@ class HostProbeTest {
 
         assertThat(probe(withDevice).problem()).get().asString()
                 .startsWith("a container with the tasks' options cannot start: ").contains(absent);
+        assertThat(runtime.list(probeLabel())).isEmpty();
+    }
+
+    @Test
+    void aLinkPlantedAsTheTaskFoldersIsRefusedAndNothingIsWrittenWhereItPoints(@TempDir Path outside) throws Exception {
+        Files.createDirectories(dir.resolve("home"));
+        Files.createSymbolicLink(dir.resolve("home/tasks"), outside);
+
+        assertThat(probe(ContainerPolicy.DEFAULT).problem()).get().asString()
+                .startsWith("cannot write in " + dir.resolve("home/tasks")).contains("a symbolic link, refused");
+        assertThat(outside).isEmptyDirectory();
+    }
+
+    @Test
+    void aLinkPlantedAsTheProbesFolderIsRefusedAndNoContainerStarts(@TempDir Path outside) throws Exception {
+        Files.createDirectories(dir.resolve("home/tasks"));
+        Files.createSymbolicLink(dir.resolve("home/tasks/.host-probe"), outside);
+
+        assertThat(probe(ContainerPolicy.DEFAULT).problem()).get().asString()
+                .startsWith("cannot create the probe's folder: ").contains("a symbolic link, refused");
+        assertThat(outside).isEmptyDirectory();
         assertThat(runtime.list(probeLabel())).isEmpty();
     }
 
