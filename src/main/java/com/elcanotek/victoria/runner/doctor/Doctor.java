@@ -83,10 +83,8 @@ public final class Doctor {
         checks.add(NetworkChecks.proxy(url, config.network()));
         Check dns = NetworkChecks.dns(url, proxy);
         checks.add(dns);
-        CredentialsStore store = new CredentialsStore(config.stateDir(), json);
-        Optional<Credentials> stored = store.load();
-        boolean matches = stored.filter(c -> url.toString().equals(c.orchestratorUrl()) && config.name().equals(c.name()))
-                .isPresent();
+        Optional<Credentials> stored = new CredentialsStore(config.layout().credentials(), json).load();
+        boolean matches = stored.filter(c -> c.isFor(config.name(), url.toString())).isPresent();
         Optional<IdentityChecks.Answer> answer = Optional.empty();
         if (dns.result() != Check.Result.FAIL) {
             Map<String, String> headers = new LinkedHashMap<>();

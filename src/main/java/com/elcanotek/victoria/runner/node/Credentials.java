@@ -1,5 +1,6 @@
 package com.elcanotek.victoria.runner.node;
 
+import com.elcanotek.victoria.runner.orchestrator.OrchestratorUrl;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -14,6 +15,11 @@ public record Credentials(
         @JsonProperty("name") String name,
         @JsonProperty("orchestrator_url") String orchestratorUrl,
         @JsonProperty("registered_at") String registeredAt) {
+
+    /** Whether these are the identity of node {@code nodeName} at {@code url}, however the URL is spelled. */
+    public boolean isFor(String nodeName, String url) {
+        return nodeName.equals(name) && OrchestratorUrl.same(url, orchestratorUrl);
+    }
 
     @Override
     public String toString() {

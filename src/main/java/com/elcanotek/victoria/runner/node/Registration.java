@@ -14,7 +14,6 @@ import com.elcanotek.victoria.runner.orchestrator.NodeRegistration;
 import com.elcanotek.victoria.runner.orchestrator.NodeStatus;
 import com.elcanotek.victoria.runner.orchestrator.Orchestrator;
 import com.elcanotek.victoria.runner.orchestrator.OrchestratorException;
-import com.elcanotek.victoria.runner.orchestrator.OrchestratorUrl;
 
 /**
  * The node's identity with the orchestrator. Registers once and reuses the stored key across restarts (for the same
@@ -60,7 +59,7 @@ public class Registration {
      */
     public Credentials ensure() {
         Optional<Credentials> stored = store.load().filter(c -> identity.name().equals(c.name()));
-        if (stored.isPresent() && OrchestratorUrl.same(orchestratorUrl, stored.get().orchestratorUrl())) {
+        if (stored.isPresent() && stored.get().isFor(identity.name(), orchestratorUrl)) {
             LOG.infof("Using stored node identity %s (%s)", stored.get().nodeId(), stored.get().name());
             current.set(stored.get());
             return stored.get();

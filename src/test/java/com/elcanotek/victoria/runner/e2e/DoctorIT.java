@@ -39,7 +39,8 @@ class DoctorIT {
             Awaitility.await().atMost(PATIENCE).until(() -> runner.output().contains("Runner '" + name + "' started"));
             int requests = fake.requests().size();
 
-            RunnerProcess doctor = doctor(fake.url(), name, Map.of(), "doctor", "--json");
+            // the URL spelled otherwise than the daemon's: the same orchestrator, the same stored key
+            RunnerProcess doctor = doctor(fake.url() + "/", name, Map.of(), "doctor", "--json");
 
             assertThat(doctor.waitFor(PATIENCE)).as(doctor.output()).isZero();
             JsonNode report = new ObjectMapper().readTree(doctor.output().substring(doctor.output().indexOf('{')));
@@ -49,6 +50,9 @@ class DoctorIT {
                     + "=" + check.path("result").asText()));
             assertThat(checks).contains("configuration/state dir=ok", "network/connection=ok", "network/orchestrator=ok",
                     "network/clock=ok", "identity/key=ok", "engine/answers=ok", "engine/image=ok", "host/locale=ok");
+            assertThat(report.path("checks")).filteredOn(check -> check.path("name").asText().equals("key"))
+                    .extracting(check -> check.path("why").asText()).singleElement().asString()
+                    .startsWith("the orchestrator takes the stored key of node ");
             List<RequestRecord> byDoctor = fake.requests().subList(requests, fake.requests().size()).stream()
                     .filter(request -> !request.path().equals("/nodes/heartbeat") && !request.path().equals("/tasks/pending"))
                     .toList();
