@@ -27,11 +27,13 @@ final class Systemctl {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // Waited for before its output is read: reading first would wait as long as a hung systemctl does. The few
+            // properties asked for fit in the pipe's buffer, so systemctl never blocks on writing them.
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return values;
             }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             out.lines().filter(line -> line.contains("=")).forEach(line -> values.put(line.substring(0, line.indexOf('=')),
                     line.substring(line.indexOf('=') + 1)));
         } catch (IOException e) {

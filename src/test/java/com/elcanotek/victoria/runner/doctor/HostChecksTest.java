@@ -1,11 +1,13 @@
 package com.elcanotek.victoria.runner.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,18 @@ class HostChecksTest {
                 .isEqualTo(Result.WARN);
         assertThat(HostChecks.service(systemctl("LoadState=not-found\nActiveState=inactive\n")).result())
                 .isEqualTo(Result.WARN);
+    }
+
+    @Test
+    void aSystemctlThatHangsIsGivenUpAfterTenSecondsAndTheServiceIsUnknown() throws Exception {
+        Path script = dir.resolve("systemctl-hangs");
+        Files.writeString(script, "#!/bin/sh\nprintf 'LoadState=loaded\\n'\nexec sleep 300\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+
+        Check check = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> HostChecks.service(List.of(script.toString())));
+
+        assertThat(check.result()).isEqualTo(Result.WARN);
+        assertThat(check.why()).endsWith(" is unknown");
     }
 
     /** A systemctl that prints these properties, whatever it is asked. */
