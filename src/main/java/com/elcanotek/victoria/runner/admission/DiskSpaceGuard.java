@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
+import com.elcanotek.victoria.runner.state.NearestExisting;
+
 /**
  * Stops the runner from claiming tasks while the Victoria home is short of space: a task that
  * starts on a full disk fails half-way, after it was taken from the fleet. Asked before each poll
@@ -28,13 +30,7 @@ public class DiskSpaceGuard implements ClaimGate {
          * exist yet, on the folder it will be created in.
          */
         static FreeSpace usable() {
-            return path -> {
-                Path existing = path.toAbsolutePath();
-                while (!Files.exists(existing) && existing.getParent() != null) {
-                    existing = existing.getParent();
-                }
-                return Files.getFileStore(existing).getUsableSpace();
-            };
+            return path -> Files.getFileStore(NearestExisting.of(path)).getUsableSpace();
         }
     }
 

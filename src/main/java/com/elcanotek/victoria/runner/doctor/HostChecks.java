@@ -3,10 +3,11 @@ package com.elcanotek.victoria.runner.doctor;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import com.elcanotek.victoria.runner.admission.DiskSpaceGuard;
 
 /**
  * The host around the runner: free disk where it writes, a locale that carries any prompt, and, for root on a
@@ -33,11 +34,7 @@ final class HostChecks {
         }
         long free;
         try {
-            Path existing = path.toAbsolutePath();
-            while (!Files.exists(existing) && existing.getParent() != null) {
-                existing = existing.getParent();
-            }
-            free = Files.getFileStore(existing).getUsableSpace();
+            free = DiskSpaceGuard.FreeSpace.usable().of(path);
         } catch (IOException e) {
             return Check.warn(GROUP, name, "free space in " + path + " cannot be measured: " + e.getMessage(),
                     "make " + path + " reachable by the runner's user");

@@ -40,10 +40,7 @@ public final class StateDirOwner {
      * @throws UncheckedIOException when the owner cannot be read
      */
     public static StateDirOwner of(Path stateDir) {
-        Path existing = stateDir.toAbsolutePath();
-        while (!Files.exists(existing) && existing.getParent() != null) {
-            existing = existing.getParent();
-        }
+        Path existing = NearestExisting.of(stateDir);
         if (!isRoot()) {
             return new StateDirOwner(existing, -1, -1, false);
         }

@@ -1,9 +1,7 @@
 package com.elcanotek.victoria.runner.state;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,20 +14,14 @@ public final class StatePlacement {
     private StatePlacement() {
     }
 
-    /** The host folders task containers mount. */
-    public static List<Path> mountedFolders(Layout layout) {
-        return List.of(layout.victoriaHome());
-    }
-
     /** Why the state dir may not be used; empty when it may. Symbolic links are followed as far as the paths exist. */
     public static Optional<String> problem(Layout layout) {
         Path stateDir = layout.stateDir();
-        for (Path mounted : mountedFolders(layout)) {
-            if (inside(stateDir, mounted)) {
-                return Optional.of("the state dir " + stateDir + " is inside the Victoria home " + mounted
-                        + ", which every task container mounts: every agent could read the node key and rewrite the task"
-                        + " journal; choose a state dir outside it (--state-dir) or another Victoria home (--victoria-home)");
-            }
+        Path home = layout.victoriaHome();
+        if (inside(stateDir, home)) {
+            return Optional.of("the state dir " + stateDir + " is inside the Victoria home " + home
+                    + ", which every task container mounts: every agent could read the node key and rewrite the task"
+                    + " journal; choose a state dir outside it (--state-dir) or another Victoria home (--victoria-home)");
         }
         return Optional.empty();
     }
@@ -42,13 +34,7 @@ public final class StatePlacement {
 
     /** The path with the symbolic links of its longest existing part resolved. */
     private static Path real(Path path) {
-        Path existing = path;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return path;
-        }
+        Path existing = NearestExisting.of(path);
         try {
             return existing.toRealPath().resolve(existing.relativize(path)).normalize();
         } catch (IOException e) {
