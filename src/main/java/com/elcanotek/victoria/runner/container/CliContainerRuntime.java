@@ -58,16 +58,11 @@ public abstract sealed class CliContainerRuntime implements ContainerRuntime per
     }
 
     @Override
-    public final boolean supportsHostGateway() {
-        return engine().supportsHostGateway();
-    }
-
-    @Override
     public final String ping() {
         return queryEngine().version();
     }
 
-    private synchronized Engine engine() {
+    synchronized Engine engine() {
         if (engine == null) {
             engine = queryEngine();
         }

@@ -76,9 +76,6 @@ public interface ContainerRuntime {
         throw new ContainerException(name() + " info is not available", ContainerException.NO_EXIT_CODE);
     }
 
-    /** Whether the engine understands {@code --add-host NAME:host-gateway}. */
-    boolean supportsHostGateway();
-
     /** Pulls the image from its registry; each line the CLI prints of its progress goes to {@code progress}. */
     void pull(String image, Consumer<String> progress);
 

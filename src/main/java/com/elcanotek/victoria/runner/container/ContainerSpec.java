@@ -25,7 +25,7 @@ import com.elcanotek.victoria.runner.state.Layout;
  *                       file and never appear in any process's argv
  * @param addHostGateway map {@code host.containers.internal} to the host with
  *                       {@code --add-host ...:host-gateway}; only honoured where the engine
- *                       supports that value (see {@link ContainerRuntime#supportsHostGateway()})
+ *                       supports that value (see {@link Engine#supportsHostGateway()})
  * @param policy         limits, hardening and devices
  * @param entrypoint     the command run instead of the image's entrypoint; null: the image's
  */

@@ -196,11 +196,6 @@ class ContainerSupervisorStartTest {
         }
 
         @Override
-        public boolean supportsHostGateway() {
-            return true;
-        }
-
-        @Override
         public String version() {
             throw new UnsupportedOperationException();
         }

@@ -373,6 +373,6 @@ abstract class RuntimeContractTest {
         String version = runtime.version();
 
         assertThat(version).matches("\\d+\\.\\d+\\.\\d+.*");
-        assertThat(runtime.supportsHostGateway()).isEqualTo(Integer.parseInt(version.split("\\.")[0]) >= 5);
+        assertThat(((CliContainerRuntime) runtime).engine().supportsHostGateway()).isEqualTo(Integer.parseInt(version.split("\\.")[0]) >= 5);
     }
 }
