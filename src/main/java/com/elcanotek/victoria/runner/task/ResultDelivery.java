@@ -95,17 +95,12 @@ final class ResultDelivery {
                         // messages (or the newest one's tail), and a smaller budget keeps fewer of them (or less of it).
                         log = services.fitter().fit(log, budget);
                     }
-                    case REREGISTER -> {
-                        LOG.warnf("session log not submitted (%s): registering again", e.getMessage());
-                        if (!services.registration().renewQuietly(key, e)) {
-                            pause(backoff, e, budgetEndNanos);
-                        }
-                    }
+                    case REREGISTER -> registerAgain("session log not submitted", key, e, backoff, budgetEndNanos);
                     case NEVER -> {
                         return without("refused: " + e.getMessage());
                     }
                     case LATER -> {
-                        if (System.nanoTime() - budgetEndNanos >= 0) {
+                        if (StepBounds.past(budgetEndNanos)) {
                             return without("not taken within the delivery budget of "
                                     + services.settings().deliveryBudget().toSeconds() + " s; last: " + e.getMessage());
                         }
@@ -143,12 +138,7 @@ final class ResultDelivery {
                         LOG.errorf("final status refused for good (%s); the task is left to the orchestrator", e.getMessage());
                         return Settled.GIVEN_UP;
                     }
-                    case REREGISTER -> {
-                        LOG.warnf("could not report %s (%s): registering again", status.wire(), e.getMessage());
-                        if (!services.registration().renewQuietly(key, e)) {
-                            pause(backoff, e, Long.MAX_VALUE);
-                        }
-                    }
+                    case REREGISTER -> registerAgain("could not report " + status.wire(), key, e, backoff, Long.MAX_VALUE);
                     default -> {
                         if (!lease.canStillBeOurs() && lease.answeredSinceItEnded()) {
                             LOG.errorf("results not delivered: the lease has expired since it was last confirmed, and the"
@@ -163,6 +153,15 @@ final class ResultDelivery {
             }
         }
         return Settled.NOT_OURS;
+    }
+
+    /** A refused key: registers again at once, or, when that fails, pauses before the caller's next try. */
+    private void registerAgain(String what, Optional<Credentials> key, OrchestratorException refused, Backoff backoff,
+            long untilNanos) throws InterruptedException {
+        LOG.warnf("%s (%s): registering again", what, refused.getMessage());
+        if (!services.registration().renewQuietly(key, refused)) {
+            pause(backoff, refused, untilNanos);
+        }
     }
 
     /** The next pause of {@code backoff}, but never past {@code untilNanos}. */

@@ -308,7 +308,7 @@ public class TaskFiles {
                     total += read;
                     checkLimits(name, total, done);
                     claim.wrote(read);
-                    if (System.nanoTime() - deadlineNanos >= 0) {
+                    if (StepBounds.past(deadlineNanos)) {
                         throw new TaskFailure("file '" + name + "' not downloaded within the task's start budget ("
                                 + total + " bytes so far)");
                     }

@@ -81,7 +81,7 @@ final class TaskLease {
 
     /** Whether the lease is still renewed: the step is within its bound and the final status has not started. */
     synchronized boolean renewing() {
-        return !closed && System.nanoTime() - renewUntilNanos < 0;
+        return !closed && !StepBounds.past(renewUntilNanos);
     }
 
     /** The orchestrator took a report for the task: the lease is ours as of now. */

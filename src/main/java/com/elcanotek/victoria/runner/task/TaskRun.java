@@ -291,10 +291,7 @@ public final class TaskRun {
                 + (begun.lastError() == null ? "" : "; last: " + begun.lastError());
         switch (begun.stage()) {
             case CLAIMED, FILES_READY, CONTAINER_STARTED -> {
-                String handle = container;
-                if (handle != null) {
-                    stopper.stopUntilGone(handle, () -> !isEnded());
-                }
+                stopContainer();
                 services.metrics().finished(TaskOutcome.FAILED);
                 LOG.errorf("failed: %s", why);
                 journal(e -> e.exited(e.exitCode(), TaskStatus.ERROR.wire(), why, now()).at(Stage.LOGS_SENT, now()));
@@ -479,7 +476,7 @@ public final class TaskRun {
             watching.abandon();
         }
         if (lost.get() || stopping()) {
-            stopper.stopUntilGone(handle, () -> !isEnded());
+            stopContainer();
         }
         Exit exit;
         try {
@@ -592,10 +589,7 @@ public final class TaskRun {
         }
         services.metrics().finished(TaskOutcome.CANCELLED);
         TaskLogContext.run(taskId(), () -> LOG.warn("no longer assigned to this node (cancelled or lease lost); stopping it"));
-        String handle = container;
-        if (handle != null) {
-            stopper.stopUntilGone(handle, () -> !isEnded());
-        }
+        stopContainer();
     }
 
     /** Shutdown leaving containers to run: stop waiting for this one; results already due are still delivered. */
@@ -613,9 +607,17 @@ public final class TaskRun {
      */
     public void stopForShutdown(String message) {
         shutdown = new Shutdown(true, message, now());
+        stopContainer();
+    }
+
+    /**
+     * Stops the container, if it was started, until it is gone or this run has ended. Called on the worker, a
+     * cancelling poll or the shutdown's thread: the stop's log lines name the task whichever it is.
+     */
+    private void stopContainer() {
         String handle = container;
         if (handle != null) {
-            stopper.stopUntilGone(handle, () -> !isEnded());
+            TaskLogContext.run(taskId(), () -> stopper.stopUntilGone(handle, () -> !isEnded()));
         }
     }
 
