@@ -82,7 +82,6 @@ public final class HostProbe implements HostBreaker.Probe {
     private Optional<String> startProblem(ContainerSpec spec) {
         try {
             probeDir.open().close();
-            removeProbeContainers(spec);
             runtime.start(spec);
             return Optional.empty();
         } catch (ContainerException e) {

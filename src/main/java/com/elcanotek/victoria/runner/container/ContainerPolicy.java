@@ -122,13 +122,16 @@ public record ContainerPolicy(String memory, String cpus, int pidsLimit, String 
         if (assigned.isEmpty()) {
             return this;
         }
+        List<String> ownDevices = devices;
+        String ownGpus = null;
         if (gpus != null) {
-            return new ContainerPolicy(memory, cpus, pidsLimit, shmSize, init, noNewPrivileges, capabilities, devices,
-                    GPU_LIST + String.join(",", assigned), 0, pull);
+            ownGpus = GPU_LIST + String.join(",", assigned);
+        } else {
+            ownDevices = new ArrayList<>(devices.stream().filter(device -> !isCdiName(device)).toList());
+            ownDevices.addAll(assigned);
         }
-        List<String> own = new ArrayList<>(devices.stream().filter(device -> !isCdiName(device)).toList());
-        own.addAll(assigned);
-        return new ContainerPolicy(memory, cpus, pidsLimit, shmSize, init, noNewPrivileges, capabilities, own, null, 0, pull);
+        return new ContainerPolicy(memory, cpus, pidsLimit, shmSize, init, noNewPrivileges, capabilities, ownDevices, ownGpus,
+                0, pull);
     }
 
     /** The options of {@code run} that carry this policy, in the CLI's dialect. */

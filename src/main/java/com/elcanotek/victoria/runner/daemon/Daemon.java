@@ -304,7 +304,7 @@ public class Daemon {
                 List.of(new Draining(drain), hostBreaker, images::notReadyBecause, diskSpace, engine));
         // What keeps an idle node from work for a reason of the host, not of the operator (a drain) nor a first pull.
         Heartbeat heartbeat = new Heartbeat(orchestrator, registration, runs::heartbeatTask, metrics,
-                () -> hostBreaker.closedBecause().or(diskSpace::closedBecause).or(engine::closedBecause));
+                new ClaimAdmission(List.of(hostBreaker, diskSpace, engine))::closedBecause);
         DevicePool devices = new DevicePool(config.containerPolicy());
         TaskServices services = new TaskServices(orchestrator, registration, journal, files, supervisor,
                 new SessionLogReader(fitter, layout.victoriaHome()), fitter,
@@ -368,7 +368,8 @@ public class Daemon {
         } else if (network.proxy().bypassed(config.orchestratorUrl())) {
             LOG.infof("Orchestrator calls go direct: %s is in the no-proxy list", config.orchestratorUrl().getHost());
         }
-        if ("https".equalsIgnoreCase(config.orchestratorUrl().getScheme())) {
+        // describe() reads every trusted certificate: only for a debug line that is written
+        if ("https".equalsIgnoreCase(config.orchestratorUrl().getScheme()) && LOG.isDebugEnabled()) {
             LOG.debugf("Trusted authorities: %s", network.trust().describe());
         }
     }

@@ -17,7 +17,7 @@ final class StatusLine {
         line.append(view.lastContact()
                 .map(contact -> "last contact " + Math.max(0, Duration.between(contact, now).toSeconds()) + " s ago")
                 .orElse("no contact with the orchestrator yet"));
-        view.claimingStopped().or(view::diskShortage).ifPresent(reason -> line.append("; not claiming: ").append(reason));
+        view.claimingStopped().ifPresent(reason -> line.append("; not claiming: ").append(reason));
         return line.toString();
     }
 
