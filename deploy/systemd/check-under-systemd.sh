@@ -106,7 +106,8 @@ command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get inst
 # host_boot, in_box, host_up, host_kept, host_teardown.
 . "deploy/systemd/host-$HOST.sh"
 # all: the JVM app's; amd64: a native build's. The newest is the last build's.
-DEB=$(ls -t target/victoria-runner_*_all.deb target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1 || true)
+newest_deb() { ls -t "$1"/victoria-runner_*_all.deb "$1"/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1; }
+DEB=$(newest_deb target || true)
 [ -n "$DEB" ] || { say "no target/victoria-runner_*_{all,amd64}.deb: ./mvnw package -DskipTests"; exit 1; }
 # SystemdServiceIT runs this in the middle of a build: it gives the classpath, as nothing may be rebuilt then.
 if [ -n "${TEST_CLASSPATH:-}" ]; then
@@ -143,7 +144,7 @@ build_previous() {
     tree=$(mktemp -d /var/tmp/victoria-runner-previous.XXXXXX)
     git archive "$commit" | tar -x -C "$tree" &&
         (cd "$tree" && ./mvnw -B -ntp -q package -DskipTests > build.log 2>&1 || { tail -n 30 build.log; exit 1; }) &&
-        mkdir -p "${PREVIOUS_DEB%/*}" && cp "$(ls -t "$tree"/target/victoria-runner_*_all.deb "$tree"/target/victoria-runner_*_amd64.deb 2>/dev/null | head -n 1)" "$PREVIOUS_DEB.tmp" &&
+        mkdir -p "${PREVIOUS_DEB%/*}" && cp "$(newest_deb "$tree"/target)" "$PREVIOUS_DEB.tmp" &&
         mv "$PREVIOUS_DEB.tmp" "$PREVIOUS_DEB" || rc=1
     rm -rf "$tree"
     return $rc
